@@ -1,0 +1,463 @@
+//! Validation: turns the wire [`StrategyDocument`] into a typed [`Strategy`], or into the list
+//! of problems that name the rule, item (1-based, with its reference) or endpoint and the field
+//! at fault. Warnings (lint) are reported beside a valid strategy; they never block it.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use super::area::{Area, Isp, UserGroup};
+use super::model::{Endpoint, EndpointId, EndpointKind, Item, Rule, RuleId, RuleKind, Strategy, Target};
+use super::rules;
+use super::usersets::{Specificity, Usersets, UsersetsError};
+use super::wire::{EndpointConf, ItemConf, RuleConf, StrategyDocument};
+
+pub const MAX_WEIGHT: i64 = 100_000;
+pub const MAX_PRIORITY: i64 = 1_000;
+
+/// Where a problem is.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Location {
+    Start,
+    Rule { rule: String, field: &'static str },
+    Item { rule: String, item: usize, reference: String, field: &'static str },
+    Endpoint { value: String, field: &'static str },
+    Strategy,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Start => write!(f, "strategy.start"),
+            Location::Rule { rule, field } => write!(f, "rule \"{rule}\" field \"{field}\""),
+            Location::Item { rule, item, reference, field } => {
+                write!(f, "rule \"{rule}\" item {item} (reference \"{reference}\") field \"{field}\"")
+            }
+            Location::Endpoint { value, field } => write!(f, "endpoint \"{value}\" field \"{field}\""),
+            Location::Strategy => write!(f, "strategy"),
+        }
+    }
+}
+
+/// What is wrong (errors) or worth a look (warnings).
+#[derive(Clone, PartialEq, Debug, thiserror::Error)]
+pub enum ProblemKind {
+    #[error("\"{0}\" names no rule")]
+    UnknownStart(String),
+    #[error("the start rule \"{0}\" is disabled")]
+    StartDisabled(String),
+    #[error("the name is empty")]
+    EmptyName,
+    #[error("another rule has the same name")]
+    DuplicateRuleName,
+    #[error("unknown rule type \"{0}\" (wrr, priority, geoProximity, usersetMapping)")]
+    UnknownRuleType(String),
+    #[error("unknown area \"{0}\" (see the area codes, e.g. beijing.CN, none.CN, none.abroad)")]
+    UnknownArea(String),
+    #[error("unknown ISP \"{0}\" (ct, cu, cm, cernet, other)")]
+    UnknownIsp(String),
+    #[error("no rule or endpoint is named \"{0}\"")]
+    DanglingReference(String),
+    #[error("weight {0} is out of range 0..={MAX_WEIGHT}")]
+    WeightOutOfRange(i64),
+    #[error("priority {0} is out of range 0..={MAX_PRIORITY}")]
+    PriorityOutOfRange(i64),
+    #[error("a wrr rule needs at least one item with weight > 0")]
+    NoPositiveWeight,
+    #[error("{0}")]
+    BadUsersets(UsersetsError),
+    #[error(
+        "user group {group} is claimed at the same specificity ({specificity}) by items {items}; \
+         give all of them weights to split it, or make one more specific"
+    )]
+    MappingConflict { group: UserGroup, specificity: Specificity, items: String },
+    #[error("rules form a cycle: {0}")]
+    Cycle(String),
+    #[error("unknown endpoint type \"{0}\" (A, AAAA, CNAME)")]
+    UnknownEndpointType(String),
+    #[error("\"{value}\" is not {expected}")]
+    BadEndpointValue { value: String, expected: &'static str },
+    #[error("another endpoint has the same value")]
+    DuplicateEndpoint,
+    #[error("at least one enabled A (IPv4) endpoint is required")]
+    NoEnabledAEndpoint,
+    // Warnings from here on.
+    #[error("the rule is not reachable from the start rule")]
+    Unreachable,
+    #[error("no default item (empty usersets): groups no item selects get no answer")]
+    NoDefaultItem,
+    #[error("no rule references this endpoint")]
+    UnreferencedEndpoint,
+    #[error("\"{0}\" is both a rule name and an endpoint value; the rule wins")]
+    NameClash(String),
+    #[error("usersets only matter under a usersetMapping rule; ignored here")]
+    UsersetsIgnored,
+    #[error("the rule has no items: it answers nothing")]
+    NoItems,
+}
+
+impl ProblemKind {
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self,
+            ProblemKind::Unreachable
+                | ProblemKind::NoDefaultItem
+                | ProblemKind::UnreferencedEndpoint
+                | ProblemKind::NameClash(_)
+                | ProblemKind::UsersetsIgnored
+                | ProblemKind::NoItems
+        )
+    }
+}
+
+#[derive(Clone, PartialEq, Debug, thiserror::Error)]
+#[error("{location}: {kind}")]
+pub struct Problem {
+    pub location: Location,
+    pub kind: ProblemKind,
+}
+
+/// Everything validation found, errors and warnings apart.
+#[derive(Clone, PartialEq, Debug, Default)]
+pub struct Problems {
+    pub errors: Vec<Problem>,
+    pub warnings: Vec<Problem>,
+}
+
+impl Problems {
+    fn add(&mut self, location: Location, kind: ProblemKind) {
+        let problem = Problem { location, kind };
+        if problem.kind.is_warning() {
+            self.warnings.push(problem);
+        } else {
+            self.errors.push(problem);
+        }
+    }
+
+    fn rule(&mut self, rule: &str, field: &'static str, kind: ProblemKind) {
+        self.add(Location::Rule { rule: rule.to_owned(), field }, kind);
+    }
+
+    fn item(&mut self, rule: &str, index: usize, reference: &str, field: &'static str, kind: ProblemKind) {
+        let location =
+            Location::Item { rule: rule.to_owned(), item: index + 1, reference: reference.to_owned(), field };
+        self.add(location, kind);
+    }
+
+    fn endpoint(&mut self, value: &str, field: &'static str, kind: ProblemKind) {
+        self.add(Location::Endpoint { value: value.to_owned(), field }, kind);
+    }
+
+    pub(crate) fn no_positive_weight(&mut self, rule: &Rule) {
+        self.rule(&rule.name, "items", ProblemKind::NoPositiveWeight);
+    }
+
+    pub(crate) fn no_default_item(&mut self, rule: &Rule) {
+        self.rule(&rule.name, "items", ProblemKind::NoDefaultItem);
+    }
+
+    pub(crate) fn usersets_ignored(&mut self, rule: &Rule, index: usize) {
+        // The reference text is filled in by `compile`, which still has the wire names.
+        self.item(&rule.name, index, "", "usersets", ProblemKind::UsersetsIgnored);
+    }
+
+    pub(crate) fn mapping_conflict(
+        &mut self,
+        rule: &Rule,
+        group: UserGroup,
+        specificity: Specificity,
+        items: &[usize],
+    ) {
+        let items_text = items.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(", ");
+        // One report per set of clashing items, naming the first group they clash on.
+        let already = self.errors.iter().any(|p| {
+            matches!(&p.kind, ProblemKind::MappingConflict { items: other, .. } if *other == items_text)
+                && matches!(&p.location, Location::Rule { rule: r, .. } if *r == rule.name)
+        });
+        if !already {
+            let kind = ProblemKind::MappingConflict { group, specificity, items: items_text };
+            self.rule(&rule.name, "usersets", kind);
+        }
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// A valid strategy and the warnings that came with it.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Compiled {
+    pub strategy: Strategy,
+    pub warnings: Vec<Problem>,
+}
+
+impl Strategy {
+    /// Validates `doc` and builds the typed strategy; on failure every error found is returned.
+    pub fn compile(doc: &StrategyDocument) -> Result<Compiled, Problems> {
+        let mut problems = Problems::default();
+        let endpoints: Vec<Endpoint> =
+            doc.endpoints_conf.iter().filter_map(|e| compile_endpoint(e, &mut problems)).collect();
+        check_endpoints(&doc.endpoints_conf, &endpoints, &mut problems);
+
+        let names = rule_names(&doc.strategy.rules, &mut problems);
+        let endpoint_ids: HashMap<&str, EndpointId> =
+            endpoints.iter().enumerate().map(|(i, e)| (e.value.as_str(), EndpointId(i as u32))).collect();
+        let rules: Vec<Rule> = doc
+            .strategy
+            .rules
+            .iter()
+            .filter_map(|r| compile_rule(r, &names, &endpoint_ids, &mut problems))
+            .collect();
+
+        let root = match names.get(doc.strategy.start.as_str()) {
+            None => {
+                problems.add(Location::Start, ProblemKind::UnknownStart(doc.strategy.start.clone()));
+                None
+            }
+            Some(&id) if !doc.strategy.rules[id.index()].enable => {
+                problems.add(Location::Start, ProblemKind::StartDisabled(doc.strategy.start.clone()));
+                None
+            }
+            Some(&id) => Some(id),
+        };
+        let (Some(root), true) = (root, problems.is_ok() && rules.len() == doc.strategy.rules.len())
+        else {
+            return Err(problems);
+        };
+        let strategy = Strategy { endpoints, rules, root };
+        for rule in &strategy.rules {
+            rules::validate(rule, &mut problems);
+        }
+        if let Some(cycle) = find_cycle(&strategy) {
+            problems.add(Location::Strategy, ProblemKind::Cycle(cycle));
+        }
+        lint(&strategy, doc, &mut problems);
+        // Messages about items carry the reference the operator wrote.
+        for p in problems.errors.iter_mut().chain(problems.warnings.iter_mut()) {
+            if let Location::Item { rule, item, reference, .. } = &mut p.location
+                && let Some(r) = doc.strategy.rules.iter().find(|r| r.name == *rule)
+                && let Some(i) = r.items.get(*item - 1)
+            {
+                *reference = i.reference.clone();
+            }
+        }
+        if problems.is_ok() {
+            Ok(Compiled { strategy, warnings: problems.warnings })
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+fn compile_endpoint(conf: &EndpointConf, problems: &mut Problems) -> Option<Endpoint> {
+    let value = conf.value.trim();
+    let kind = EndpointKind::parse(&conf.kind);
+    if kind.is_none() {
+        problems.endpoint(value, "type", ProblemKind::UnknownEndpointType(conf.kind.clone()));
+    }
+    let area = Area::from_code(&conf.area);
+    if area.is_none() {
+        problems.endpoint(value, "area", ProblemKind::UnknownArea(conf.area.clone()));
+    }
+    let isp = Isp::from_code(&conf.isp);
+    if isp.is_none() {
+        problems.endpoint(value, "isp", ProblemKind::UnknownIsp(conf.isp.clone()));
+    }
+    let kind = kind?;
+    if let Some(expected) = value_error(kind, value) {
+        problems.endpoint(value, "value", ProblemKind::BadEndpointValue { value: value.to_owned(), expected });
+        return None;
+    }
+    Some(Endpoint {
+        kind,
+        value: value.to_owned(),
+        area: area?,
+        isp: isp?,
+        eval_health: conf.eval_health,
+        enabled: conf.enable,
+    })
+}
+
+/// What `value` should have been, when it is not a valid value for `kind`.
+pub fn value_error(kind: EndpointKind, value: &str) -> Option<&'static str> {
+    match kind {
+        EndpointKind::A => value.parse::<Ipv4Addr>().is_err().then_some("an IPv4 address"),
+        EndpointKind::Aaaa => value.parse::<Ipv6Addr>().is_err().then_some("an IPv6 address"),
+        EndpointKind::Cname => (!is_host_name(value)).then_some("a host name"),
+    }
+}
+
+/// A DNS host name: 1..=253 characters, labels of 1..=63 letters, digits and inner hyphens.
+pub fn is_host_name(name: &str) -> bool {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.parse::<Ipv4Addr>().is_err()
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+fn check_endpoints(confs: &[EndpointConf], endpoints: &[Endpoint], problems: &mut Problems) {
+    let mut seen = HashSet::new();
+    for conf in confs {
+        if !seen.insert(conf.value.trim()) {
+            problems.endpoint(conf.value.trim(), "value", ProblemKind::DuplicateEndpoint);
+        }
+    }
+    let has_a = endpoints.iter().any(|e| e.enabled && e.kind == EndpointKind::A);
+    let all_parsed = endpoints.len() == confs.len();
+    if all_parsed && !has_a {
+        problems.add(Location::Strategy, ProblemKind::NoEnabledAEndpoint);
+    }
+}
+
+fn rule_names<'a>(rules: &'a [RuleConf], problems: &mut Problems) -> HashMap<&'a str, RuleId> {
+    let mut names = HashMap::new();
+    for (i, rule) in rules.iter().enumerate() {
+        if rule.name.trim().is_empty() {
+            problems.rule(&rule.name, "name", ProblemKind::EmptyName);
+        } else if names.insert(rule.name.as_str(), RuleId(i as u32)).is_some() {
+            problems.rule(&rule.name, "name", ProblemKind::DuplicateRuleName);
+        }
+    }
+    names
+}
+
+fn compile_rule(
+    conf: &RuleConf,
+    names: &HashMap<&str, RuleId>,
+    endpoint_ids: &HashMap<&str, EndpointId>,
+    problems: &mut Problems,
+) -> Option<Rule> {
+    let name = conf.name.as_str();
+    let kind = RuleKind::parse(&conf.kind);
+    if kind.is_none() {
+        problems.rule(name, "type", ProblemKind::UnknownRuleType(conf.kind.clone()));
+    }
+    let area = Area::from_code(&conf.area);
+    if area.is_none() {
+        problems.rule(name, "area", ProblemKind::UnknownArea(conf.area.clone()));
+    }
+    let isp = Isp::from_code(&conf.isp);
+    if isp.is_none() {
+        problems.rule(name, "isp", ProblemKind::UnknownIsp(conf.isp.clone()));
+    }
+    let items: Vec<Option<Item>> = conf
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| compile_item(name, i, item, names, endpoint_ids, problems))
+        .collect();
+    let items = items.into_iter().collect::<Option<Vec<Item>>>()?;
+    Some(Rule { name: name.to_owned(), kind: kind?, area: area?, isp: isp?, enabled: conf.enable, items })
+}
+
+fn compile_item(
+    rule: &str,
+    index: usize,
+    conf: &ItemConf,
+    names: &HashMap<&str, RuleId>,
+    endpoint_ids: &HashMap<&str, EndpointId>,
+    problems: &mut Problems,
+) -> Option<Item> {
+    let reference = conf.reference.as_str();
+    let target = match (names.get(reference), endpoint_ids.get(reference.trim())) {
+        (Some(&r), _) => Some(Target::Rule(r)),
+        (None, Some(&e)) => Some(Target::Endpoint(e)),
+        (None, None) => {
+            let kind = ProblemKind::DanglingReference(reference.to_owned());
+            problems.item(rule, index, reference, "reference", kind);
+            None
+        }
+    };
+    let weight = u32::try_from(conf.weight).ok().filter(|&w| i64::from(w) <= MAX_WEIGHT);
+    if weight.is_none() {
+        problems.item(rule, index, reference, "weight", ProblemKind::WeightOutOfRange(conf.weight));
+    }
+    let priority = u32::try_from(conf.priority).ok().filter(|&p| i64::from(p) <= MAX_PRIORITY);
+    if priority.is_none() {
+        problems.item(rule, index, reference, "priority", ProblemKind::PriorityOutOfRange(conf.priority));
+    }
+    let usersets = Usersets::parse(&conf.usersets)
+        .map_err(|e| problems.item(rule, index, reference, "usersets", ProblemKind::BadUsersets(e)))
+        .ok();
+    Some(Item { target: target?, weight: weight?, priority: priority?, usersets: usersets? })
+}
+
+/// A cycle among the rules, as `a → b → a`, if there is one (disabled rules included: enabling
+/// one later must not create a loop).
+fn find_cycle(strategy: &Strategy) -> Option<String> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        OnPath,
+        Done,
+    }
+    fn visit(s: &Strategy, r: RuleId, marks: &mut [Mark], path: &mut Vec<RuleId>) -> Option<String> {
+        marks[r.index()] = Mark::OnPath;
+        path.push(r);
+        for item in &s.rule(r).items {
+            let Target::Rule(child) = item.target else { continue };
+            match marks[child.index()] {
+                Mark::OnPath => {
+                    let start = path.iter().position(|&p| p == child).unwrap_or(0);
+                    let mut names: Vec<&str> = path[start..].iter().map(|&p| s.rule(p).name.as_str()).collect();
+                    names.push(&s.rule(child).name);
+                    return Some(names.join(" → "));
+                }
+                Mark::New => {
+                    if let Some(cycle) = visit(s, child, marks, path) {
+                        return Some(cycle);
+                    }
+                }
+                Mark::Done => {}
+            }
+        }
+        path.pop();
+        marks[r.index()] = Mark::Done;
+        None
+    }
+    let mut marks = vec![Mark::New; strategy.rules.len()];
+    (0..strategy.rules.len() as u32).find_map(|i| {
+        (marks[i as usize] == Mark::New).then(|| visit(strategy, RuleId(i), &mut marks, &mut Vec::new())).flatten()
+    })
+}
+
+fn lint(strategy: &Strategy, doc: &StrategyDocument, problems: &mut Problems) {
+    let mut reachable = vec![false; strategy.rules.len()];
+    let mut referenced = vec![false; strategy.endpoints.len()];
+    let mut stack = vec![strategy.root];
+    while let Some(r) = stack.pop() {
+        if std::mem::replace(&mut reachable[r.index()], true) || !strategy.rule(r).enabled {
+            continue;
+        }
+        for item in &strategy.rule(r).items {
+            match item.target {
+                Target::Rule(child) => stack.push(child),
+                Target::Endpoint(e) => referenced[e.index()] = true,
+            }
+        }
+    }
+    for (rule, reached) in strategy.rules.iter().zip(&reachable) {
+        if !reached {
+            problems.rule(&rule.name, "name", ProblemKind::Unreachable);
+        }
+        if rule.items.is_empty() {
+            problems.rule(&rule.name, "items", ProblemKind::NoItems);
+        }
+    }
+    for (endpoint, used) in strategy.endpoints.iter().zip(&referenced) {
+        if !used {
+            problems.endpoint(&endpoint.value, "value", ProblemKind::UnreferencedEndpoint);
+        }
+        if doc.strategy.rules.iter().any(|r| r.name == endpoint.value) {
+            problems.endpoint(&endpoint.value, "value", ProblemKind::NameClash(endpoint.value.clone()));
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! The console placeholder (replaced below).

@@ -1,0 +1,241 @@
+//! Property tests over random valid strategy DAGs (rule i only references rules j > i, so no
+//! cycles): probabilities sum to 1, only enabled endpoints of the asked family appear, failover
+//! never keeps a share on a Down endpoint while a healthy one is reachable, evaluation is
+//! deterministic, and the JSON round-trips.
+
+use app::strategy::{
+    AREAS, EndpointConf, Family, Health, ItemConf, RuleConf, Strategy as Model, StrategyDocument, StrategyTree,
+    Target, UserGroup,
+};
+use proptest::prelude::*;
+
+const TYPES: [&str; 4] = ["wrr", "priority", "geoProximity", "usersetMapping"];
+const ISPS: [&str; 5] = ["ct", "cu", "cm", "cernet", "other"];
+
+fn area_code() -> impl Strategy<Value = String> {
+    (0..AREAS.len()).prop_map(|i| AREAS[i].code.to_owned())
+}
+
+fn endpoint(index: usize) -> impl Strategy<Value = EndpointConf> {
+    (0..3usize, area_code(), 0..5usize, any::<bool>(), prop::bool::weighted(0.85)).prop_map(
+        move |(kind, area, isp, eval_health, enable)| {
+            let (kind, value) = match kind {
+                0 => ("A", format!("10.0.{}.{}", index / 250, index % 250 + 1)),
+                1 => ("AAAA", format!("2001:db8::{:x}", index + 1)),
+                _ => ("CNAME", format!("e{index}.example.net")),
+            };
+            EndpointConf {
+                kind: kind.into(),
+                value,
+                area,
+                isp: ISPS[isp].into(),
+                eval_health,
+                enable: enable || index == 0,
+            }
+        },
+    )
+}
+
+fn selector() -> impl Strategy<Value = String> {
+    (prop::option::of(area_code()), prop::option::of(0..5usize)).prop_map(|(area, isp)| {
+        format!("{}/{}", area.unwrap_or_else(|| "*".into()), isp.map_or("*", |i| ISPS[i]))
+    })
+}
+
+/// Items of rule `index`: references to later rules or to endpoints.
+fn items(index: usize, rules: usize, endpoints: usize, kind: usize) -> impl Strategy<Value = Vec<ItemConf>> {
+    let later = rules - index - 1;
+    let reference = if later > 0 {
+        prop_oneof![
+            (0..later).prop_map(move |j| format!("r{}", index + 1 + j)),
+            (0..endpoints).prop_map(|e| format!("#{e}")),
+        ]
+        .boxed()
+    } else {
+        (0..endpoints).prop_map(|e| format!("#{e}")).boxed()
+    };
+    let mapping = kind == 3;
+    prop::collection::vec(
+        (reference, 0..5i64, 0..4i64, prop::collection::vec(selector(), 0..3)),
+        1..5,
+    )
+    .prop_map(move |list| {
+        let mut items: Vec<ItemConf> = list
+            .into_iter()
+            .map(|(reference, weight, priority, selectors)| ItemConf {
+                reference,
+                // Mapping items always carry weights, so equal-specificity claims split legally.
+                weight: if mapping { weight + 1 } else { weight },
+                priority,
+                usersets: if mapping { selectors.join(";") } else { String::new() },
+            })
+            .collect();
+        items[0].weight = items[0].weight.max(1);
+        items
+    })
+}
+
+fn document() -> impl Strategy<Value = StrategyDocument> {
+    (1..7usize, 1..9usize).prop_flat_map(|(rules, endpoints)| {
+        let endpoint_list: Vec<_> = (0..endpoints).map(endpoint).collect();
+        let kinds = prop::collection::vec(0..4usize, rules);
+        (endpoint_list, kinds, prop::collection::vec((area_code(), prop::bool::weighted(0.9)), rules)).prop_flat_map(
+            move |(mut endpoints_conf, kinds, rule_meta)| {
+                endpoints_conf[0].kind = "A".into();
+                endpoints_conf[0].value = "10.0.0.1".into();
+                let item_lists: Vec<_> =
+                    kinds.iter().enumerate().map(|(i, &k)| items(i, rules, endpoints_conf.len(), k)).collect();
+                let endpoints_conf = endpoints_conf.clone();
+                let kinds = kinds.clone();
+                let rule_meta = rule_meta.clone();
+                item_lists.prop_map(move |lists| {
+                    let rules: Vec<RuleConf> = lists
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, items)| RuleConf {
+                            kind: TYPES[kinds[i]].into(),
+                            area: rule_meta[i].0.clone(),
+                            isp: "other".into(),
+                            name: format!("r{i}"),
+                            enable: rule_meta[i].1 || i == 0,
+                            items: items
+                                .into_iter()
+                                .map(|mut item| {
+                                    if let Some(e) = item.reference.strip_prefix('#') {
+                                        let e: usize = e.parse().unwrap_or(0);
+                                        item.reference = endpoints_conf[e].value.clone();
+                                    }
+                                    item
+                                })
+                                .collect(),
+                        })
+                        .collect();
+                    StrategyDocument {
+                        status: "start".into(),
+                        strategy: StrategyTree { start: "r0".into(), rules },
+                        endpoints_conf: endpoints_conf.clone(),
+                    }
+                })
+            },
+        )
+    })
+}
+
+fn health() -> impl Strategy<Value = Vec<Health>> {
+    prop::collection::vec(prop_oneof![Just(Health::Unknown), Just(Health::Up), Just(Health::Down)], 8)
+}
+
+fn compile(doc: &StrategyDocument) -> Model {
+    match Model::compile(doc) {
+        Ok(c) => c.strategy,
+        Err(p) => panic!("generator made an invalid strategy: {:?}\n{}", p.errors, doc.to_json_pretty()),
+    }
+}
+
+fn usable(s: &Model, health: &[Health], e: app::strategy::EndpointId, family: Family) -> bool {
+    let ep = s.endpoint(e);
+    ep.enabled && ep.kind.fits(family) && (!ep.eval_health || health[e.index()] != Health::Down)
+}
+
+/// Is there an up endpoint reachable along candidate edges (wrr: weight > 0) of enabled rules?
+fn healthy_reachable(s: &Model, health: &[Health], family: Family) -> bool {
+    let mut stack = vec![s.root];
+    let mut seen = vec![false; s.rules.len()];
+    while let Some(r) = stack.pop() {
+        if std::mem::replace(&mut seen[r.index()], true) || !s.rule(r).enabled {
+            continue;
+        }
+        let rule = s.rule(r);
+        for item in &rule.items {
+            if rule.kind == app::strategy::RuleKind::Wrr && item.weight == 0 {
+                continue;
+            }
+            match item.target {
+                Target::Rule(c) => stack.push(c),
+                Target::Endpoint(e) if usable(s, health, e, family) => return true,
+                Target::Endpoint(_) => {}
+            }
+        }
+    }
+    false
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn distributions_sum_to_one_with_only_fitting_enabled_endpoints(doc in document(), health in health()) {
+        let s = compile(&doc);
+        let health = &health[..s.endpoints.len().min(health.len())];
+        for group in UserGroup::all() {
+            for family in Family::ALL {
+                let e = s.evaluate(health, group, family);
+                if !e.dist.is_empty() {
+                    let total: f64 = e.dist.iter().map(|&(_, p)| p).sum();
+                    prop_assert!((total - 1.0).abs() < 1e-9, "sum {} for {} {}", total, group, family);
+                }
+                for &(id, p) in &e.dist {
+                    let ep = s.endpoint(id);
+                    prop_assert!(p > 0.0);
+                    prop_assert!(ep.enabled, "disabled {} answered", ep.value);
+                    prop_assert!(ep.kind.fits(family), "{} answered for {}", ep.value, family);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn without_mapping_a_down_endpoint_gets_nothing_while_a_healthy_one_is_reachable(
+        mut doc in document(), health in prop::collection::vec(prop_oneof![Just(Health::Up), Just(Health::Down)], 8),
+    ) {
+        for rule in &mut doc.strategy.rules {
+            if rule.kind == "usersetMapping" {
+                rule.kind = "priority".into();
+                rule.items.iter_mut().for_each(|i| i.usersets.clear());
+            }
+        }
+        let s = compile(&doc);
+        let health = &health[..s.endpoints.len()];
+        for group in UserGroup::all() {
+            for family in Family::ALL {
+                let e = s.evaluate(health, group, family);
+                prop_assert_eq!(e.healthy, healthy_reachable(&s, health, family), "group {} {}", group, family);
+                if e.healthy {
+                    for &(id, _) in &e.dist {
+                        prop_assert!(usable(&s, health, id, family), "down {} kept a share", s.endpoint(id).value);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn evaluation_is_deterministic(doc in document(), health in health()) {
+        let s = compile(&doc);
+        let health = &health[..s.endpoints.len().min(health.len())];
+        let again = compile(&doc);
+        for group in UserGroup::all().step_by(7) {
+            prop_assert_eq!(s.evaluate(health, group, Family::A), again.evaluate(health, group, Family::A));
+        }
+    }
+
+    #[test]
+    fn a_reused_evaluator_answers_like_a_fresh_one(doc in document(), health in health()) {
+        let s = compile(&doc);
+        let health = &health[..s.endpoints.len().min(health.len())];
+        let mut reused = app::strategy::Evaluator::new(&s, health);
+        // Alternate families and jump around groups to defeat any stale memo.
+        for (i, group) in UserGroup::all().enumerate() {
+            let family = Family::ALL[i % 2];
+            prop_assert_eq!(reused.evaluate(group, family), s.evaluate(health, group, family));
+        }
+    }
+
+    #[test]
+    fn json_round_trips(doc in document()) {
+        let text = serde_json::to_string(&doc).expect("serialise");
+        let back = StrategyDocument::from_json(&text).expect("parse");
+        prop_assert_eq!(&back, &doc);
+        prop_assert_eq!(compile(&back), compile(&doc));
+    }
+}

@@ -1,0 +1,9 @@
+//! The hydrate entry point: wasm-bindgen calls `hydrate()` once the page's HTML is in place,
+//! and the console rendered by the server becomes interactive. Nothing else lives here.
+#![cfg(target_arch = "wasm32")]
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::ui::App);
+}
