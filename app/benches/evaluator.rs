@@ -2,7 +2,9 @@
 //! evaluate all 165 groups × 2 families (≤ 2 ms), compile every sampler (≤ 5 ms), and pick one
 //! answer from a compiled sampler (≤ 30 ns). Run: `cargo bench -p app`.
 
-use app::strategy::{Family, Preview, SamplerSet, Strategy, UserGroup, health_with_down, synthetic};
+use app::strategy::{
+    Family, Preview, SamplerSet, Strategy, UserGroup, health_with_down, synthetic,
+};
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 
 fn strategy_50_200() -> Strategy {
@@ -15,15 +17,23 @@ fn strategy_50_200() -> Strategy {
 fn evaluate_all(c: &mut Criterion) {
     let s = strategy_50_200();
     // A few endpoints down, so failover paths are exercised too.
-    let down: Vec<String> = s.endpoints.iter().step_by(17).map(|e| e.value.clone()).collect();
+    let down: Vec<String> = s
+        .endpoints
+        .iter()
+        .step_by(17)
+        .map(|e| e.value.clone())
+        .collect();
     let (health, _) = health_with_down(&s, down.iter().map(String::as_str));
-    c.bench_function("evaluate 165 groups x 2 families (50 rules, 200 endpoints)", |b| {
-        b.iter(|| {
-            for family in Family::ALL {
-                black_box(Preview::compute(&s, &health, family));
-            }
-        })
-    });
+    c.bench_function(
+        "evaluate 165 groups x 2 families (50 rules, 200 endpoints)",
+        |b| {
+            b.iter(|| {
+                for family in Family::ALL {
+                    black_box(Preview::compute(&s, &health, family));
+                }
+            })
+        },
+    );
     c.bench_function("compile all samplers (50 rules, 200 endpoints)", |b| {
         b.iter(|| black_box(SamplerSet::compile(&s, &health)))
     });
@@ -32,8 +42,13 @@ fn evaluate_all(c: &mut Criterion) {
     let mut random = 0x9E37_79B9_7F4A_7C15u64;
     c.bench_function("pick one answer from a compiled sampler", |b| {
         b.iter(|| {
-            random = random.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            black_box(set.sampler(black_box(group), Family::A).map(|s| s.pick(random)))
+            random = random
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            black_box(
+                set.sampler(black_box(group), Family::A)
+                    .map(|s| s.pick(random)),
+            )
         })
     });
 }

@@ -10,13 +10,32 @@ use common::*;
 fn wrr_splits_by_weight_and_renormalises_without_the_failed() {
     let d = doc(
         "root",
-        vec![rule("wrr", "root", "none.CN", vec![item("1.1.1.1", 1, 0, ""), item("2.2.2.2", 3, 0, ""), item("3.3.3.3", 0, 0, "")])],
-        vec![ep("A", "1.1.1.1", "beijing.CN"), ep("A", "2.2.2.2", "beijing.CN"), ep("A", "3.3.3.3", "beijing.CN")],
+        vec![rule(
+            "wrr",
+            "root",
+            "none.CN",
+            vec![
+                item("1.1.1.1", 1, 0, ""),
+                item("2.2.2.2", 3, 0, ""),
+                item("3.3.3.3", 0, 0, ""),
+            ],
+        )],
+        vec![
+            ep("A", "1.1.1.1", "beijing.CN"),
+            ep("A", "2.2.2.2", "beijing.CN"),
+            ep("A", "3.3.3.3", "beijing.CN"),
+        ],
     );
     let s = compile(&d);
-    assert!(approx(&a(&s, &[], "beijing.CN/ct"), &[("1.1.1.1", 0.25), ("2.2.2.2", 0.75)]));
+    assert!(approx(
+        &a(&s, &[], "beijing.CN/ct"),
+        &[("1.1.1.1", 0.25), ("2.2.2.2", 0.75)]
+    ));
     // Weight 0 is never a candidate, even when everything else is down.
-    assert!(approx(&a(&s, &["2.2.2.2"], "beijing.CN/ct"), &[("1.1.1.1", 1.0)]));
+    assert!(approx(
+        &a(&s, &["2.2.2.2"], "beijing.CN/ct"),
+        &[("1.1.1.1", 1.0)]
+    ));
     let (dist, healthy) = answer(&s, &["1.1.1.1", "2.2.2.2"], "beijing.CN/ct", Family::A);
     assert!(!healthy, "all candidates down is fail-open");
     assert!(approx(&dist, &[("1.1.1.1", 0.25), ("2.2.2.2", 0.75)]));
@@ -30,17 +49,44 @@ fn priority_takes_the_best_available_level_and_mixes_within_it() {
             "priority",
             "root",
             "none.CN",
-            vec![item("1.1.1.1", 0, 1, ""), item("2.2.2.2", 0, 1, ""), item("3.3.3.3", 2, 2, ""), item("4.4.4.4", 6, 2, "")],
+            vec![
+                item("1.1.1.1", 0, 1, ""),
+                item("2.2.2.2", 0, 1, ""),
+                item("3.3.3.3", 2, 2, ""),
+                item("4.4.4.4", 6, 2, ""),
+            ],
         )],
-        vec![ep("A", "1.1.1.1", "beijing.CN"), ep("A", "2.2.2.2", "beijing.CN"), ep("A", "3.3.3.3", "beijing.CN"), ep("A", "4.4.4.4", "beijing.CN")],
+        vec![
+            ep("A", "1.1.1.1", "beijing.CN"),
+            ep("A", "2.2.2.2", "beijing.CN"),
+            ep("A", "3.3.3.3", "beijing.CN"),
+            ep("A", "4.4.4.4", "beijing.CN"),
+        ],
     );
     let s = compile(&d);
-    assert!(approx(&a(&s, &[], "hebei.CN/cu"), &[("1.1.1.1", 0.5), ("2.2.2.2", 0.5)]));
-    assert!(approx(&a(&s, &["1.1.1.1"], "hebei.CN/cu"), &[("2.2.2.2", 1.0)]));
-    assert!(approx(&a(&s, &["1.1.1.1", "2.2.2.2"], "hebei.CN/cu"), &[("3.3.3.3", 0.25), ("4.4.4.4", 0.75)]));
-    let (dist, healthy) = answer(&s, &["1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4"], "hebei.CN/cu", Family::A);
+    assert!(approx(
+        &a(&s, &[], "hebei.CN/cu"),
+        &[("1.1.1.1", 0.5), ("2.2.2.2", 0.5)]
+    ));
+    assert!(approx(
+        &a(&s, &["1.1.1.1"], "hebei.CN/cu"),
+        &[("2.2.2.2", 1.0)]
+    ));
+    assert!(approx(
+        &a(&s, &["1.1.1.1", "2.2.2.2"], "hebei.CN/cu"),
+        &[("3.3.3.3", 0.25), ("4.4.4.4", 0.75)]
+    ));
+    let (dist, healthy) = answer(
+        &s,
+        &["1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4"],
+        "hebei.CN/cu",
+        Family::A,
+    );
     assert!(!healthy);
-    assert!(approx(&dist, &[("1.1.1.1", 0.5), ("2.2.2.2", 0.5)]), "fail-open to the best level: {dist:?}");
+    assert!(
+        approx(&dist, &[("1.1.1.1", 0.5), ("2.2.2.2", 0.5)]),
+        "fail-open to the best level: {dist:?}"
+    );
 }
 
 #[test]
@@ -51,7 +97,12 @@ fn geo_proximity_picks_the_nearest_available_and_splits_ties() {
             "geoProximity",
             "root",
             "none.CN",
-            vec![item("1.1.1.1", 0, 0, ""), item("1.1.1.2", 0, 0, ""), item("2.2.2.2", 0, 0, ""), item("3.3.3.3", 0, 0, "")],
+            vec![
+                item("1.1.1.1", 0, 0, ""),
+                item("1.1.1.2", 0, 0, ""),
+                item("2.2.2.2", 0, 0, ""),
+                item("3.3.3.3", 0, 0, ""),
+            ],
         )],
         vec![
             ep("A", "1.1.1.1", "beijing.CN"),
@@ -61,13 +112,26 @@ fn geo_proximity_picks_the_nearest_available_and_splits_ties() {
         ],
     );
     let s = compile(&d);
-    assert!(approx(&a(&s, &[], "tianjin.CN/cm"), &[("1.1.1.1", 0.5), ("1.1.1.2", 0.5)]));
+    assert!(approx(
+        &a(&s, &[], "tianjin.CN/cm"),
+        &[("1.1.1.1", 0.5), ("1.1.1.2", 0.5)]
+    ));
     assert!(approx(&a(&s, &[], "zhejiang.CN/ct"), &[("2.2.2.2", 1.0)]));
     assert!(approx(&a(&s, &[], "hainan.CN/ct"), &[("3.3.3.3", 1.0)]));
     // Beijing down: Tianjin's nearest survivor is Shanghai (≈1 000 km) not Guangzhou.
-    assert!(approx(&a(&s, &["1.1.1.1", "1.1.1.2"], "tianjin.CN/cm"), &[("2.2.2.2", 1.0)]));
+    assert!(approx(
+        &a(&s, &["1.1.1.1", "1.1.1.2"], "tianjin.CN/cm"),
+        &[("2.2.2.2", 1.0)]
+    ));
     // No capital: every available child equally.
-    assert!(approx(&a(&s, &["3.3.3.3"], "none.abroad/other"), &[("1.1.1.1", 1.0 / 3.0), ("1.1.1.2", 1.0 / 3.0), ("2.2.2.2", 1.0 / 3.0)]));
+    assert!(approx(
+        &a(&s, &["3.3.3.3"], "none.abroad/other"),
+        &[
+            ("1.1.1.1", 1.0 / 3.0),
+            ("1.1.1.2", 1.0 / 3.0),
+            ("2.2.2.2", 1.0 / 3.0)
+        ]
+    ));
     let e = s.evaluate(&s.health_unknown(), group("zhejiang.CN/ct"), Family::A);
     assert!(matches!(e.trace[0].reason, Reason::Nearest { km } if km > 100.0 && km < 200.0));
 }
@@ -77,12 +141,30 @@ fn geo_proximity_uses_a_sub_rules_own_area() {
     let d = doc(
         "root",
         vec![
-            rule("geoProximity", "root", "none.CN", vec![item("north", 0, 0, ""), item("south", 0, 0, "")]),
-            rule("wrr", "north", "beijing.CN", vec![item("1.1.1.1", 1, 0, "")]),
-            rule("wrr", "south", "guangdong.CN", vec![item("2.2.2.2", 1, 0, "")]),
+            rule(
+                "geoProximity",
+                "root",
+                "none.CN",
+                vec![item("north", 0, 0, ""), item("south", 0, 0, "")],
+            ),
+            rule(
+                "wrr",
+                "north",
+                "beijing.CN",
+                vec![item("1.1.1.1", 1, 0, "")],
+            ),
+            rule(
+                "wrr",
+                "south",
+                "guangdong.CN",
+                vec![item("2.2.2.2", 1, 0, "")],
+            ),
         ],
         // The endpoints' own areas are deliberately swapped: the rule's area decides.
-        vec![ep("A", "1.1.1.1", "guangdong.CN"), ep("A", "2.2.2.2", "beijing.CN")],
+        vec![
+            ep("A", "1.1.1.1", "guangdong.CN"),
+            ep("A", "2.2.2.2", "beijing.CN"),
+        ],
     );
     let s = compile(&d);
     assert!(approx(&a(&s, &[], "hebei.CN/ct"), &[("1.1.1.1", 1.0)]));
@@ -105,7 +187,13 @@ fn userset_mapping_follows_specificity_then_default() {
                 item("5.5.5.5", 0, 0, ""),
             ],
         )],
-        vec![ep("A", "1.1.1.1", "beijing.CN"), ep("A", "2.2.2.2", "beijing.CN"), ep("A", "3.3.3.3", "beijing.CN"), ep("A", "4.4.4.4", "beijing.CN"), ep("A", "5.5.5.5", "beijing.CN")],
+        vec![
+            ep("A", "1.1.1.1", "beijing.CN"),
+            ep("A", "2.2.2.2", "beijing.CN"),
+            ep("A", "3.3.3.3", "beijing.CN"),
+            ep("A", "4.4.4.4", "beijing.CN"),
+            ep("A", "5.5.5.5", "beijing.CN"),
+        ],
     );
     let s = compile(&d);
     assert!(approx(&a(&s, &[], "beijing.CN/cm"), &[("1.1.1.1", 1.0)]));
@@ -122,8 +210,19 @@ fn userset_mapping_follows_specificity_then_default() {
 fn userset_mapping_default_item_and_unmapped_groups() {
     let with_default = doc(
         "root",
-        vec![rule("usersetMapping", "root", "none.CN", vec![item("1.1.1.1", 0, 0, "shanghai.CN/*"), item("2.2.2.2", 0, 0, "")])],
-        vec![ep("A", "1.1.1.1", "shanghai.CN"), ep("A", "2.2.2.2", "beijing.CN")],
+        vec![rule(
+            "usersetMapping",
+            "root",
+            "none.CN",
+            vec![
+                item("1.1.1.1", 0, 0, "shanghai.CN/*"),
+                item("2.2.2.2", 0, 0, ""),
+            ],
+        )],
+        vec![
+            ep("A", "1.1.1.1", "shanghai.CN"),
+            ep("A", "2.2.2.2", "beijing.CN"),
+        ],
     );
     let s = compile(&with_default);
     assert!(approx(&a(&s, &[], "shanghai.CN/cu"), &[("1.1.1.1", 1.0)]));
@@ -131,11 +230,21 @@ fn userset_mapping_default_item_and_unmapped_groups() {
 
     let without_default = doc(
         "root",
-        vec![rule("usersetMapping", "root", "none.CN", vec![item("1.1.1.1", 0, 0, "shanghai.CN/*")])],
+        vec![rule(
+            "usersetMapping",
+            "root",
+            "none.CN",
+            vec![item("1.1.1.1", 0, 0, "shanghai.CN/*")],
+        )],
         vec![ep("A", "1.1.1.1", "shanghai.CN")],
     );
     let compiled = Strategy::compile(&without_default).expect("valid, with a warning");
-    assert!(compiled.warnings.iter().any(|w| w.to_string().contains("no default item")));
+    assert!(
+        compiled
+            .warnings
+            .iter()
+            .any(|w| w.to_string().contains("no default item"))
+    );
     let (dist, healthy) = answer(&compiled.strategy, &[], "xinjiang.CN/cu", Family::A);
     assert!(dist.is_empty() && !healthy);
 }
@@ -144,11 +253,27 @@ fn userset_mapping_default_item_and_unmapped_groups() {
 fn userset_mapping_splits_weighted_items_at_equal_specificity() {
     let d = doc(
         "root",
-        vec![rule("usersetMapping", "root", "none.CN", vec![item("1.1.1.1", 1, 0, "beijing.CN/*"), item("2.2.2.2", 4, 0, "beijing.CN/*"), item("3.3.3.3", 0, 0, "")])],
-        vec![ep("A", "1.1.1.1", "beijing.CN"), ep("A", "2.2.2.2", "beijing.CN"), ep("A", "3.3.3.3", "beijing.CN")],
+        vec![rule(
+            "usersetMapping",
+            "root",
+            "none.CN",
+            vec![
+                item("1.1.1.1", 1, 0, "beijing.CN/*"),
+                item("2.2.2.2", 4, 0, "beijing.CN/*"),
+                item("3.3.3.3", 0, 0, ""),
+            ],
+        )],
+        vec![
+            ep("A", "1.1.1.1", "beijing.CN"),
+            ep("A", "2.2.2.2", "beijing.CN"),
+            ep("A", "3.3.3.3", "beijing.CN"),
+        ],
     );
     let s = compile(&d);
-    assert!(approx(&a(&s, &[], "beijing.CN/ct"), &[("1.1.1.1", 0.2), ("2.2.2.2", 0.8)]));
+    assert!(approx(
+        &a(&s, &[], "beijing.CN/ct"),
+        &[("1.1.1.1", 0.2), ("2.2.2.2", 0.8)]
+    ));
     // Mixed children: healthy only if every one is, so a parent fails over.
     let (_, healthy) = answer(&s, &["2.2.2.2"], "beijing.CN/ct", Family::A);
     assert!(!healthy);
@@ -159,25 +284,49 @@ fn disabled_endpoints_and_rules_are_absent() {
     let mut d = doc(
         "root",
         vec![
-            rule("wrr", "root", "none.CN", vec![item("1.1.1.1", 1, 0, ""), item("2.2.2.2", 1, 0, ""), item("sub", 1, 0, "")]),
+            rule(
+                "wrr",
+                "root",
+                "none.CN",
+                vec![
+                    item("1.1.1.1", 1, 0, ""),
+                    item("2.2.2.2", 1, 0, ""),
+                    item("sub", 1, 0, ""),
+                ],
+            ),
             rule("wrr", "sub", "none.CN", vec![item("3.3.3.3", 1, 0, "")]),
         ],
-        vec![ep("A", "1.1.1.1", "beijing.CN"), ep("A", "2.2.2.2", "beijing.CN"), ep("A", "3.3.3.3", "beijing.CN")],
+        vec![
+            ep("A", "1.1.1.1", "beijing.CN"),
+            ep("A", "2.2.2.2", "beijing.CN"),
+            ep("A", "3.3.3.3", "beijing.CN"),
+        ],
     );
     d.endpoints_conf[1].enable = false;
     d.strategy.rules[1].enable = false;
     let s = compile(&d);
     assert!(approx(&a(&s, &[], "beijing.CN/ct"), &[("1.1.1.1", 1.0)]));
     // Absent endpoints are not even fail-open candidates.
-    assert!(approx(&a(&s, &["1.1.1.1"], "beijing.CN/ct"), &[("1.1.1.1", 1.0)]));
+    assert!(approx(
+        &a(&s, &["1.1.1.1"], "beijing.CN/ct"),
+        &[("1.1.1.1", 1.0)]
+    ));
 }
 
 #[test]
 fn eval_health_false_is_never_removed() {
     let mut d = doc(
         "root",
-        vec![rule("priority", "root", "none.CN", vec![item("1.1.1.1", 0, 1, ""), item("2.2.2.2", 0, 2, "")])],
-        vec![ep("A", "1.1.1.1", "beijing.CN"), ep("A", "2.2.2.2", "beijing.CN")],
+        vec![rule(
+            "priority",
+            "root",
+            "none.CN",
+            vec![item("1.1.1.1", 0, 1, ""), item("2.2.2.2", 0, 2, "")],
+        )],
+        vec![
+            ep("A", "1.1.1.1", "beijing.CN"),
+            ep("A", "2.2.2.2", "beijing.CN"),
+        ],
     );
     d.endpoints_conf[0].eval_health = false;
     let s = compile(&d);
@@ -190,21 +339,48 @@ fn eval_health_false_is_never_removed() {
 fn families_filter_endpoints_and_cname_fits_both() {
     let d = doc(
         "root",
-        vec![rule("wrr", "root", "none.CN", vec![item("1.1.1.1", 1, 0, ""), item("2001:db8::1", 1, 0, ""), item("cdn.example.net", 2, 0, "")])],
-        vec![ep("A", "1.1.1.1", "beijing.CN"), ep("AAAA", "2001:db8::1", "beijing.CN"), ep("CNAME", "cdn.example.net", "beijing.CN")],
+        vec![rule(
+            "wrr",
+            "root",
+            "none.CN",
+            vec![
+                item("1.1.1.1", 1, 0, ""),
+                item("2001:db8::1", 1, 0, ""),
+                item("cdn.example.net", 2, 0, ""),
+            ],
+        )],
+        vec![
+            ep("A", "1.1.1.1", "beijing.CN"),
+            ep("AAAA", "2001:db8::1", "beijing.CN"),
+            ep("CNAME", "cdn.example.net", "beijing.CN"),
+        ],
     );
     let s = compile(&d);
     let (v4, _) = answer(&s, &[], "beijing.CN/ct", Family::A);
     let (v6, _) = answer(&s, &[], "beijing.CN/ct", Family::Aaaa);
-    assert!(approx(&v4, &[("1.1.1.1", 1.0 / 3.0), ("cdn.example.net", 2.0 / 3.0)]));
-    assert!(approx(&v6, &[("2001:db8::1", 1.0 / 3.0), ("cdn.example.net", 2.0 / 3.0)]));
+    assert!(approx(
+        &v4,
+        &[("1.1.1.1", 1.0 / 3.0), ("cdn.example.net", 2.0 / 3.0)]
+    ));
+    assert!(approx(
+        &v6,
+        &[("2001:db8::1", 1.0 / 3.0), ("cdn.example.net", 2.0 / 3.0)]
+    ));
     let only_a = doc(
         "root",
-        vec![rule("wrr", "root", "none.CN", vec![item("1.1.1.1", 1, 0, "")])],
+        vec![rule(
+            "wrr",
+            "root",
+            "none.CN",
+            vec![item("1.1.1.1", 1, 0, "")],
+        )],
         vec![ep("A", "1.1.1.1", "beijing.CN")],
     );
     let (empty, healthy) = answer(&compile(&only_a), &[], "beijing.CN/ct", Family::Aaaa);
-    assert!(empty.is_empty() && !healthy, "no AAAA endpoint: empty (NODATA)");
+    assert!(
+        empty.is_empty() && !healthy,
+        "no AAAA endpoint: empty (NODATA)"
+    );
 }
 
 #[test]
@@ -212,19 +388,56 @@ fn a_shared_sub_rule_is_evaluated_once_and_used_by_each_parent() {
     let d = doc(
         "root",
         vec![
-            rule("wrr", "root", "none.CN", vec![item("left", 1, 0, ""), item("right", 1, 0, "")]),
-            rule("priority", "left", "none.CN", vec![item("1.1.1.1", 0, 1, ""), item("shared", 0, 2, "")]),
-            rule("priority", "right", "none.CN", vec![item("2.2.2.2", 0, 1, ""), item("shared", 0, 2, "")]),
+            rule(
+                "wrr",
+                "root",
+                "none.CN",
+                vec![item("left", 1, 0, ""), item("right", 1, 0, "")],
+            ),
+            rule(
+                "priority",
+                "left",
+                "none.CN",
+                vec![item("1.1.1.1", 0, 1, ""), item("shared", 0, 2, "")],
+            ),
+            rule(
+                "priority",
+                "right",
+                "none.CN",
+                vec![item("2.2.2.2", 0, 1, ""), item("shared", 0, 2, "")],
+            ),
             rule("wrr", "shared", "none.CN", vec![item("3.3.3.3", 1, 0, "")]),
         ],
-        vec![ep("A", "1.1.1.1", "beijing.CN"), ep("A", "2.2.2.2", "beijing.CN"), ep("A", "3.3.3.3", "beijing.CN")],
+        vec![
+            ep("A", "1.1.1.1", "beijing.CN"),
+            ep("A", "2.2.2.2", "beijing.CN"),
+            ep("A", "3.3.3.3", "beijing.CN"),
+        ],
     );
     let s = compile(&d);
-    assert!(approx(&a(&s, &["1.1.1.1"], "beijing.CN/ct"), &[("2.2.2.2", 0.5), ("3.3.3.3", 0.5)]));
-    assert!(approx(&a(&s, &["1.1.1.1", "2.2.2.2"], "beijing.CN/ct"), &[("3.3.3.3", 1.0)]));
-    let e = s.evaluate(&app::strategy::health_with_down(&s, ["1.1.1.1"]).0, group("beijing.CN/ct"), Family::A);
-    let names: Vec<&str> = e.trace.iter().map(|t| s.rule(t.rule).name.as_str()).collect();
-    assert_eq!(names, ["root", "left", "shared", "right"], "trace lists each deciding rule once");
+    assert!(approx(
+        &a(&s, &["1.1.1.1"], "beijing.CN/ct"),
+        &[("2.2.2.2", 0.5), ("3.3.3.3", 0.5)]
+    ));
+    assert!(approx(
+        &a(&s, &["1.1.1.1", "2.2.2.2"], "beijing.CN/ct"),
+        &[("3.3.3.3", 1.0)]
+    ));
+    let e = s.evaluate(
+        &app::strategy::health_with_down(&s, ["1.1.1.1"]).0,
+        group("beijing.CN/ct"),
+        Family::A,
+    );
+    let names: Vec<&str> = e
+        .trace
+        .iter()
+        .map(|t| s.rule(t.rule).name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        ["root", "left", "shared", "right"],
+        "trace lists each deciding rule once"
+    );
 }
 
 #[test]
@@ -233,53 +446,125 @@ fn mapping_under_priority_gets_per_group_failover() {
     let d = doc(
         "root",
         vec![
-            rule("priority", "root", "none.CN", vec![item("map", 0, 1, ""), item("9.9.9.9", 0, 2, "")]),
-            rule("usersetMapping", "map", "none.CN", vec![item("1.1.1.1", 0, 0, "beijing.CN/*"), item("2.2.2.2", 0, 0, "")]),
+            rule(
+                "priority",
+                "root",
+                "none.CN",
+                vec![item("map", 0, 1, ""), item("9.9.9.9", 0, 2, "")],
+            ),
+            rule(
+                "usersetMapping",
+                "map",
+                "none.CN",
+                vec![
+                    item("1.1.1.1", 0, 0, "beijing.CN/*"),
+                    item("2.2.2.2", 0, 0, ""),
+                ],
+            ),
         ],
-        vec![ep("A", "1.1.1.1", "beijing.CN"), ep("A", "2.2.2.2", "shanghai.CN"), ep("A", "9.9.9.9", "guangdong.CN")],
+        vec![
+            ep("A", "1.1.1.1", "beijing.CN"),
+            ep("A", "2.2.2.2", "shanghai.CN"),
+            ep("A", "9.9.9.9", "guangdong.CN"),
+        ],
     );
     let s = compile(&d);
-    assert!(approx(&a(&s, &["1.1.1.1"], "beijing.CN/ct"), &[("9.9.9.9", 1.0)]));
-    assert!(approx(&a(&s, &["1.1.1.1"], "hebei.CN/ct"), &[("2.2.2.2", 1.0)]));
+    assert!(approx(
+        &a(&s, &["1.1.1.1"], "beijing.CN/ct"),
+        &[("9.9.9.9", 1.0)]
+    ));
+    assert!(approx(
+        &a(&s, &["1.1.1.1"], "hebei.CN/ct"),
+        &[("2.2.2.2", 1.0)]
+    ));
 }
 
 #[test]
 fn seed_scenario_1_primary_backup() {
     let d = doc(
         "主备",
-        vec![rule("priority", "主备", "none.CN", vec![item("10.0.0.1", 0, 1, ""), item("10.0.0.2", 0, 2, ""), item("10.0.0.3", 0, 3, "")])],
-        vec![ep("A", "10.0.0.1", "beijing.CN"), ep("A", "10.0.0.2", "beijing.CN"), ep("A", "10.0.0.3", "shanghai.CN")],
+        vec![rule(
+            "priority",
+            "主备",
+            "none.CN",
+            vec![
+                item("10.0.0.1", 0, 1, ""),
+                item("10.0.0.2", 0, 2, ""),
+                item("10.0.0.3", 0, 3, ""),
+            ],
+        )],
+        vec![
+            ep("A", "10.0.0.1", "beijing.CN"),
+            ep("A", "10.0.0.2", "beijing.CN"),
+            ep("A", "10.0.0.3", "shanghai.CN"),
+        ],
     );
     let s = compile(&d);
     assert!(approx(&a(&s, &[], "sichuan.CN/cm"), &[("10.0.0.1", 1.0)]));
-    assert!(approx(&a(&s, &["10.0.0.1"], "sichuan.CN/cm"), &[("10.0.0.2", 1.0)]));
-    assert!(approx(&a(&s, &["10.0.0.1", "10.0.0.2"], "sichuan.CN/cm"), &[("10.0.0.3", 1.0)]));
+    assert!(approx(
+        &a(&s, &["10.0.0.1"], "sichuan.CN/cm"),
+        &[("10.0.0.2", 1.0)]
+    ));
+    assert!(approx(
+        &a(&s, &["10.0.0.1", "10.0.0.2"], "sichuan.CN/cm"),
+        &[("10.0.0.3", 1.0)]
+    ));
 }
 
 #[test]
 fn seed_scenario_2_multi_active_load_balancing() {
     let d = doc(
         "多活",
-        vec![rule("wrr", "多活", "none.CN", vec![item("10.0.0.1", 2, 0, ""), item("10.0.0.2", 3, 0, ""), item("10.0.0.3", 5, 0, "")])],
-        vec![ep("A", "10.0.0.1", "beijing.CN"), ep("A", "10.0.0.2", "beijing.CN"), ep("A", "10.0.0.3", "beijing.CN")],
+        vec![rule(
+            "wrr",
+            "多活",
+            "none.CN",
+            vec![
+                item("10.0.0.1", 2, 0, ""),
+                item("10.0.0.2", 3, 0, ""),
+                item("10.0.0.3", 5, 0, ""),
+            ],
+        )],
+        vec![
+            ep("A", "10.0.0.1", "beijing.CN"),
+            ep("A", "10.0.0.2", "beijing.CN"),
+            ep("A", "10.0.0.3", "beijing.CN"),
+        ],
     );
     let s = compile(&d);
-    assert!(approx(&a(&s, &[], "beijing.CN/cu"), &[("10.0.0.1", 0.2), ("10.0.0.2", 0.3), ("10.0.0.3", 0.5)]));
+    assert!(approx(
+        &a(&s, &[], "beijing.CN/cu"),
+        &[("10.0.0.1", 0.2), ("10.0.0.2", 0.3), ("10.0.0.3", 0.5)]
+    ));
     // The survivors keep their relative weights 2:5.
-    assert!(approx(&a(&s, &["10.0.0.2"], "beijing.CN/cu"), &[("10.0.0.1", 2.0 / 7.0), ("10.0.0.3", 5.0 / 7.0)]));
+    assert!(approx(
+        &a(&s, &["10.0.0.2"], "beijing.CN/cu"),
+        &[("10.0.0.1", 2.0 / 7.0), ("10.0.0.3", 5.0 / 7.0)]
+    ));
 }
 
 #[test]
 fn seed_scenario_3_nearest_with_fault_tolerance() {
     let d = doc(
         "就近",
-        vec![rule("geoProximity", "就近", "none.CN", vec![item("10.0.0.1", 0, 0, ""), item("10.0.0.2", 0, 0, "")])],
-        vec![ep("A", "10.0.0.1", "beijing.CN"), ep("A", "10.0.0.2", "shanghai.CN")],
+        vec![rule(
+            "geoProximity",
+            "就近",
+            "none.CN",
+            vec![item("10.0.0.1", 0, 0, ""), item("10.0.0.2", 0, 0, "")],
+        )],
+        vec![
+            ep("A", "10.0.0.1", "beijing.CN"),
+            ep("A", "10.0.0.2", "shanghai.CN"),
+        ],
     );
     let s = compile(&d);
     assert!(approx(&a(&s, &[], "beijing.CN/ct"), &[("10.0.0.1", 1.0)]));
     assert!(approx(&a(&s, &[], "shanghai.CN/ct"), &[("10.0.0.2", 1.0)]));
-    assert!(approx(&a(&s, &["10.0.0.1"], "beijing.CN/ct"), &[("10.0.0.2", 1.0)]));
+    assert!(approx(
+        &a(&s, &["10.0.0.1"], "beijing.CN/ct"),
+        &[("10.0.0.2", 1.0)]
+    ));
 }
 
 #[test]
@@ -290,24 +575,43 @@ fn seed_scenario_4_smart_resolution() {
             "usersetMapping",
             "智能解析",
             "none.CN",
-            vec![item("10.0.0.1", 0, 0, "beijing.CN/cm;shanghai.CN/cm"), item("10.0.0.2", 0, 0, "*/cu"), item("10.0.0.3", 0, 0, "")],
+            vec![
+                item("10.0.0.1", 0, 0, "beijing.CN/cm;shanghai.CN/cm"),
+                item("10.0.0.2", 0, 0, "*/cu"),
+                item("10.0.0.3", 0, 0, ""),
+            ],
         )],
-        vec![ep("A", "10.0.0.1", "beijing.CN"), ep("A", "10.0.0.2", "shanghai.CN"), ep("A", "10.0.0.3", "guangdong.CN")],
+        vec![
+            ep("A", "10.0.0.1", "beijing.CN"),
+            ep("A", "10.0.0.2", "shanghai.CN"),
+            ep("A", "10.0.0.3", "guangdong.CN"),
+        ],
     );
     let s = compile(&d);
     assert!(approx(&a(&s, &[], "beijing.CN/cm"), &[("10.0.0.1", 1.0)]));
     assert!(approx(&a(&s, &[], "shanghai.CN/cm"), &[("10.0.0.1", 1.0)]));
     assert!(approx(&a(&s, &[], "hunan.CN/cu"), &[("10.0.0.2", 1.0)]));
     assert!(approx(&a(&s, &[], "hunan.CN/ct"), &[("10.0.0.3", 1.0)]));
-    assert!(approx(&a(&s, &[], "none.abroad/other"), &[("10.0.0.3", 1.0)]));
+    assert!(approx(
+        &a(&s, &[], "none.abroad/other"),
+        &[("10.0.0.3", 1.0)]
+    ));
 }
 
 #[test]
 fn unknown_health_counts_as_up() {
     let d = doc(
         "root",
-        vec![rule("priority", "root", "none.CN", vec![item("1.1.1.1", 0, 1, ""), item("2.2.2.2", 0, 2, "")])],
-        vec![ep("A", "1.1.1.1", "beijing.CN"), ep("A", "2.2.2.2", "beijing.CN")],
+        vec![rule(
+            "priority",
+            "root",
+            "none.CN",
+            vec![item("1.1.1.1", 0, 1, ""), item("2.2.2.2", 0, 2, "")],
+        )],
+        vec![
+            ep("A", "1.1.1.1", "beijing.CN"),
+            ep("A", "2.2.2.2", "beijing.CN"),
+        ],
     );
     let s = compile(&d);
     for h in [Health::Unknown, Health::Up] {

@@ -4,8 +4,8 @@
 //! deterministic, and the JSON round-trips.
 
 use app::strategy::{
-    AREAS, EndpointConf, Family, Health, ItemConf, RuleConf, Strategy as Model, StrategyDocument, StrategyTree,
-    Target, UserGroup,
+    AREAS, EndpointConf, Family, Health, ItemConf, RuleConf, Strategy as Model, StrategyDocument,
+    StrategyTree, Target, UserGroup,
 };
 use proptest::prelude::*;
 
@@ -17,8 +17,14 @@ fn area_code() -> impl Strategy<Value = String> {
 }
 
 fn endpoint(index: usize) -> impl Strategy<Value = EndpointConf> {
-    (0..3usize, area_code(), 0..5usize, any::<bool>(), prop::bool::weighted(0.85)).prop_map(
-        move |(kind, area, isp, eval_health, enable)| {
+    (
+        0..3usize,
+        area_code(),
+        0..5usize,
+        any::<bool>(),
+        prop::bool::weighted(0.85),
+    )
+        .prop_map(move |(kind, area, isp, eval_health, enable)| {
             let (kind, value) = match kind {
                 0 => ("A", format!("10.0.{}.{}", index / 250, index % 250 + 1)),
                 1 => ("AAAA", format!("2001:db8::{:x}", index + 1)),
@@ -32,18 +38,26 @@ fn endpoint(index: usize) -> impl Strategy<Value = EndpointConf> {
                 eval_health,
                 enable: enable || index == 0,
             }
-        },
-    )
+        })
 }
 
 fn selector() -> impl Strategy<Value = String> {
     (prop::option::of(area_code()), prop::option::of(0..5usize)).prop_map(|(area, isp)| {
-        format!("{}/{}", area.unwrap_or_else(|| "*".into()), isp.map_or("*", |i| ISPS[i]))
+        format!(
+            "{}/{}",
+            area.unwrap_or_else(|| "*".into()),
+            isp.map_or("*", |i| ISPS[i])
+        )
     })
 }
 
 /// Items of rule `index`: references to later rules or to endpoints.
-fn items(index: usize, rules: usize, endpoints: usize, kind: usize) -> impl Strategy<Value = Vec<ItemConf>> {
+fn items(
+    index: usize,
+    rules: usize,
+    endpoints: usize,
+    kind: usize,
+) -> impl Strategy<Value = Vec<ItemConf>> {
     let later = rules - index - 1;
     let reference = if later > 0 {
         prop_oneof![
@@ -56,7 +70,12 @@ fn items(index: usize, rules: usize, endpoints: usize, kind: usize) -> impl Stra
     };
     let mapping = kind == 3;
     prop::collection::vec(
-        (reference, 0..5i64, 0..4i64, prop::collection::vec(selector(), 0..3)),
+        (
+            reference,
+            0..5i64,
+            0..4i64,
+            prop::collection::vec(selector(), 0..3),
+        ),
         1..5,
     )
     .prop_map(move |list| {
@@ -67,7 +86,11 @@ fn items(index: usize, rules: usize, endpoints: usize, kind: usize) -> impl Stra
                 // Mapping items always carry weights, so equal-specificity claims split legally.
                 weight: if mapping { weight + 1 } else { weight },
                 priority,
-                usersets: if mapping { selectors.join(";") } else { String::new() },
+                usersets: if mapping {
+                    selectors.join(";")
+                } else {
+                    String::new()
+                },
             })
             .collect();
         items[0].weight = items[0].weight.max(1);
@@ -79,12 +102,19 @@ fn document() -> impl Strategy<Value = StrategyDocument> {
     (1..7usize, 1..9usize).prop_flat_map(|(rules, endpoints)| {
         let endpoint_list: Vec<_> = (0..endpoints).map(endpoint).collect();
         let kinds = prop::collection::vec(0..4usize, rules);
-        (endpoint_list, kinds, prop::collection::vec((area_code(), prop::bool::weighted(0.9)), rules)).prop_flat_map(
-            move |(mut endpoints_conf, kinds, rule_meta)| {
+        (
+            endpoint_list,
+            kinds,
+            prop::collection::vec((area_code(), prop::bool::weighted(0.9)), rules),
+        )
+            .prop_flat_map(move |(mut endpoints_conf, kinds, rule_meta)| {
                 endpoints_conf[0].kind = "A".into();
                 endpoints_conf[0].value = "10.0.0.1".into();
-                let item_lists: Vec<_> =
-                    kinds.iter().enumerate().map(|(i, &k)| items(i, rules, endpoints_conf.len(), k)).collect();
+                let item_lists: Vec<_> = kinds
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &k)| items(i, rules, endpoints_conf.len(), k))
+                    .collect();
                 let endpoints_conf = endpoints_conf.clone();
                 let kinds = kinds.clone();
                 let rule_meta = rule_meta.clone();
@@ -112,23 +142,32 @@ fn document() -> impl Strategy<Value = StrategyDocument> {
                         .collect();
                     StrategyDocument {
                         status: "start".into(),
-                        strategy: StrategyTree { start: "r0".into(), rules },
+                        strategy: StrategyTree {
+                            start: "r0".into(),
+                            rules,
+                        },
                         endpoints_conf: endpoints_conf.clone(),
                     }
                 })
-            },
-        )
+            })
     })
 }
 
 fn health() -> impl Strategy<Value = Vec<Health>> {
-    prop::collection::vec(prop_oneof![Just(Health::Unknown), Just(Health::Up), Just(Health::Down)], 8)
+    prop::collection::vec(
+        prop_oneof![Just(Health::Unknown), Just(Health::Up), Just(Health::Down)],
+        8,
+    )
 }
 
 fn compile(doc: &StrategyDocument) -> Model {
     match Model::compile(doc) {
         Ok(c) => c.strategy,
-        Err(p) => panic!("generator made an invalid strategy: {:?}\n{}", p.errors, doc.to_json_pretty()),
+        Err(p) => panic!(
+            "generator made an invalid strategy: {:?}\n{}",
+            p.errors,
+            doc.to_json_pretty()
+        ),
     }
 }
 

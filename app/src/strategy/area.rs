@@ -28,7 +28,12 @@ const fn area(
     name_en: &'static str,
     capital: Option<(f64, f64)>,
 ) -> AreaInfo {
-    AreaInfo { code, name_zh, name_en, capital }
+    AreaInfo {
+        code,
+        name_zh,
+        name_en,
+        capital,
+    }
 }
 
 /// Every area, in display order: the 31 provinces by administrative code, then the two
@@ -38,10 +43,20 @@ pub const AREAS: [AreaInfo; 33] = [
     area("tianjin.CN", "天津", "Tianjin", Some((39.09, 117.20))),
     area("hebei.CN", "河北", "Hebei", Some((38.04, 114.51))),
     area("shanxi.CN", "山西", "Shanxi", Some((37.87, 112.55))),
-    area("neimenggu.CN", "内蒙古", "Inner Mongolia", Some((40.84, 111.75))),
+    area(
+        "neimenggu.CN",
+        "内蒙古",
+        "Inner Mongolia",
+        Some((40.84, 111.75)),
+    ),
     area("liaoning.CN", "辽宁", "Liaoning", Some((41.81, 123.43))),
     area("jilin.CN", "吉林", "Jilin", Some((43.82, 125.32))),
-    area("heilongjiang.CN", "黑龙江", "Heilongjiang", Some((45.80, 126.53))),
+    area(
+        "heilongjiang.CN",
+        "黑龙江",
+        "Heilongjiang",
+        Some((45.80, 126.53)),
+    ),
     area("shanghai.CN", "上海", "Shanghai", Some((31.23, 121.47))),
     area("jiangsu.CN", "江苏", "Jiangsu", Some((32.06, 118.80))),
     area("zhejiang.CN", "浙江", "Zhejiang", Some((30.27, 120.16))),
@@ -79,7 +94,10 @@ impl Area {
     }
 
     pub fn from_code(code: &str) -> Option<Area> {
-        AREAS.iter().position(|a| a.code == code).map(|i| Area(i as u8))
+        AREAS
+            .iter()
+            .position(|a| a.code == code)
+            .map(|i| Area(i as u8))
     }
 
     pub fn index(self) -> usize {
@@ -126,7 +144,8 @@ fn haversine_km((lat1, lon1): (f64, f64), (lat2, lon2): (f64, f64)) -> f64 {
     let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
     let dp = p2 - p1;
     let dl = (lon2 - lon1).to_radians();
-    let h = libm::sin(dp / 2.0).powi(2) + libm::cos(p1) * libm::cos(p2) * libm::sin(dl / 2.0).powi(2);
+    let h =
+        libm::sin(dp / 2.0).powi(2) + libm::cos(p1) * libm::cos(p2) * libm::sin(dl / 2.0).powi(2);
     2.0 * EARTH_RADIUS_KM * libm::asin(libm::sqrt(h).min(1.0))
 }
 
@@ -205,13 +224,19 @@ impl UserGroup {
 
     pub fn from_index(index: usize) -> Option<UserGroup> {
         let area = Area(u8::try_from(index / Isp::COUNT).ok()?);
-        (area.index() < Area::COUNT).then(|| UserGroup { area, isp: Isp::ALL[index % Isp::COUNT] })
+        (area.index() < Area::COUNT).then(|| UserGroup {
+            area,
+            isp: Isp::ALL[index % Isp::COUNT],
+        })
     }
 
     /// Parses `area/isp`, e.g. `beijing.CN/cm`.
     pub fn parse(text: &str) -> Option<UserGroup> {
         let (area, isp) = text.split_once('/')?;
-        Some(UserGroup { area: Area::from_code(area)?, isp: Isp::from_code(isp)? })
+        Some(UserGroup {
+            area: Area::from_code(area)?,
+            isp: Isp::from_code(isp)?,
+        })
     }
 }
 

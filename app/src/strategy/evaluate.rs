@@ -90,7 +90,11 @@ impl<'s> Evaluator<'s> {
     pub fn evaluate(&mut self, group: UserGroup, family: Family) -> Evaluation {
         let root = self.strategy.root;
         let outcome = self.rule(root, group, family);
-        Evaluation { dist: outcome.dist.clone(), healthy: outcome.healthy, trace: self.trace(root) }
+        Evaluation {
+            dist: outcome.dist.clone(),
+            healthy: outcome.healthy,
+            trace: self.trace(root),
+        }
     }
 
     /// The answer alone (what the preview and the DNS samplers need).
@@ -126,7 +130,11 @@ impl<'s> Evaluator<'s> {
             .map(|item| match item.target {
                 Target::Endpoint(e) => {
                     let endpoint = strategy.endpoint(e);
-                    (Rc::new(self.leaf(e, family)), endpoint.area, endpoint.enabled)
+                    (
+                        Rc::new(self.leaf(e, family)),
+                        endpoint.area,
+                        endpoint.enabled,
+                    )
                 }
                 Target::Rule(child) => {
                     let child_rule = strategy.rule(child);
@@ -142,14 +150,26 @@ impl<'s> Evaluator<'s> {
             .items
             .iter()
             .zip(&outcomes)
-            .map(|(item, (outcome, area, present))| Child { item, outcome, area: *area, present: *present })
+            .map(|(item, (outcome, area, present))| Child {
+                item,
+                outcome,
+                area: *area,
+                present: *present,
+            })
             .collect();
         let decision = rules::decide(rule, group, &children);
-        let dist = mix(decision.shares.iter().map(|&(i, share)| (share, &outcomes[i].0.dist)));
+        let dist = mix(decision
+            .shares
+            .iter()
+            .map(|&(i, share)| (share, &outcomes[i].0.dist)));
         let healthy = decision.healthy && !dist.is_empty();
         let outcome = Rc::new(Outcome { dist, healthy });
         self.visiting[id.index()] = false;
-        self.memo[id.index()] = Some(Memo { key, outcome: Rc::clone(&outcome), decision });
+        self.memo[id.index()] = Some(Memo {
+            key,
+            outcome: Rc::clone(&outcome),
+            decision,
+        });
         outcome
     }
 
@@ -172,7 +192,9 @@ impl<'s> Evaluator<'s> {
             if std::mem::replace(&mut seen[id.index()], true) {
                 continue;
             }
-            let Some(memo) = &self.memo[id.index()] else { continue };
+            let Some(memo) = &self.memo[id.index()] else {
+                continue;
+            };
             let rule = self.strategy.rule(id);
             for &(i, _) in memo.decision.shares.iter().rev() {
                 if let Target::Rule(child) = rule.items[i].target {
@@ -180,7 +202,11 @@ impl<'s> Evaluator<'s> {
                 }
             }
             let chosen = memo.decision.shares.clone();
-            steps.push(TraceStep { rule: id, reason: memo.decision.reason, chosen });
+            steps.push(TraceStep {
+                rule: id,
+                reason: memo.decision.reason,
+                chosen,
+            });
         }
         steps
     }

@@ -21,7 +21,8 @@ mod wire;
 pub use area::{AREAS, Area, AreaInfo, Isp, UserGroup};
 pub use evaluate::{Evaluation, Evaluator, TraceStep};
 pub use model::{
-    Endpoint, EndpointId, EndpointKind, Family, Health, Item, Rule, RuleId, RuleKind, Strategy, Target,
+    Endpoint, EndpointId, EndpointKind, Family, Health, Item, Rule, RuleId, RuleKind, Strategy,
+    Target,
 };
 pub use outcome::Dist;
 pub use preview::{GroupPreview, Preview};
@@ -30,12 +31,17 @@ pub use rules::Reason;
 pub use sampler::{Sampler, SamplerSet};
 pub use synthetic::synthetic;
 pub use usersets::{Selector, Specificity, Usersets, UsersetsError};
-pub use validate::{Compiled, Location, MAX_PRIORITY, MAX_WEIGHT, Problem, ProblemKind, Problems, is_host_name};
+pub use validate::{
+    Compiled, Location, MAX_PRIORITY, MAX_WEIGHT, Problem, ProblemKind, Problems, is_host_name,
+};
 pub use wire::{EndpointConf, ItemConf, RuleConf, StrategyDocument, StrategyTree};
 
 /// Marks the endpoints named in `down` as Down, everything else Unknown. Returns the names that
 /// match no endpoint, so callers can refuse them.
-pub fn health_with_down<'a>(strategy: &Strategy, down: impl IntoIterator<Item = &'a str>) -> (Vec<Health>, Vec<&'a str>) {
+pub fn health_with_down<'a>(
+    strategy: &Strategy,
+    down: impl IntoIterator<Item = &'a str>,
+) -> (Vec<Health>, Vec<&'a str>) {
     let mut health = strategy.health_unknown();
     let mut unknown = Vec::new();
     for value in down {

@@ -88,7 +88,9 @@ impl EndpointKind {
     pub fn fits(self, family: Family) -> bool {
         matches!(
             (self, family),
-            (EndpointKind::Cname, _) | (EndpointKind::A, Family::A) | (EndpointKind::Aaaa, Family::Aaaa)
+            (EndpointKind::Cname, _)
+                | (EndpointKind::A, Family::A)
+                | (EndpointKind::Aaaa, Family::Aaaa)
         )
     }
 }
@@ -121,8 +123,12 @@ pub enum RuleKind {
 }
 
 impl RuleKind {
-    pub const ALL: [RuleKind; 4] =
-        [RuleKind::Wrr, RuleKind::Priority, RuleKind::GeoProximity, RuleKind::UsersetMapping];
+    pub const ALL: [RuleKind; 4] = [
+        RuleKind::Wrr,
+        RuleKind::Priority,
+        RuleKind::GeoProximity,
+        RuleKind::UsersetMapping,
+    ];
 
     pub fn parse(text: &str) -> Option<RuleKind> {
         Self::ALL.into_iter().find(|k| k.code() == text)
@@ -181,7 +187,10 @@ impl Strategy {
     }
 
     pub fn endpoint_id(&self, value: &str) -> Option<EndpointId> {
-        self.endpoints.iter().position(|e| e.value == value).map(|i| EndpointId(i as u32))
+        self.endpoints
+            .iter()
+            .position(|e| e.value == value)
+            .map(|i| EndpointId(i as u32))
     }
 
     /// Health for every endpoint: all `Unknown` (which counts as up).

@@ -18,11 +18,17 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn empty() -> Outcome {
-        Outcome { dist: Vec::new(), healthy: false }
+        Outcome {
+            dist: Vec::new(),
+            healthy: false,
+        }
     }
 
     pub fn single(endpoint: EndpointId, healthy: bool) -> Outcome {
-        Outcome { dist: vec![(endpoint, 1.0)], healthy }
+        Outcome {
+            dist: vec![(endpoint, 1.0)],
+            healthy,
+        }
     }
 
     /// Healthy and non-empty: a parent may route to it.
@@ -71,7 +77,10 @@ mod tests {
 
     #[test]
     fn shares_follow_weights_or_split_equally() {
-        assert_eq!(shares_by_weight([(0, 1), (1, 3)]), vec![(0, 0.25), (1, 0.75)]);
+        assert_eq!(
+            shares_by_weight([(0, 1), (1, 3)]),
+            vec![(0, 0.25), (1, 0.75)]
+        );
         assert_eq!(shares_by_weight([(0, 0), (1, 0)]), vec![(0, 0.5), (1, 0.5)]);
         assert_eq!(shares_by_weight([(0, 0), (1, 2)]), vec![(1, 1.0)]);
     }

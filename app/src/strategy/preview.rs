@@ -37,7 +37,11 @@ impl Preview {
                     .iter()
                     .map(|&(e, p)| (strategy.endpoint(e).value.clone(), p))
                     .collect();
-                GroupPreview { group, healthy: outcome.healthy, dist }
+                GroupPreview {
+                    group,
+                    healthy: outcome.healthy,
+                    dist,
+                }
             })
             .collect();
         Preview { family, groups }

@@ -32,14 +32,18 @@ pub fn recommend(endpoints: &[EndpointConf]) -> StrategyDocument {
             items: areas.iter().map(|&a| item(area_rule_name(a), 0)).collect(),
         }];
         for &area in &areas {
-            let members: Vec<&EndpointConf> = enabled.iter().copied().filter(|e| e.area == area).collect();
+            let members: Vec<&EndpointConf> =
+                enabled.iter().copied().filter(|e| e.area == area).collect();
             rules.push(wrr_rule(&area_rule_name(area), area, &members));
         }
         rules
     };
     StrategyDocument {
         status: String::new(),
-        strategy: StrategyTree { start: ROOT_RULE.into(), rules },
+        strategy: StrategyTree {
+            start: ROOT_RULE.into(),
+            rules,
+        },
         endpoints_conf: endpoints.to_vec(),
     }
 }
@@ -61,5 +65,10 @@ fn wrr_rule(name: &str, area: &str, endpoints: &[&EndpointConf]) -> RuleConf {
 }
 
 fn item(reference: String, weight: i64) -> ItemConf {
-    ItemConf { reference, weight, priority: 0, usersets: String::new() }
+    ItemConf {
+        reference,
+        weight,
+        priority: 0,
+        usersets: String::new(),
+    }
 }

@@ -30,7 +30,8 @@ impl Sampler {
         let mut scaled: Vec<f64> = dist.iter().map(|&(_, p)| p * n as f64 / total).collect();
         let mut keep = vec![u32::MAX; n];
         let mut alias: Vec<u32> = (0..n as u32).collect();
-        let (mut small, mut large): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| scaled[i] < 1.0);
+        let (mut small, mut large): (Vec<usize>, Vec<usize>) =
+            (0..n).partition(|&i| scaled[i] < 1.0);
         while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
             keep[s] = to_fraction(scaled[s]);
             alias[s] = l as u32;
@@ -55,7 +56,11 @@ impl Sampler {
         let column = column as usize;
         let coin = (random >> 32) as u32;
         // A full column (keep = 2^32 - 1) has itself as alias, so the rare miss is harmless.
-        let chosen = if coin < self.keep[column] { column } else { self.alias[column] as usize };
+        let chosen = if coin < self.keep[column] {
+            column
+        } else {
+            self.alias[column] as usize
+        };
         self.endpoints[chosen]
     }
 
@@ -96,8 +101,11 @@ impl SamplerSet {
                 let evaluation = evaluator.outcome(group, family);
                 let slot = slot(group, family);
                 healthy[slot] = evaluation.healthy;
-                let key: Vec<(EndpointId, u64)> =
-                    evaluation.dist.iter().map(|&(e, p)| (e, p.to_bits())).collect();
+                let key: Vec<(EndpointId, u64)> = evaluation
+                    .dist
+                    .iter()
+                    .map(|&(e, p)| (e, p.to_bits()))
+                    .collect();
                 if let Some(&index) = known.get(&key) {
                     slots[slot] = index;
                 } else if let Some(sampler) = Sampler::new(&evaluation.dist) {
@@ -108,7 +116,11 @@ impl SamplerSet {
                 }
             }
         }
-        SamplerSet { samplers, slots: slots.into_boxed_slice(), healthy: healthy.into_boxed_slice() }
+        SamplerSet {
+            samplers,
+            slots: slots.into_boxed_slice(),
+            healthy: healthy.into_boxed_slice(),
+        }
     }
 
     /// The sampler answering `group` for `family`; `None` means NODATA.
@@ -147,7 +159,11 @@ mod tests {
     #[test]
     fn draws_match_the_distribution_chi_square() {
         let probabilities = [0.5, 0.2, 0.15, 0.1, 0.04, 0.01];
-        let dist: Dist = probabilities.iter().enumerate().map(|(i, &p)| (EndpointId(i as u32 * 3), p)).collect();
+        let dist: Dist = probabilities
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| (EndpointId(i as u32 * 3), p))
+            .collect();
         let sampler = Sampler::new(&dist).expect("non-empty");
         let draws = 100_000;
         let mut counts = [0u64; 6];

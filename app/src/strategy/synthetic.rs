@@ -24,7 +24,10 @@ pub fn synthetic(rules: usize, endpoints: usize) -> StrategyDocument {
             let (kind, value) = match i {
                 _ if i % 10 == 9 => ("CNAME", format!("edge{i}.cdn.example.net")),
                 _ if i % 4 == 3 => ("AAAA", format!("2001:db8:{:x}::{:x}", i / 200, i % 200 + 1)),
-                _ => ("A", format!("10.{}.{}.{}", i / 62500, (i / 250) % 250, i % 250 + 1)),
+                _ => (
+                    "A",
+                    format!("10.{}.{}.{}", i / 62500, (i / 250) % 250, i % 250 + 1),
+                ),
             };
             leaf_items[leaf].push(ItemConf {
                 reference: value.clone(),
@@ -52,34 +55,65 @@ pub fn synthetic(rules: usize, endpoints: usize) -> StrategyDocument {
         name: "root".into(),
         enable: true,
         items: (0..priorities)
-            .map(|p| item(format!("p{p}"), 1, 0, isp_selectors.get(p).copied().unwrap_or("")))
+            .map(|p| {
+                item(
+                    format!("p{p}"),
+                    1,
+                    0,
+                    isp_selectors.get(p).copied().unwrap_or(""),
+                )
+            })
             .chain(std::iter::once(item("p0".into(), 1, 0, "")))
             .collect(),
     });
     for p in 0..priorities {
-        let items = (0..geos.min(3)).map(|k| item(format!("g{}", (p + k) % geos), 0, k as i64 + 1, "")).collect();
+        let items = (0..geos.min(3))
+            .map(|k| item(format!("g{}", (p + k) % geos), 0, k as i64 + 1, ""))
+            .collect();
         rule_list.push(rule("priority", &format!("p{p}"), "none.CN", items));
     }
     for g in 0..geos {
-        let items = (0..leaves).filter(|l| l % geos == g || l % 5 == g % 5).map(|l| item(format!("l{l}"), 0, 0, ""));
-        rule_list.push(rule("geoProximity", &format!("g{g}"), "none.CN", items.collect()));
+        let items = (0..leaves)
+            .filter(|l| l % geos == g || l % 5 == g % 5)
+            .map(|l| item(format!("l{l}"), 0, 0, ""));
+        rule_list.push(rule(
+            "geoProximity",
+            &format!("g{g}"),
+            "none.CN",
+            items.collect(),
+        ));
     }
     for (l, items) in leaf_items.into_iter().enumerate().take(leaves) {
         rule_list.push(rule("wrr", &format!("l{l}"), leaf_area(l), items));
     }
     StrategyDocument {
         status: "start".into(),
-        strategy: StrategyTree { start: "root".into(), rules: rule_list },
+        strategy: StrategyTree {
+            start: "root".into(),
+            rules: rule_list,
+        },
         endpoints_conf,
     }
 }
 
 fn rule(kind: &str, name: &str, area: &str, items: Vec<ItemConf>) -> RuleConf {
-    RuleConf { kind: kind.into(), area: area.into(), isp: "other".into(), name: name.into(), enable: true, items }
+    RuleConf {
+        kind: kind.into(),
+        area: area.into(),
+        isp: "other".into(),
+        name: name.into(),
+        enable: true,
+        items,
+    }
 }
 
 fn item(reference: String, weight: i64, priority: i64, usersets: &str) -> ItemConf {
-    ItemConf { reference, weight, priority, usersets: usersets.into() }
+    ItemConf {
+        reference,
+        weight,
+        priority,
+        usersets: usersets.into(),
+    }
 }
 
 /// A small linear congruential generator: deterministic weights without a dependency.
@@ -87,7 +121,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn below(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) % n
     }
 }

@@ -81,17 +81,21 @@ impl Usersets {
             let (area, isp) = (area.trim(), isp.trim());
             let area = match area {
                 "*" => None,
-                code => Some(Area::from_code(code).ok_or_else(|| UsersetsError::UnknownArea {
-                    selector: piece.to_owned(),
-                    area: code.to_owned(),
-                })?),
+                code => Some(
+                    Area::from_code(code).ok_or_else(|| UsersetsError::UnknownArea {
+                        selector: piece.to_owned(),
+                        area: code.to_owned(),
+                    })?,
+                ),
             };
             let isp = match isp {
                 "*" => None,
-                code => Some(Isp::from_code(code).ok_or_else(|| UsersetsError::UnknownIsp {
-                    selector: piece.to_owned(),
-                    isp: code.to_owned(),
-                })?),
+                code => Some(
+                    Isp::from_code(code).ok_or_else(|| UsersetsError::UnknownIsp {
+                        selector: piece.to_owned(),
+                        isp: code.to_owned(),
+                    })?,
+                ),
             };
             selectors.push(Selector { area, isp });
         }
@@ -112,7 +116,11 @@ impl Usersets {
         if self.is_default() {
             return Some(Specificity::Default);
         }
-        self.0.iter().filter(|s| s.matches(group)).map(|s| s.specificity()).max()
+        self.0
+            .iter()
+            .filter(|s| s.matches(group))
+            .map(|s| s.specificity())
+            .max()
     }
 }
 
@@ -153,7 +161,10 @@ mod tests {
         assert_eq!(u.claim(group("hebei.CN/ct")), Some(Specificity::AnyGroup));
         let narrow = Usersets::parse("beijing.CN/cm").expect("parses");
         assert_eq!(narrow.claim(group("hebei.CN/cm")), None);
-        assert_eq!(Usersets::default().claim(group("hebei.CN/cm")), Some(Specificity::Default));
+        assert_eq!(
+            Usersets::default().claim(group("hebei.CN/cm")),
+            Some(Specificity::Default)
+        );
     }
 
     #[test]

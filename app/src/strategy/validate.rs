@@ -7,7 +7,9 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::area::{Area, Isp, UserGroup};
-use super::model::{Endpoint, EndpointId, EndpointKind, Item, Rule, RuleId, RuleKind, Strategy, Target};
+use super::model::{
+    Endpoint, EndpointId, EndpointKind, Item, Rule, RuleId, RuleKind, Strategy, Target,
+};
 use super::rules;
 use super::usersets::{Specificity, Usersets, UsersetsError};
 use super::wire::{EndpointConf, ItemConf, RuleConf, StrategyDocument};
@@ -19,9 +21,20 @@ pub const MAX_PRIORITY: i64 = 1_000;
 #[derive(Clone, PartialEq, Eq, Debug)]
 pub enum Location {
     Start,
-    Rule { rule: String, field: &'static str },
-    Item { rule: String, item: usize, reference: String, field: &'static str },
-    Endpoint { value: String, field: &'static str },
+    Rule {
+        rule: String,
+        field: &'static str,
+    },
+    Item {
+        rule: String,
+        item: usize,
+        reference: String,
+        field: &'static str,
+    },
+    Endpoint {
+        value: String,
+        field: &'static str,
+    },
     Strategy,
 }
 
@@ -30,10 +43,20 @@ impl fmt::Display for Location {
         match self {
             Location::Start => write!(f, "strategy.start"),
             Location::Rule { rule, field } => write!(f, "rule \"{rule}\" field \"{field}\""),
-            Location::Item { rule, item, reference, field } => {
-                write!(f, "rule \"{rule}\" item {item} (reference \"{reference}\") field \"{field}\"")
+            Location::Item {
+                rule,
+                item,
+                reference,
+                field,
+            } => {
+                write!(
+                    f,
+                    "rule \"{rule}\" item {item} (reference \"{reference}\") field \"{field}\""
+                )
             }
-            Location::Endpoint { value, field } => write!(f, "endpoint \"{value}\" field \"{field}\""),
+            Location::Endpoint { value, field } => {
+                write!(f, "endpoint \"{value}\" field \"{field}\"")
+            }
             Location::Strategy => write!(f, "strategy"),
         }
     }
@@ -70,13 +93,20 @@ pub enum ProblemKind {
         "user group {group} is claimed at the same specificity ({specificity}) by items {items}; \
          give all of them weights to split it, or make one more specific"
     )]
-    MappingConflict { group: UserGroup, specificity: Specificity, items: String },
+    MappingConflict {
+        group: UserGroup,
+        specificity: Specificity,
+        items: String,
+    },
     #[error("rules form a cycle: {0}")]
     Cycle(String),
     #[error("unknown endpoint type \"{0}\" (A, AAAA, CNAME)")]
     UnknownEndpointType(String),
     #[error("\"{value}\" is not {expected}")]
-    BadEndpointValue { value: String, expected: &'static str },
+    BadEndpointValue {
+        value: String,
+        expected: &'static str,
+    },
     #[error("another endpoint has the same value")]
     DuplicateEndpoint,
     #[error("at least one enabled A (IPv4) endpoint is required")]
@@ -135,17 +165,40 @@ impl Problems {
     }
 
     fn rule(&mut self, rule: &str, field: &'static str, kind: ProblemKind) {
-        self.add(Location::Rule { rule: rule.to_owned(), field }, kind);
+        self.add(
+            Location::Rule {
+                rule: rule.to_owned(),
+                field,
+            },
+            kind,
+        );
     }
 
-    fn item(&mut self, rule: &str, index: usize, reference: &str, field: &'static str, kind: ProblemKind) {
-        let location =
-            Location::Item { rule: rule.to_owned(), item: index + 1, reference: reference.to_owned(), field };
+    fn item(
+        &mut self,
+        rule: &str,
+        index: usize,
+        reference: &str,
+        field: &'static str,
+        kind: ProblemKind,
+    ) {
+        let location = Location::Item {
+            rule: rule.to_owned(),
+            item: index + 1,
+            reference: reference.to_owned(),
+            field,
+        };
         self.add(location, kind);
     }
 
     fn endpoint(&mut self, value: &str, field: &'static str, kind: ProblemKind) {
-        self.add(Location::Endpoint { value: value.to_owned(), field }, kind);
+        self.add(
+            Location::Endpoint {
+                value: value.to_owned(),
+                field,
+            },
+            kind,
+        );
     }
 
     pub(crate) fn no_positive_weight(&mut self, rule: &Rule) {
@@ -158,7 +211,13 @@ impl Problems {
 
     pub(crate) fn usersets_ignored(&mut self, rule: &Rule, index: usize) {
         // The reference text is filled in by `compile`, which still has the wire names.
-        self.item(&rule.name, index, "", "usersets", ProblemKind::UsersetsIgnored);
+        self.item(
+            &rule.name,
+            index,
+            "",
+            "usersets",
+            ProblemKind::UsersetsIgnored,
+        );
     }
 
     pub(crate) fn mapping_conflict(
@@ -168,14 +227,22 @@ impl Problems {
         specificity: Specificity,
         items: &[usize],
     ) {
-        let items_text = items.iter().map(|i| (i + 1).to_string()).collect::<Vec<_>>().join(", ");
+        let items_text = items
+            .iter()
+            .map(|i| (i + 1).to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         // One report per set of clashing items, naming the first group they clash on.
         let already = self.errors.iter().any(|p| {
             matches!(&p.kind, ProblemKind::MappingConflict { items: other, .. } if *other == items_text)
                 && matches!(&p.location, Location::Rule { rule: r, .. } if *r == rule.name)
         });
         if !already {
-            let kind = ProblemKind::MappingConflict { group, specificity, items: items_text };
+            let kind = ProblemKind::MappingConflict {
+                group,
+                specificity,
+                items: items_text,
+            };
             self.rule(&rule.name, "usersets", kind);
         }
     }
@@ -196,13 +263,19 @@ impl Strategy {
     /// Validates `doc` and builds the typed strategy; on failure every error found is returned.
     pub fn compile(doc: &StrategyDocument) -> Result<Compiled, Problems> {
         let mut problems = Problems::default();
-        let endpoints: Vec<Endpoint> =
-            doc.endpoints_conf.iter().filter_map(|e| compile_endpoint(e, &mut problems)).collect();
+        let endpoints: Vec<Endpoint> = doc
+            .endpoints_conf
+            .iter()
+            .filter_map(|e| compile_endpoint(e, &mut problems))
+            .collect();
         check_endpoints(&doc.endpoints_conf, &endpoints, &mut problems);
 
         let names = rule_names(&doc.strategy.rules, &mut problems);
-        let endpoint_ids: HashMap<&str, EndpointId> =
-            endpoints.iter().enumerate().map(|(i, e)| (e.value.as_str(), EndpointId(i as u32))).collect();
+        let endpoint_ids: HashMap<&str, EndpointId> = endpoints
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.value.as_str(), EndpointId(i as u32)))
+            .collect();
         let rules: Vec<Rule> = doc
             .strategy
             .rules
@@ -212,20 +285,32 @@ impl Strategy {
 
         let root = match names.get(doc.strategy.start.as_str()) {
             None => {
-                problems.add(Location::Start, ProblemKind::UnknownStart(doc.strategy.start.clone()));
+                problems.add(
+                    Location::Start,
+                    ProblemKind::UnknownStart(doc.strategy.start.clone()),
+                );
                 None
             }
             Some(&id) if !doc.strategy.rules[id.index()].enable => {
-                problems.add(Location::Start, ProblemKind::StartDisabled(doc.strategy.start.clone()));
+                problems.add(
+                    Location::Start,
+                    ProblemKind::StartDisabled(doc.strategy.start.clone()),
+                );
                 None
             }
             Some(&id) => Some(id),
         };
-        let (Some(root), true) = (root, problems.is_ok() && rules.len() == doc.strategy.rules.len())
-        else {
+        let (Some(root), true) = (
+            root,
+            problems.is_ok() && rules.len() == doc.strategy.rules.len(),
+        ) else {
             return Err(problems);
         };
-        let strategy = Strategy { endpoints, rules, root };
+        let strategy = Strategy {
+            endpoints,
+            rules,
+            root,
+        };
         for rule in &strategy.rules {
             rules::validate(rule, &mut problems);
         }
@@ -234,8 +319,17 @@ impl Strategy {
         }
         lint(&strategy, doc, &mut problems);
         // Messages about items carry the reference the operator wrote.
-        for p in problems.errors.iter_mut().chain(problems.warnings.iter_mut()) {
-            if let Location::Item { rule, item, reference, .. } = &mut p.location
+        for p in problems
+            .errors
+            .iter_mut()
+            .chain(problems.warnings.iter_mut())
+        {
+            if let Location::Item {
+                rule,
+                item,
+                reference,
+                ..
+            } = &mut p.location
                 && let Some(r) = doc.strategy.rules.iter().find(|r| r.name == *rule)
                 && let Some(i) = r.items.get(*item - 1)
             {
@@ -243,7 +337,10 @@ impl Strategy {
             }
         }
         if problems.is_ok() {
-            Ok(Compiled { strategy, warnings: problems.warnings })
+            Ok(Compiled {
+                strategy,
+                warnings: problems.warnings,
+            })
         } else {
             Err(problems)
         }
@@ -254,7 +351,11 @@ fn compile_endpoint(conf: &EndpointConf, problems: &mut Problems) -> Option<Endp
     let value = conf.value.trim();
     let kind = EndpointKind::parse(&conf.kind);
     if kind.is_none() {
-        problems.endpoint(value, "type", ProblemKind::UnknownEndpointType(conf.kind.clone()));
+        problems.endpoint(
+            value,
+            "type",
+            ProblemKind::UnknownEndpointType(conf.kind.clone()),
+        );
     }
     let area = Area::from_code(&conf.area);
     if area.is_none() {
@@ -266,7 +367,14 @@ fn compile_endpoint(conf: &EndpointConf, problems: &mut Problems) -> Option<Endp
     }
     let kind = kind?;
     if let Some(expected) = value_error(kind, value) {
-        problems.endpoint(value, "value", ProblemKind::BadEndpointValue { value: value.to_owned(), expected });
+        problems.endpoint(
+            value,
+            "value",
+            ProblemKind::BadEndpointValue {
+                value: value.to_owned(),
+                expected,
+            },
+        );
         return None;
     }
     Some(Endpoint {
@@ -282,8 +390,14 @@ fn compile_endpoint(conf: &EndpointConf, problems: &mut Problems) -> Option<Endp
 /// What `value` should have been, when it is not a valid value for `kind`.
 pub fn value_error(kind: EndpointKind, value: &str) -> Option<&'static str> {
     match kind {
-        EndpointKind::A => value.parse::<Ipv4Addr>().is_err().then_some("an IPv4 address"),
-        EndpointKind::Aaaa => value.parse::<Ipv6Addr>().is_err().then_some("an IPv6 address"),
+        EndpointKind::A => value
+            .parse::<Ipv4Addr>()
+            .is_err()
+            .then_some("an IPv4 address"),
+        EndpointKind::Aaaa => value
+            .parse::<Ipv6Addr>()
+            .is_err()
+            .then_some("an IPv6 address"),
         EndpointKind::Cname => (!is_host_name(value)).then_some("a host name"),
     }
 }
@@ -297,7 +411,9 @@ pub fn is_host_name(name: &str) -> bool {
         && name.split('.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
-                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         })
@@ -310,7 +426,9 @@ fn check_endpoints(confs: &[EndpointConf], endpoints: &[Endpoint], problems: &mu
             problems.endpoint(conf.value.trim(), "value", ProblemKind::DuplicateEndpoint);
         }
     }
-    let has_a = endpoints.iter().any(|e| e.enabled && e.kind == EndpointKind::A);
+    let has_a = endpoints
+        .iter()
+        .any(|e| e.enabled && e.kind == EndpointKind::A);
     let all_parsed = endpoints.len() == confs.len();
     if all_parsed && !has_a {
         problems.add(Location::Strategy, ProblemKind::NoEnabledAEndpoint);
@@ -338,7 +456,11 @@ fn compile_rule(
     let name = conf.name.as_str();
     let kind = RuleKind::parse(&conf.kind);
     if kind.is_none() {
-        problems.rule(name, "type", ProblemKind::UnknownRuleType(conf.kind.clone()));
+        problems.rule(
+            name,
+            "type",
+            ProblemKind::UnknownRuleType(conf.kind.clone()),
+        );
     }
     let area = Area::from_code(&conf.area);
     if area.is_none() {
@@ -355,7 +477,14 @@ fn compile_rule(
         .map(|(i, item)| compile_item(name, i, item, names, endpoint_ids, problems))
         .collect();
     let items = items.into_iter().collect::<Option<Vec<Item>>>()?;
-    Some(Rule { name: name.to_owned(), kind: kind?, area: area?, isp: isp?, enabled: conf.enable, items })
+    Some(Rule {
+        name: name.to_owned(),
+        kind: kind?,
+        area: area?,
+        isp: isp?,
+        enabled: conf.enable,
+        items,
+    })
 }
 
 fn compile_item(
@@ -376,18 +505,47 @@ fn compile_item(
             None
         }
     };
-    let weight = u32::try_from(conf.weight).ok().filter(|&w| i64::from(w) <= MAX_WEIGHT);
+    let weight = u32::try_from(conf.weight)
+        .ok()
+        .filter(|&w| i64::from(w) <= MAX_WEIGHT);
     if weight.is_none() {
-        problems.item(rule, index, reference, "weight", ProblemKind::WeightOutOfRange(conf.weight));
+        problems.item(
+            rule,
+            index,
+            reference,
+            "weight",
+            ProblemKind::WeightOutOfRange(conf.weight),
+        );
     }
-    let priority = u32::try_from(conf.priority).ok().filter(|&p| i64::from(p) <= MAX_PRIORITY);
+    let priority = u32::try_from(conf.priority)
+        .ok()
+        .filter(|&p| i64::from(p) <= MAX_PRIORITY);
     if priority.is_none() {
-        problems.item(rule, index, reference, "priority", ProblemKind::PriorityOutOfRange(conf.priority));
+        problems.item(
+            rule,
+            index,
+            reference,
+            "priority",
+            ProblemKind::PriorityOutOfRange(conf.priority),
+        );
     }
     let usersets = Usersets::parse(&conf.usersets)
-        .map_err(|e| problems.item(rule, index, reference, "usersets", ProblemKind::BadUsersets(e)))
+        .map_err(|e| {
+            problems.item(
+                rule,
+                index,
+                reference,
+                "usersets",
+                ProblemKind::BadUsersets(e),
+            )
+        })
         .ok();
-    Some(Item { target: target?, weight: weight?, priority: priority?, usersets: usersets? })
+    Some(Item {
+        target: target?,
+        weight: weight?,
+        priority: priority?,
+        usersets: usersets?,
+    })
 }
 
 /// A cycle among the rules, as `a → b → a`, if there is one (disabled rules included: enabling
@@ -399,15 +557,25 @@ fn find_cycle(strategy: &Strategy) -> Option<String> {
         OnPath,
         Done,
     }
-    fn visit(s: &Strategy, r: RuleId, marks: &mut [Mark], path: &mut Vec<RuleId>) -> Option<String> {
+    fn visit(
+        s: &Strategy,
+        r: RuleId,
+        marks: &mut [Mark],
+        path: &mut Vec<RuleId>,
+    ) -> Option<String> {
         marks[r.index()] = Mark::OnPath;
         path.push(r);
         for item in &s.rule(r).items {
-            let Target::Rule(child) = item.target else { continue };
+            let Target::Rule(child) = item.target else {
+                continue;
+            };
             match marks[child.index()] {
                 Mark::OnPath => {
                     let start = path.iter().position(|&p| p == child).unwrap_or(0);
-                    let mut names: Vec<&str> = path[start..].iter().map(|&p| s.rule(p).name.as_str()).collect();
+                    let mut names: Vec<&str> = path[start..]
+                        .iter()
+                        .map(|&p| s.rule(p).name.as_str())
+                        .collect();
                     names.push(&s.rule(child).name);
                     return Some(names.join(" → "));
                 }
@@ -425,7 +593,9 @@ fn find_cycle(strategy: &Strategy) -> Option<String> {
     }
     let mut marks = vec![Mark::New; strategy.rules.len()];
     (0..strategy.rules.len() as u32).find_map(|i| {
-        (marks[i as usize] == Mark::New).then(|| visit(strategy, RuleId(i), &mut marks, &mut Vec::new())).flatten()
+        (marks[i as usize] == Mark::New)
+            .then(|| visit(strategy, RuleId(i), &mut marks, &mut Vec::new()))
+            .flatten()
     })
 }
 
@@ -457,7 +627,11 @@ fn lint(strategy: &Strategy, doc: &StrategyDocument, problems: &mut Problems) {
             problems.endpoint(&endpoint.value, "value", ProblemKind::UnreferencedEndpoint);
         }
         if doc.strategy.rules.iter().any(|r| r.name == endpoint.value) {
-            problems.endpoint(&endpoint.value, "value", ProblemKind::NameClash(endpoint.value.clone()));
+            problems.endpoint(
+                &endpoint.value,
+                "value",
+                ProblemKind::NameClash(endpoint.value.clone()),
+            );
         }
     }
 }

@@ -111,7 +111,10 @@ mod tests {
     fn seed_example_round_trips_byte_for_byte() {
         let doc = StrategyDocument::from_json(SEED_EXAMPLE).expect("parses");
         assert_eq!(doc.strategy.rules.len(), 2);
-        assert_eq!(serde_json::to_string(&doc).expect("serialises"), SEED_EXAMPLE);
+        assert_eq!(
+            serde_json::to_string(&doc).expect("serialises"),
+            SEED_EXAMPLE
+        );
     }
 
     #[test]

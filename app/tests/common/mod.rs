@@ -37,7 +37,13 @@ pub fn answer(s: &Strategy, down: &[&str], g: &str, family: Family) -> (Vec<(Str
     let (health, unknown) = health_with_down(s, down.iter().copied());
     assert!(unknown.is_empty(), "unknown endpoints {unknown:?}");
     let e = s.evaluate(&health, group(g), family);
-    (e.dist.iter().map(|&(id, p)| (s.endpoint(id).value.clone(), p)).collect(), e.healthy)
+    (
+        e.dist
+            .iter()
+            .map(|&(id, p)| (s.endpoint(id).value.clone(), p))
+            .collect(),
+        e.healthy,
+    )
 }
 
 pub fn a(s: &Strategy, down: &[&str], g: &str) -> Vec<(String, f64)> {
@@ -46,7 +52,10 @@ pub fn a(s: &Strategy, down: &[&str], g: &str) -> Vec<(String, f64)> {
 
 pub fn approx(dist: &[(String, f64)], expected: &[(&str, f64)]) -> bool {
     dist.len() == expected.len()
-        && dist.iter().zip(expected).all(|((v, p), (ev, ep))| v == ev && (p - ep).abs() < 1e-12)
+        && dist
+            .iter()
+            .zip(expected)
+            .all(|((v, p), (ev, ep))| v == ev && (p - ep).abs() < 1e-12)
 }
 
 pub fn health_all(s: &Strategy, h: Health) -> Vec<Health> {

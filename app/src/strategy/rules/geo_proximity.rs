@@ -8,10 +8,18 @@ use crate::strategy::area::UserGroup;
 
 pub fn decide(group: UserGroup, children: &[Child<'_>]) -> Decision {
     if let Some((shares, reason)) = nearest(group, children, available) {
-        return Decision { shares, healthy: true, reason };
+        return Decision {
+            shares,
+            healthy: true,
+            reason,
+        };
     }
     match nearest(group, children, answering) {
-        Some((shares, _)) => Decision { shares, healthy: false, reason: Reason::FailOpen },
+        Some((shares, _)) => Decision {
+            shares,
+            healthy: false,
+            reason: Reason::FailOpen,
+        },
         None => Decision::no_answer(),
     }
 }
@@ -28,8 +36,16 @@ fn nearest(
         .map(|(i, c)| (i, group.area.distance_km(c.area)))
         .collect();
     let min = distances.iter().map(|&(_, d)| d).reduce(f64::min)?;
-    let chosen: Vec<usize> = distances.iter().filter(|&&(_, d)| d == min).map(|&(i, _)| i).collect();
+    let chosen: Vec<usize> = distances
+        .iter()
+        .filter(|&&(_, d)| d == min)
+        .map(|&(i, _)| i)
+        .collect();
     let share = 1.0 / chosen.len() as f64;
-    let reason = if min.is_finite() { Reason::Nearest { km: min } } else { Reason::NoDistance };
+    let reason = if min.is_finite() {
+        Reason::Nearest { km: min }
+    } else {
+        Reason::NoDistance
+    };
     Some((chosen.into_iter().map(|i| (i, share)).collect(), reason))
 }

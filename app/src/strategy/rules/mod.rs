@@ -55,7 +55,11 @@ pub struct Decision {
 
 impl Decision {
     pub(crate) fn no_answer() -> Decision {
-        Decision { shares: Vec::new(), healthy: false, reason: Reason::NoAnswer }
+        Decision {
+            shares: Vec::new(),
+            healthy: false,
+            reason: Reason::NoAnswer,
+        }
     }
 }
 

@@ -12,13 +12,29 @@ pub fn decide(children: &[Child<'_>]) -> Decision {
     best_level(children, answering, false).unwrap_or_else(Decision::no_answer)
 }
 
-fn best_level(children: &[Child<'_>], keep: fn(&Child<'_>) -> bool, healthy: bool) -> Option<Decision> {
-    let level = children.iter().filter(|c| keep(c)).map(|c| c.item.priority).min()?;
+fn best_level(
+    children: &[Child<'_>],
+    keep: fn(&Child<'_>) -> bool,
+    healthy: bool,
+) -> Option<Decision> {
+    let level = children
+        .iter()
+        .filter(|c| keep(c))
+        .map(|c| c.item.priority)
+        .min()?;
     let at_level = children
         .iter()
         .enumerate()
         .filter(|(_, c)| keep(c) && c.item.priority == level)
         .map(|(i, c)| (i, c.item.weight));
-    let reason = if healthy { Reason::Level(level) } else { Reason::FailOpen };
-    Some(Decision { shares: shares_by_weight(at_level), healthy, reason })
+    let reason = if healthy {
+        Reason::Level(level)
+    } else {
+        Reason::FailOpen
+    };
+    Some(Decision {
+        shares: shares_by_weight(at_level),
+        healthy,
+        reason,
+    })
 }

@@ -13,7 +13,11 @@ use crate::strategy::validate::Problems;
 
 pub fn decide(group: UserGroup, children: &[Child<'_>]) -> Decision {
     let Some((specificity, claimed)) = claimants(group, children.iter().map(|c| c.item)) else {
-        return Decision { shares: Vec::new(), healthy: false, reason: Reason::Unmapped };
+        return Decision {
+            shares: Vec::new(),
+            healthy: false,
+            reason: Reason::Unmapped,
+        };
     };
     let answering: Vec<(usize, u32)> = claimed
         .into_iter()
@@ -24,7 +28,11 @@ pub fn decide(group: UserGroup, children: &[Child<'_>]) -> Decision {
         return Decision::no_answer();
     }
     let healthy = answering.iter().all(|&(i, _)| children[i].outcome.healthy);
-    Decision { shares: shares_by_weight(answering), healthy, reason: Reason::Mapped(specificity) }
+    Decision {
+        shares: shares_by_weight(answering),
+        healthy,
+        reason: Reason::Mapped(specificity),
+    }
 }
 
 /// The items claiming `group` at the highest specificity, with that specificity.
@@ -34,7 +42,9 @@ pub fn claimants<'a>(
 ) -> Option<(Specificity, Vec<usize>)> {
     let mut best: Option<(Specificity, Vec<usize>)> = None;
     for (index, item) in items.enumerate() {
-        let Some(spec) = item.usersets.claim(group) else { continue };
+        let Some(spec) = item.usersets.claim(group) else {
+            continue;
+        };
         match &mut best {
             Some((s, list)) if *s == spec => list.push(index),
             Some((s, _)) if *s > spec => {}

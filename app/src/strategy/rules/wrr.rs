@@ -18,13 +18,21 @@ pub fn decide(children: &[Child<'_>]) -> Decision {
     };
     let healthy = weighted(available);
     if !healthy.is_empty() {
-        return Decision { shares: shares_by_weight(healthy), healthy: true, reason: Reason::Weighted };
+        return Decision {
+            shares: shares_by_weight(healthy),
+            healthy: true,
+            reason: Reason::Weighted,
+        };
     }
     let all = weighted(answering);
     if all.is_empty() {
         return Decision::no_answer();
     }
-    Decision { shares: shares_by_weight(all), healthy: false, reason: Reason::FailOpen }
+    Decision {
+        shares: shares_by_weight(all),
+        healthy: false,
+        reason: Reason::FailOpen,
+    }
 }
 
 pub fn validate(rule: &Rule, problems: &mut Problems) {

@@ -1,0 +1,25 @@
+# The two commands of README's quick start. Each installs only what is missing (.ci/setup).
+SHELL := /bin/bash
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: run test build bench
+
+## Install what is missing, build the release, and run ITM on its defaults.
+run:
+	.ci/setup run
+	cargo leptos build --release
+	./target/release/itm serve
+
+## Install what is missing and run every test (the command CI runs).
+test:
+	.ci/setup test
+	.ci/test
+
+## Build the release (server binary and browser bundle) without running it.
+build:
+	.ci/setup run
+	cargo leptos build --release
+
+## Criterion benchmarks of the evaluator.
+bench:
+	cargo bench -p app

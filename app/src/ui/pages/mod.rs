@@ -1,0 +1,21 @@
+//! Console pages, one per file.
+
+mod lab;
+
+pub use lab::LabPage;
+
+use leptos::prelude::*;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <section class="card">
+            <h1>"404"</h1>
+            <p>"页面不存在 · This page does not exist."</p>
+        </section>
+    }
+}

@@ -1,0 +1,46 @@
+// Playwright drives Debian's Chromium (no browser download) against a real `itm serve` built
+// by `cargo leptos build --release`. Set ITM_BIN / ITM_SITE_ROOT to test another build.
+import { defineConfig } from '@playwright/test';
+import path from 'node:path';
+
+const port = Number(process.env.ITM_E2E_PORT ?? 3199);
+const root = path.resolve(__dirname, '..');
+const itm = process.env.ITM_BIN ?? path.join(root, 'target/release/itm');
+const siteRoot = process.env.ITM_SITE_ROOT ?? path.join(root, 'target/site');
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [['list']],
+  outputDir: 'test-results',
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `${itm} serve --http 127.0.0.1:${port} --site-root ${siteRoot}`,
+    url: `http://127.0.0.1:${port}/lab`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+});

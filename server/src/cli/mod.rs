@@ -1,0 +1,33 @@
+//! The command line: one file per subcommand, each with its argument struct and `run`.
+//! Doc comments are the `--help` text.
+
+mod serve;
+mod strategy;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// ITM — a self-hosted Intelligent Traffic Manager (DNS global server load balancing).
+#[derive(Debug, Parser)]
+#[command(name = "itm", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the server: the console and API over HTTP.
+    Serve(serve::ServeArgs),
+    /// Check, preview and recommend strategies offline, with the evaluator the server runs.
+    #[command(subcommand)]
+    Strategy(strategy::StrategyCommand),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => serve::run(args),
+        Command::Strategy(command) => strategy::run(command),
+    }
+}
