@@ -357,14 +357,9 @@ fn compile_endpoint(conf: &EndpointConf, problems: &mut Problems) -> Option<Endp
             ProblemKind::UnknownEndpointType(conf.kind.clone()),
         );
     }
-    let area = Area::from_code(&conf.area);
-    if area.is_none() {
-        problems.endpoint(value, "area", ProblemKind::UnknownArea(conf.area.clone()));
-    }
-    let isp = Isp::from_code(&conf.isp);
-    if isp.is_none() {
-        problems.endpoint(value, "isp", ProblemKind::UnknownIsp(conf.isp.clone()));
-    }
+    let (area, isp) = location(&conf.area, &conf.isp, |field, kind| {
+        problems.endpoint(value, field, kind)
+    });
     let kind = kind?;
     if let Some(expected) = value_error(kind, value) {
         problems.endpoint(
@@ -419,6 +414,23 @@ pub fn is_host_name(name: &str) -> bool {
         })
 }
 
+/// Parses an area and ISP code pair, reporting each unknown one against its field.
+fn location(
+    area: &str,
+    isp: &str,
+    mut report: impl FnMut(&'static str, ProblemKind),
+) -> (Option<Area>, Option<Isp>) {
+    let parsed_area = Area::from_code(area);
+    if parsed_area.is_none() {
+        report("area", ProblemKind::UnknownArea(area.to_owned()));
+    }
+    let parsed_isp = Isp::from_code(isp);
+    if parsed_isp.is_none() {
+        report("isp", ProblemKind::UnknownIsp(isp.to_owned()));
+    }
+    (parsed_area, parsed_isp)
+}
+
 fn check_endpoints(confs: &[EndpointConf], endpoints: &[Endpoint], problems: &mut Problems) {
     let mut seen = HashSet::new();
     for conf in confs {
@@ -462,14 +474,9 @@ fn compile_rule(
             ProblemKind::UnknownRuleType(conf.kind.clone()),
         );
     }
-    let area = Area::from_code(&conf.area);
-    if area.is_none() {
-        problems.rule(name, "area", ProblemKind::UnknownArea(conf.area.clone()));
-    }
-    let isp = Isp::from_code(&conf.isp);
-    if isp.is_none() {
-        problems.rule(name, "isp", ProblemKind::UnknownIsp(conf.isp.clone()));
-    }
+    let (area, isp) = location(&conf.area, &conf.isp, |field, kind| {
+        problems.rule(name, field, kind)
+    });
     let items: Vec<Option<Item>> = conf
         .items
         .iter()
