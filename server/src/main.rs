@@ -1,17 +1,13 @@
 //! `itm`: the Intelligent Traffic Manager binary. This file only parses the command line, sets
 //! up logging and dispatches to one of the subcommands in `cli/`.
-// Leptos view types nest deeply; the default limit is too small for the console's pages.
-#![recursion_limit = "256"]
 
-mod cli;
-mod http;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    let args = itm_server::cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ITM_LOG")
@@ -19,7 +15,7 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match cli::run(args) {
+    match itm_server::cli::run(args) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");

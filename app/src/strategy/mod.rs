@@ -33,6 +33,7 @@ pub use synthetic::synthetic;
 pub use usersets::{Selector, Specificity, Usersets, UsersetsError};
 pub use validate::{
     Compiled, Location, MAX_PRIORITY, MAX_WEIGHT, Problem, ProblemKind, Problems, is_host_name,
+    value_error,
 };
 pub use wire::{EndpointConf, ItemConf, RuleConf, StrategyDocument, StrategyTree};
 

@@ -1,6 +1,8 @@
 //! The command line: one file per subcommand, each with its argument struct and `run`.
 //! Doc comments are the `--help` text.
 
+mod account;
+mod options;
 mod serve;
 mod strategy;
 
@@ -18,8 +20,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the server: the console and API over HTTP.
+    /// Run the server: the console and the REST API over HTTP.
     Serve(serve::ServeArgs),
+    /// Manage main accounts.
+    #[command(subcommand)]
+    Account(account::AccountCommand),
     /// Check, preview and recommend strategies offline, with the evaluator the server runs.
     #[command(subcommand)]
     Strategy(strategy::StrategyCommand),
@@ -28,6 +33,7 @@ enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Account(command) => account::run(command),
         Command::Strategy(command) => strategy::run(command),
     }
 }

@@ -1,4 +1,5 @@
-//! `itm serve`: runs the console over HTTP until Ctrl-C / SIGTERM.
+//! `itm serve`: the store, the console and the REST API, until Ctrl-C / SIGTERM. On first start
+//! with an empty store it creates the admin account and prints its credentials once.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,9 +8,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
+use super::options::DatabaseArgs;
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address of the console and API.
+    #[command(flatten)]
+    pub db: DatabaseArgs,
+    /// Address of the console and the REST API.
     #[arg(long, env = "ITM_HTTP", default_value = "127.0.0.1:3000")]
     pub http: SocketAddr,
     /// Folder holding the built console assets (`pkg/itm.js`, `pkg/itm.wasm`, `pkg/itm.css`).
@@ -20,15 +25,34 @@ pub struct ServeArgs {
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
+        let service = args.db.service().await?;
+        if let Some(account) = service.ensure_first_account().await? {
+            println!("ITM first start: created the admin account");
+            super::account::print_account(&account);
+        }
         let listener = tokio::net::TcpListener::bind(args.http)
             .await
             .with_context(|| format!("binding the console address {}", args.http))?;
         let local = listener.local_addr()?;
-        tracing::info!("console listening on http://{local}");
-        println!("ITM console: http://{local}/");
-        crate::http::serve(listener, &args.site_root, shutdown_signal()).await
+        tracing::info!("console and API listening on http://{local}");
+        println!("ITM console: http://{local}/   API: http://{local}/v1/   (store: {})", redact(&args.db.database));
+        crate::http::serve(listener, &args.site_root, service.clone(), shutdown_signal()).await?;
+        service.store().close().await;
+        anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The database URL without its password, for logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
 }
 
 async fn shutdown_signal() {
@@ -57,4 +81,13 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_passwords_are_not_logged() {
+        assert_eq!(super::redact("postgres://itm:secret@db:5432/itm"), "postgres://itm:***@db:5432/itm");
+        assert_eq!(super::redact("sqlite://data/itm.db?mode=rwc"), "sqlite://data/itm.db?mode=rwc");
+    }
 }

@@ -1,7 +1,8 @@
-//! The HTTP listener: the Leptos console rendered on the server (SSR) with its static assets.
-//! `serve(listener, site_root, shutdown)` so tests can bind port 0 and run it in-process.
+//! The HTTP listener: the REST API (`/v1`) and the Leptos console rendered on the server (SSR)
+//! with its static assets, on one port. `serve(listener, …, shutdown)` so tests can bind port 0.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::path::Path;
 
 use app::ui::{App, shell};
@@ -9,8 +10,10 @@ use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
-/// Builds the router: console pages and the files of `site_root`.
-pub fn router(site_root: &Path, addr: std::net::SocketAddr) -> Router {
+use crate::service::Service;
+
+/// Builds the router: the API, the console pages and the files of `site_root`.
+pub fn router(site_root: &Path, addr: SocketAddr, service: Service) -> Router {
     let options = LeptosOptions::builder()
         .output_name("itm")
         .site_root(site_root.to_string_lossy().as_ref())
@@ -18,23 +21,24 @@ pub fn router(site_root: &Path, addr: std::net::SocketAddr) -> Router {
         .site_addr(addr)
         .build();
     let routes = generate_route_list(App);
-    Router::new()
+    let console = Router::new()
         .leptos_routes(&options, routes, {
             let options = options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
-        .with_state(options)
+        .with_state(options);
+    crate::api::router(service).merge(console)
 }
 
 pub async fn serve(
     listener: tokio::net::TcpListener,
     site_root: &Path,
+    service: Service,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
-    axum::serve(listener, router(site_root, addr))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let app = router(site_root, addr, service).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     Ok(())
 }

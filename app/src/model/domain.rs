@@ -1,0 +1,108 @@
+//! Domains: the seed's list item, creation request, status values and name rules.
+
+use serde::{Deserialize, Serialize};
+
+use crate::strategy::is_host_name;
+
+/// The domain's scheduling status (seed: "" 未调度, start 调度中, stop 停止调度, pause 暂停调度).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum DomainStatus {
+    #[default]
+    #[serde(rename = "")]
+    Unscheduled,
+    #[serde(rename = "start")]
+    Start,
+    #[serde(rename = "stop")]
+    Stop,
+    #[serde(rename = "pause")]
+    Pause,
+}
+
+impl DomainStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            DomainStatus::Unscheduled => "",
+            DomainStatus::Start => "start",
+            DomainStatus::Stop => "stop",
+            DomainStatus::Pause => "pause",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<DomainStatus> {
+        [DomainStatus::Unscheduled, DomainStatus::Start, DomainStatus::Stop, DomainStatus::Pause]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+}
+
+/// seed: "ok" 健康, "fail" 存在异常端点, "" 未知.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum MonitorStatus {
+    #[default]
+    #[serde(rename = "")]
+    Unknown,
+    #[serde(rename = "ok")]
+    Ok,
+    #[serde(rename = "fail")]
+    Fail,
+}
+
+/// One row of `GET /v1/domains`, exactly as the seed shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainSummary {
+    pub domain: String,
+    /// `<domain>.<zone>` for ITM domains, empty for non-ITM domains.
+    #[serde(rename = "CNAME")]
+    pub cname: String,
+    pub status: DomainStatus,
+    pub monitor_status: MonitorStatus,
+    /// STARTED / STOPPED / DELETED.
+    pub resource_status: String,
+    pub has_distribution: bool,
+}
+
+/// One element of `POST /v1/domains` (request and answer).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewDomain {
+    pub domain: String,
+    pub is_itm_domain: bool,
+}
+
+/// Lower-cases and checks a domain name; the error says what is wrong with it.
+pub fn normalize_domain_name(name: &str) -> Result<String, String> {
+    let lower = name.trim().trim_end_matches('.').to_ascii_lowercase();
+    if lower.is_empty() {
+        return Err("the domain name is empty".into());
+    }
+    if !is_host_name(&lower) || !lower.contains('.') {
+        return Err(format!(
+            "\"{name}\" is not a domain name (letters, digits and hyphens in dot-separated labels, e.g. www.example.com)"
+        ));
+    }
+    Ok(lower)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domain_names_are_normalised_or_refused() {
+        assert_eq!(normalize_domain_name(" WWW.Example.com. "), Ok("www.example.com".into()));
+        assert!(normalize_domain_name("localhost").is_err());
+        assert!(normalize_domain_name("bad_name!.com").is_err());
+        assert!(normalize_domain_name("-x.example.com").is_err());
+        assert!(normalize_domain_name("").is_err());
+        assert!(normalize_domain_name("1.2.3.4").is_err());
+    }
+
+    #[test]
+    fn status_codes_round_trip() {
+        for s in ["", "start", "stop", "pause"] {
+            assert_eq!(DomainStatus::parse(s).map(DomainStatus::code), Some(s));
+        }
+        assert_eq!(serde_json::to_string(&DomainStatus::Unscheduled).ok().as_deref(), Some("\"\""));
+    }
+}

@@ -1,0 +1,73 @@
+//! Endpoints as `GET|POST|PUT /v1/endpoints` carry them.
+
+use serde::{Deserialize, Serialize};
+
+/// seed: ok 健康, fail 异常, unknown 未知.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum EndpointStatus {
+    Ok,
+    Fail,
+    #[default]
+    Unknown,
+}
+
+/// One row of `GET /v1/endpoints?domain=`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointRecord {
+    pub domain: String,
+    pub endpoint: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub area: String,
+    pub isp: String,
+    pub tag: String,
+    pub status: EndpointStatus,
+}
+
+/// One element of `POST|PUT /v1/endpoints`. `area`/`isp` may be omitted: detected from the IP.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointInput {
+    pub domain: String,
+    pub endpoint: String,
+    /// `A`, `AAAA` or `CNAME`; omitted: implied by the value.
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub area: Option<String>,
+    #[serde(default)]
+    pub isp: Option<String>,
+    #[serde(default)]
+    pub tag: String,
+}
+
+/// Tags are `;`-separated keywords (seed: 关键字之间用分号来分割): no empty keyword, no control
+/// characters, at most 255 characters in all.
+pub fn validate_tag(tag: &str) -> Result<(), String> {
+    if tag.chars().count() > 255 {
+        return Err("the tag is longer than 255 characters".into());
+    }
+    if tag.chars().any(char::is_control) {
+        return Err(format!("tag \"{}\" contains a control character", tag.escape_debug()));
+    }
+    if !tag.is_empty() && tag.split(';').any(|k| k.trim().is_empty()) {
+        return Err(format!("tag \"{tag}\" has an empty keyword (keywords are separated by ';')"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_keywords_separated_by_semicolons() {
+        assert!(validate_tag("").is_ok());
+        assert!(validate_tag("idc-a;primary").is_ok());
+        assert!(validate_tag("a;;b").is_err());
+        assert!(validate_tag("a;").is_err());
+        assert!(validate_tag("x\u{0}").is_err());
+        assert!(validate_tag(&"a".repeat(256)).is_err());
+    }
+}

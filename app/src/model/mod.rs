@@ -1,0 +1,27 @@
+//! The product's records as the API and the console speak them (the seed's JSON, camelCase),
+//! with the validation both doors share. Pure data: no I/O, so the browser can validate a form
+//! with the same rules the server enforces.
+
+mod domain;
+mod endpoint;
+mod iam;
+mod monitor;
+
+pub use domain::{DomainStatus, DomainSummary, MonitorStatus, NewDomain, normalize_domain_name};
+pub use endpoint::{EndpointInput, EndpointRecord, EndpointStatus, validate_tag};
+pub use iam::{Permission, Policy};
+pub use monitor::{ExpectedCodes, MonitorSettings, Protocol};
+
+/// A bad value in a request, named by its field path (`[2].area`, `timeoutSec`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), message: message.into() }
+    }
+}

@@ -1,0 +1,220 @@
+//! A domain's monitor settings (`GET|PUT /v1/domains/{domain}/monitor`), their defaults (the
+//! seed's recommended values) and their validation, field by field, per `docs/monitoring.md`.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::FieldError;
+use crate::strategy::is_host_name;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Protocol {
+    #[default]
+    #[serde(rename = "HTTP")]
+    Http,
+    #[serde(rename = "HTTPS")]
+    Https,
+    #[serde(rename = "TCP")]
+    Tcp,
+    #[serde(rename = "PING")]
+    Ping,
+}
+
+impl Protocol {
+    pub fn default_port(self) -> u16 {
+        match self {
+            Protocol::Https => 443,
+            _ => 80,
+        }
+    }
+
+    pub fn is_http(self) -> bool {
+        matches!(self, Protocol::Http | Protocol::Https)
+    }
+}
+
+/// HTTP status codes that count as healthy: a list of codes and ranges, e.g. `200-299,301,302`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpectedCodes(Vec<(u16, u16)>);
+
+impl ExpectedCodes {
+    pub fn parse(text: &str) -> Result<ExpectedCodes, String> {
+        let mut ranges = Vec::new();
+        for part in text.split(',').map(str::trim) {
+            let (low, high) = part.split_once('-').unwrap_or((part, part));
+            let code = |s: &str| {
+                s.trim()
+                    .parse::<u16>()
+                    .ok()
+                    .filter(|c| (100..=599).contains(c))
+                    .ok_or_else(|| format!("\"{part}\" is not an HTTP status code (100..=599) or a range like 200-299"))
+            };
+            let (low, high) = (code(low)?, code(high)?);
+            if low > high {
+                return Err(format!("range \"{part}\" runs backwards"));
+            }
+            ranges.push((low, high));
+        }
+        Ok(ExpectedCodes(ranges))
+    }
+
+    pub fn contains(&self, status: u16) -> bool {
+        self.0.iter().any(|&(low, high)| (low..=high).contains(&status))
+    }
+}
+
+impl fmt::Display for ExpectedCodes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|&(l, h)| if l == h { l.to_string() } else { format!("{l}-{h}") })
+            .collect();
+        f.write_str(&parts.join(","))
+    }
+}
+
+/// The monitor settings of one domain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MonitorSettings {
+    pub protocol: Protocol,
+    /// Service port; 0 in a request means "the protocol's default".
+    pub port: u32,
+    pub path: String,
+    /// Host header / TLS SNI; empty means the domain's own name.
+    pub host: String,
+    pub expected_codes: String,
+    pub timeout_sec: u32,
+    pub interval_sec: u32,
+    pub fault_threshold: u32,
+    pub window: u32,
+    pub min_errors: u32,
+    /// Monitor point ids; empty means every point.
+    pub points: Vec<String>,
+}
+
+impl Default for MonitorSettings {
+    /// The seed's recommended values (FAQ: 健康检查的相关配置).
+    fn default() -> Self {
+        MonitorSettings {
+            protocol: Protocol::Http,
+            port: 80,
+            path: "/".into(),
+            host: String::new(),
+            expected_codes: "200-399".into(),
+            timeout_sec: 10,
+            interval_sec: 60,
+            fault_threshold: 80,
+            window: 5,
+            min_errors: 3,
+            points: Vec::new(),
+        }
+    }
+}
+
+impl MonitorSettings {
+    /// Every field out of range, each named; `known_points` are the registered point ids.
+    pub fn validate(&self, known_points: &[String]) -> Result<(), Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let mut check = |ok: bool, field: &str, message: String| {
+            if !ok {
+                errors.push(FieldError::new(field, message));
+            }
+        };
+        check((1..=65535).contains(&self.port), "port", format!("{} is out of range 1..=65535", self.port));
+        if self.protocol.is_http() {
+            let len = self.path.chars().count();
+            check(
+                self.path.starts_with('/') && (1..=255).contains(&len) && !self.path.chars().any(char::is_whitespace),
+                "path",
+                format!("\"{}\" must start with '/', have 1..=255 characters and no spaces", self.path),
+            );
+            check(
+                self.host.is_empty() || is_host_name(&self.host),
+                "host",
+                format!("\"{}\" is not a host name", self.host),
+            );
+            if let Err(e) = ExpectedCodes::parse(&self.expected_codes) {
+                check(false, "expectedCodes", e);
+            }
+        }
+        check((1..=60).contains(&self.timeout_sec), "timeoutSec", format!("{} is out of range 1..=60", self.timeout_sec));
+        check(
+            (1..=3600).contains(&self.interval_sec),
+            "intervalSec",
+            format!("{} is out of range 1..=3600", self.interval_sec),
+        );
+        check(
+            (1..=100).contains(&self.fault_threshold),
+            "faultThreshold",
+            format!("{} is out of range 1..=100 (%)", self.fault_threshold),
+        );
+        check((1..=20).contains(&self.window), "window", format!("{} is out of range 1..=20", self.window));
+        check(
+            self.min_errors >= 1 && self.min_errors <= self.window,
+            "minErrors",
+            format!("{} is out of range 1..=window ({})", self.min_errors, self.window),
+        );
+        for (i, point) in self.points.iter().enumerate() {
+            check(known_points.contains(point), &format!("points[{i}]"), format!("\"{point}\" is not a registered monitor point"));
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+
+    /// Fills "use the default" values: port 0 → the protocol's port.
+    pub fn with_defaults(mut self) -> Self {
+        if self.port == 0 {
+            self.port = u32::from(self.protocol.default_port());
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(settings: &MonitorSettings) -> Vec<String> {
+        settings.validate(&["local".into()]).err().unwrap_or_default().into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn defaults_are_valid_and_the_seeds_recommendation() {
+        let d = MonitorSettings::default();
+        assert_eq!(fields(&d), Vec::<String>::new());
+        assert_eq!((d.timeout_sec, d.fault_threshold, d.window, d.min_errors, d.interval_sec), (10, 80, 5, 3, 60));
+    }
+
+    #[test]
+    fn each_out_of_range_field_is_named() {
+        let cases: Vec<(&str, Box<dyn Fn(&mut MonitorSettings)>)> = vec![
+            ("port", Box::new(|s| s.port = 70000)),
+            ("path", Box::new(|s| s.path = "no-slash".into())),
+            ("host", Box::new(|s| s.host = "bad host".into())),
+            ("expectedCodes", Box::new(|s| s.expected_codes = "200-99".into())),
+            ("timeoutSec", Box::new(|s| s.timeout_sec = 61)),
+            ("intervalSec", Box::new(|s| s.interval_sec = 0)),
+            ("faultThreshold", Box::new(|s| s.fault_threshold = 101)),
+            ("window", Box::new(|s| s.window = 21)),
+            ("minErrors", Box::new(|s| s.min_errors = 6)),
+            ("points[0]", Box::new(|s| s.points = vec!["nowhere".into()])),
+        ];
+        for (field, change) in cases {
+            let mut s = MonitorSettings::default();
+            change(&mut s);
+            assert_eq!(fields(&s), vec![field.to_owned()], "changing {field}");
+        }
+    }
+
+    #[test]
+    fn expected_codes_parse_lists_and_ranges() {
+        let codes = ExpectedCodes::parse("200-299, 301,302").expect("parses");
+        assert!(codes.contains(204) && codes.contains(302) && !codes.contains(303) && !codes.contains(500));
+        assert_eq!(codes.to_string(), "200-299,301,302");
+        assert!(ExpectedCodes::parse("abc").is_err());
+        assert!(ExpectedCodes::parse("600").is_err());
+        assert!(ExpectedCodes::parse("").is_err());
+    }
+}

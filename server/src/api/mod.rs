@@ -1,0 +1,54 @@
+//! The REST API under `/v1`: the seed's routes with their JSON, plus the rest of the console's
+//! features in the same style (docs/api.md). Handlers are thin: extract, call the service, map
+//! its typed error here. Every response carries `x-bce-request-id`; successful writes answer
+//! `null` as in the seed, except where something must be shown once (passwords, secrets).
+
+mod bce;
+mod domains;
+mod error;
+mod extract;
+mod iam;
+pub mod openapi;
+mod session;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::HeaderValue;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use tracing::Instrument;
+
+pub use error::ApiError;
+pub use extract::{CSRF_HEADER, SESSION_COOKIE};
+
+use crate::service::Service;
+
+/// Request bodies above this are refused (413) before they are parsed.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+pub fn router(service: Service) -> Router {
+    Router::new()
+        .merge(domains::routes())
+        .merge(iam::routes())
+        .merge(session::routes())
+        .route("/v1/openapi.json", axum::routing::get(openapi::serve))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(request_id))
+        .with_state(service)
+}
+
+/// Gives each request an id: in the response header, in the error body and in its log span.
+async fn request_id(request: Request, next: Next) -> Response {
+    let id = uuid::Uuid::new_v4().to_string();
+    let span = tracing::info_span!("api", request_id = %id, method = %request.method(), path = %request.uri().path());
+    let mut response = error::REQUEST_ID.scope(id.clone(), next.run(request).instrument(span)).await;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-bce-request-id", value);
+    }
+    response
+}
+
+/// `null`, the seed's answer to a successful write.
+fn null() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::Value::Null)
+}

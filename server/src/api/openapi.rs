@@ -1,0 +1,200 @@
+//! The OpenAPI 3.0 description of every `/v1` route, served at `/v1/openapi.json`. [`OPERATIONS`]
+//! is the one list of routes it documents; a test calls each of them on a running server, so a
+//! route cannot be added to the router without being documented here (or the test fails).
+
+use axum::Json;
+use serde_json::{Value, json};
+
+/// One documented operation: method, path, summary, request body schema, success schema.
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub request: Option<fn() -> Value>,
+    pub response: fn() -> Value,
+    /// The query parameters (name, required, schema type).
+    pub query: &'static [(&'static str, bool, &'static str)],
+}
+
+fn r(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+fn array_of(name: &str) -> Value {
+    json!({"type": "array", "items": r(name)})
+}
+fn null() -> Value {
+    json!({"nullable": true, "enum": [null]})
+}
+
+macro_rules! op {
+    ($method:literal, $path:literal, $summary:literal, $request:expr, $response:expr) => {
+        op!($method, $path, $summary, $request, $response, &[])
+    };
+    ($method:literal, $path:literal, $summary:literal, $request:expr, $response:expr, $query:expr) => {
+        Operation { method: $method, path: $path, summary: $summary, request: $request, response: $response, query: $query }
+    };
+}
+
+pub const OPERATIONS: &[Operation] = &[
+    op!("get", "/v1/domains", "List the caller's domains", None, || array_of("DomainSummary")),
+    op!("post", "/v1/domains", "Create domains (all or none)", Some(|| array_of("NewDomain")), || array_of("NewDomain")),
+    op!("delete", "/v1/domains", "Delete domains (all or none)", Some(|| json!({"type": "array", "items": {"type": "string"}})), null),
+    op!("put", "/v1/domains/{domain}/status", "Start, stop or pause scheduling", Some(|| r("StatusChange")), null),
+    op!("get", "/v1/domains/{domain}/monitor", "The domain's monitor settings", None, || r("MonitorSettings")),
+    op!("put", "/v1/domains/{domain}/monitor", "Replace the domain's monitor settings", Some(|| r("MonitorSettings")), null),
+    op!("get", "/v1/domains/{domain}/strategy", "The enabled strategy", None, || r("StrategyDocument")),
+    op!("post", "/v1/domains/{domain}/recommend-strategy", "Generate and enable the recommended strategy", None, null),
+    op!("get", "/v1/domains/{domain}/strategy/versions", "Every enabled strategy version", None, || array_of("VersionInfo")),
+    op!("post", "/v1/domains/{domain}/strategy/versions/{version}/restore", "Enable an older version again", None, null),
+    op!(
+        "post",
+        "/v1/strategys/update-or-create",
+        "Enable strategies of several domains (all or none)",
+        Some(|| json!({"type": "object", "additionalProperties": r("StrategyInput")})),
+        null
+    ),
+    op!("get", "/v1/endpoints", "List a domain's endpoints", None, || array_of("EndpointRecord"), &[("domain", true, "string")]),
+    op!("post", "/v1/endpoints", "Add endpoints (all or none)", Some(|| array_of("EndpointInput")), null),
+    op!("put", "/v1/endpoints", "Modify endpoints (all or none)", Some(|| array_of("EndpointInput")), null),
+    op!("delete", "/v1/endpoints", "Delete endpoints not used by a strategy", Some(|| array_of("EndpointRef")), null),
+    op!(
+        "delete",
+        "/v1/endpoints/del-with-regen-strategy",
+        "Delete endpoints of one domain and regenerate its strategy",
+        Some(|| array_of("EndpointRef")),
+        null
+    ),
+    op!("get", "/v1/users", "List the account's users", None, || array_of("UserInfo")),
+    op!("post", "/v1/users", "Create a sub-user (main account only)", Some(|| r("NewUser")), || r("CreatedUser")),
+    op!("delete", "/v1/users/{username}", "Delete a sub-user", None, null),
+    op!("put", "/v1/users/{username}/password", "Set or generate a sub-user's password", Some(|| r("NewPassword")), || r("CreatedUser")),
+    op!("post", "/v1/users/{username}/policies/{policy}", "Grant a system policy", None, null),
+    op!("delete", "/v1/users/{username}/policies/{policy}", "Revoke a system policy", None, null),
+    op!("get", "/v1/accesskeys", "List the account's access keys", None, || array_of("KeyInfo")),
+    op!("post", "/v1/accesskeys", "Create an access key (the secret is shown once)", Some(|| r("NewKey")), || r("CreatedKey")),
+    op!("delete", "/v1/accesskeys/{access_key_id}", "Delete an access key", None, null),
+    op!(
+        "get",
+        "/v1/audit",
+        "The audit log, newest first",
+        None,
+        || array_of("AuditEntry"),
+        &[("user", false, "string"), ("action", false, "string"), ("since", false, "integer"), ("before", false, "integer"), ("limit", false, "integer")]
+    ),
+    op!("post", "/v1/session", "Console login (sets the session cookie)", Some(|| r("Login")), || r("SessionInfo")),
+    op!("get", "/v1/session", "The current console session", None, || r("SessionInfo")),
+    op!("delete", "/v1/session", "Console logout", None, null),
+];
+
+pub async fn serve() -> Json<Value> {
+    Json(document())
+}
+
+pub fn document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for op in OPERATIONS {
+        let mut parameters: Vec<Value> = op
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{')?.strip_suffix('}'))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        parameters.extend(
+            op.query.iter().map(|(name, required, ty)| json!({"name": name, "in": "query", "required": required, "schema": {"type": ty}})),
+        );
+        let mut operation = json!({
+            "summary": op.summary,
+            "operationId": format!("{}{}", op.method, op.path.replace(['/', '{', '}', '-'], "_")),
+            "parameters": parameters,
+            "responses": {
+                "200": {"description": "success", "content": {"application/json": {"schema": (op.response)()}}},
+                "default": {"description": "failure", "content": {"application/json": {"schema": r("Error")}}}
+            }
+        });
+        if let Some(request) = op.request {
+            operation["requestBody"] =
+                json!({"required": true, "content": {"application/json": {"schema": request()}}});
+        }
+        let entry = paths.entry(op.path.to_owned()).or_insert_with(|| json!({}));
+        entry[op.method] = operation;
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "ITM API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Intelligent Traffic Manager. Requests are signed with bce-auth-v1 (Authorization header), or carry the console session cookie and, for writes, the X-CSRF-Token header."
+        },
+        "security": [{"bceAuth": []}],
+        "paths": paths,
+        "components": {"securitySchemes": {"bceAuth": {"type": "apiKey", "in": "header", "name": "Authorization"}}, "schemas": schemas()}
+    })
+}
+
+fn schemas() -> Value {
+    let s = |v: &str| json!({"type": "string", "enum": v.split('|').collect::<Vec<_>>()});
+    json!({
+        "Error": {"type": "object", "required": ["requestId", "code", "message"], "properties": {
+            "requestId": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}},
+        "DomainSummary": {"type": "object", "properties": {
+            "domain": {"type": "string"}, "CNAME": {"type": "string"}, "status": s("|start|stop|pause"),
+            "monitorStatus": s("|ok|fail"), "resourceStatus": s("STARTED|STOPPED|DELETED"), "hasDistribution": {"type": "boolean"}}},
+        "NewDomain": {"type": "object", "additionalProperties": false, "required": ["domain", "isItmDomain"], "properties": {
+            "domain": {"type": "string"}, "isItmDomain": {"type": "boolean"}}},
+        "StatusChange": {"type": "object", "additionalProperties": false, "required": ["status"], "properties": {"status": s("start|stop|pause")}},
+        "MonitorSettings": {"type": "object", "additionalProperties": false,
+            "required": ["protocol", "port", "path", "host", "expectedCodes", "timeoutSec", "intervalSec", "faultThreshold", "window", "minErrors", "points"],
+            "properties": {
+                "protocol": s("HTTP|HTTPS|TCP|PING"), "port": {"type": "integer", "minimum": 0, "maximum": 65535},
+                "path": {"type": "string"}, "host": {"type": "string"}, "expectedCodes": {"type": "string", "example": "200-299,301,302"},
+                "timeoutSec": {"type": "integer", "minimum": 1, "maximum": 60}, "intervalSec": {"type": "integer", "minimum": 1, "maximum": 3600},
+                "faultThreshold": {"type": "integer", "minimum": 1, "maximum": 100}, "window": {"type": "integer", "minimum": 1, "maximum": 20},
+                "minErrors": {"type": "integer", "minimum": 1, "maximum": 20}, "points": {"type": "array", "items": {"type": "string"}}}},
+        "StrategyDocument": {"type": "object", "properties": {
+            "status": s("|start|stop|pause"), "strategy": r("StrategyTree"), "endpointsConf": array_of("EndpointConf")}},
+        "StrategyInput": {"type": "object", "required": ["strategy"], "properties": {
+            "strategy": r("StrategyTree"), "endpointsConf": array_of("EndpointConf")}},
+        "StrategyTree": {"type": "object", "additionalProperties": false, "required": ["start"], "properties": {
+            "start": {"type": "string"}, "rules": array_of("Rule")}},
+        "Rule": {"type": "object", "additionalProperties": false, "required": ["type", "name"], "properties": {
+            "type": s("wrr|priority|geoProximity|usersetMapping"), "area": {"type": "string"}, "isp": {"type": "string"},
+            "name": {"type": "string"}, "enable": {"type": "boolean"}, "items": array_of("Item")}},
+        "Item": {"type": "object", "additionalProperties": false, "required": ["reference"], "properties": {
+            "reference": {"type": "string"}, "weight": {"type": "integer", "minimum": 0, "maximum": 100000},
+            "priority": {"type": "integer", "minimum": 0, "maximum": 1000}, "usersets": {"type": "string"}}},
+        "EndpointConf": {"type": "object", "additionalProperties": false, "required": ["type", "value"], "properties": {
+            "type": s("A|AAAA|CNAME"), "value": {"type": "string"}, "area": {"type": "string"}, "isp": {"type": "string"},
+            "evalHealth": {"type": "boolean"}, "enable": {"type": "boolean"}}},
+        "VersionInfo": {"type": "object", "properties": {
+            "version": {"type": "integer"}, "createdAt": {"type": "integer"}, "createdBy": {"type": "string"}, "enabled": {"type": "boolean"}}},
+        "EndpointRecord": {"type": "object", "properties": {
+            "domain": {"type": "string"}, "endpoint": {"type": "string"}, "type": s("A|AAAA|CNAME"), "area": {"type": "string"},
+            "isp": {"type": "string"}, "tag": {"type": "string"}, "status": s("ok|fail|unknown")}},
+        "EndpointInput": {"type": "object", "additionalProperties": false, "required": ["domain", "endpoint"], "properties": {
+            "domain": {"type": "string"}, "endpoint": {"type": "string"}, "type": s("A|AAAA|CNAME"),
+            "area": {"type": "string"}, "isp": {"type": "string"}, "tag": {"type": "string"}}},
+        "EndpointRef": {"type": "object", "additionalProperties": false, "required": ["domain", "endpoint"], "properties": {
+            "domain": {"type": "string"}, "endpoint": {"type": "string"}}},
+        "UserInfo": {"type": "object", "properties": {
+            "username": {"type": "string"}, "main": {"type": "boolean"}, "policies": {"type": "array", "items": s("ITMFullControlPolicy|ITMWritePolicy|ITMReadAccessPolicy")},
+            "createdAt": {"type": "integer"}}},
+        "NewUser": {"type": "object", "additionalProperties": false, "required": ["username"], "properties": {
+            "username": {"type": "string"}, "password": {"type": "string"}}},
+        "NewPassword": {"type": "object", "additionalProperties": false, "properties": {"password": {"type": "string"}}},
+        "CreatedUser": {"type": "object", "properties": {
+            "username": {"type": "string"}, "password": {"type": "string"}, "loginLink": {"type": "string"}}},
+        "KeyInfo": {"type": "object", "properties": {
+            "accessKeyId": {"type": "string"}, "username": {"type": "string"}, "createdAt": {"type": "integer"}}},
+        "NewKey": {"type": "object", "additionalProperties": false, "properties": {"username": {"type": "string"}}},
+        "CreatedKey": {"type": "object", "properties": {
+            "accessKeyId": {"type": "string"}, "secretAccessKey": {"type": "string"}, "username": {"type": "string"}}},
+        "AuditEntry": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "username": {"type": "string"}, "action": {"type": "string"}, "target": {"type": "string"},
+            "detail": {"type": "string"}, "source": {"type": "string"}, "at": {"type": "integer"}}},
+        "Login": {"type": "object", "additionalProperties": false, "required": ["username", "password"], "properties": {
+            "username": {"type": "string"}, "password": {"type": "string"}, "accountId": {"type": "integer"}}},
+        "SessionInfo": {"type": "object", "properties": {
+            "username": {"type": "string"}, "accountId": {"type": "integer"}, "main": {"type": "boolean"},
+            "policies": {"type": "array", "items": {"type": "string"}}, "csrfToken": {"type": "string"}}}
+    })
+}

@@ -1,0 +1,92 @@
+//! Console sessions over HTTP: log in (sets the HttpOnly, SameSite=Lax session cookie and
+//! returns the CSRF token), show the current session, log out.
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+use super::extract::{Body, SESSION_COOKIE, cookie};
+use crate::service::{Caller, Service};
+
+pub fn routes() -> Router<Service> {
+    Router::new().route("/v1/session", post(login).get(current).delete(logout))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Login {
+    username: String,
+    password: String,
+    /// Sub-users log in at their account's link; main accounts leave it out.
+    #[serde(default)]
+    account_id: Option<i64>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionInfo {
+    username: String,
+    account_id: i64,
+    main: bool,
+    policies: Vec<app::model::Policy>,
+    csrf_token: String,
+}
+
+async fn login(
+    State(s): State<Service>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    Body(body): Body<Login>,
+) -> Result<Response, ApiError> {
+    let session = s.login(body.account_id, &body.username, &body.password, &peer.ip().to_string()).await?;
+    let secure = headers.get("x-forwarded-proto").is_some_and(|v| v == "https");
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        session.token,
+        crate::service::SESSION_TTL_SECS,
+        if secure { "; Secure" } else { "" }
+    );
+    let info = SessionInfo {
+        username: session.user.username.clone(),
+        account_id: session.user.account_id,
+        main: session.user.is_main,
+        policies: session.user.policies.clone(),
+        csrf_token: session.csrf_token,
+    };
+    let mut response = Json(info).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+async fn current(State(s): State<Service>, parts: Parts) -> Result<Json<SessionInfo>, ApiError> {
+    let token = cookie(&parts, SESSION_COOKIE).ok_or_else(|| ApiError::unauthenticated("not logged in"))?;
+    let (user, csrf_token) =
+        s.session_user(&token).await?.ok_or_else(|| ApiError::unauthenticated("the session has expired; log in again"))?;
+    Ok(Json(SessionInfo {
+        username: user.username,
+        account_id: user.account_id,
+        main: user.is_main,
+        policies: user.policies,
+        csrf_token,
+    }))
+}
+
+async fn logout(State(s): State<Service>, _caller: Caller, parts: Parts) -> Result<Response, ApiError> {
+    if let Some(token) = cookie(&parts, SESSION_COOKIE) {
+        s.logout(&token).await?;
+    }
+    let mut response = Json(serde_json::Value::Null).into_response();
+    let expired = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    if let Ok(value) = HeaderValue::from_str(&expired) {
+        response.headers_mut().insert(SET_COOKIE, value);
+    }
+    Ok(response)
+}

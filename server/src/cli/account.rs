@@ -1,0 +1,54 @@
+//! `itm account create`: creates a main account with a generated password and an access key,
+//! and prints them once (for scripts: `--json`).
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+
+use super::options::DatabaseArgs;
+use crate::service::NewAccount;
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create a main account; prints its id, user name, password and first access key.
+    Create(CreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The account's name, which is also its main user's login name.
+    #[arg(long)]
+    name: String,
+    /// Print {"accountId", "username", "password", "accessKeyId", "secretAccessKey"} as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    db: DatabaseArgs,
+}
+
+pub fn run(command: AccountCommand) -> anyhow::Result<ExitCode> {
+    let AccountCommand::Create(args) = command;
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let account = runtime.block_on(async {
+        let service = args.db.service().await?;
+        let account = service.create_account(&args.name).await?;
+        service.store().close().await;
+        anyhow::Ok(account)
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string(&account)?);
+    } else {
+        print_account(&account);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn print_account(account: &NewAccount) {
+    println!("  account id:        {}", account.account_id);
+    println!("  user name:         {}", account.username);
+    println!("  password:          {}", account.password);
+    println!("  access key id:     {}", account.access_key_id);
+    println!("  secret access key: {}", account.secret_access_key);
+    println!("  (shown once: keep them safe)");
+}

@@ -1,0 +1,16 @@
+//! The ITM server: everything behind the `itm` binary. `main.rs` only parses the command line;
+//! the parts live here so integration tests can use them directly.
+//!
+//! - `store`: the database (SQLite or PostgreSQL through sqlx), the only place with SQL;
+//! - `service`: the one door to the store (permissions, validation, audit), shared by both doors:
+//! - `api`: the REST API (`/v1`, bce-auth-v1 signatures or console sessions);
+//! - `http`: the listener serving the API and the Leptos console;
+//! - `cli`: the subcommands.
+// Leptos view types nest deeply; the default limit is too small for the console's pages.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod cli;
+pub mod http;
+pub mod service;
+pub mod store;

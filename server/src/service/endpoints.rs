@@ -1,0 +1,250 @@
+//! Endpoints: listing, adding (area/ISP detected from the IP when omitted), modifying, deleting
+//! (refused while the enabled strategy uses the endpoint) and deleting with a regenerated
+//! strategy. Each call is all-or-nothing, whatever the number of endpoints in it.
+
+use std::collections::HashMap;
+
+use app::model::{EndpointInput, EndpointRecord, EndpointStatus, Permission, validate_tag};
+use app::strategy::{Area, EndpointKind, Isp, value_error};
+use serde::Deserialize;
+
+use super::{Caller, Result, Service, ServiceError};
+use crate::store::domains::Domain;
+use crate::store::endpoints::{self, Endpoint};
+use crate::store::{Conn, bump_config_version};
+
+/// One element of `DELETE /v1/endpoints`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointRef {
+    pub domain: String,
+    pub endpoint: String,
+}
+
+impl Service {
+    pub async fn list_endpoints(&self, caller: &Caller, domain: &str) -> Result<Vec<EndpointRecord>> {
+        caller.require(Permission::Read)?;
+        let mut conn = self.store().conn().await?;
+        let d = self.domain(&mut conn, caller, domain).await?;
+        let list = endpoints::list(&mut conn, d.id).await?;
+        Ok(list
+            .into_iter()
+            .map(|e| EndpointRecord {
+                domain: d.name.clone(),
+                endpoint: e.value,
+                kind: e.kind,
+                area: e.area,
+                isp: e.isp,
+                tag: e.tag,
+                status: EndpointStatus::Unknown,
+            })
+            .collect())
+    }
+
+    pub async fn add_endpoints(&self, caller: &Caller, inputs: &[EndpointInput]) -> Result<()> {
+        self.write_endpoints(caller, inputs, Mode::Add).await
+    }
+
+    pub async fn update_endpoints(&self, caller: &Caller, inputs: &[EndpointInput]) -> Result<()> {
+        self.write_endpoints(caller, inputs, Mode::Update).await
+    }
+
+    async fn write_endpoints(&self, caller: &Caller, inputs: &[EndpointInput], mode: Mode) -> Result<()> {
+        caller.require(Permission::Write)?;
+        if inputs.is_empty() {
+            return Err(ServiceError::Invalid("the list of endpoints is empty".into()));
+        }
+        let mut seen = Vec::new();
+        let mut tx = self.store().begin().await?;
+        let mut touched: HashMap<i64, Domain> = HashMap::new();
+        for (i, input) in inputs.iter().enumerate() {
+            let domain = self.domain(&mut tx, caller, &input.domain).await?;
+            let mut endpoint = self.checked_endpoint(i, input, domain.id)?;
+            if seen.contains(&(domain.id, endpoint.value.clone())) {
+                return Err(ServiceError::Invalid(format!("[{i}].endpoint: \"{}\" appears twice", endpoint.value)));
+            }
+            seen.push((domain.id, endpoint.value.clone()));
+            let existing = endpoints::get(&mut tx, domain.id, &endpoint.value).await?;
+            match (mode, existing) {
+                (Mode::Add, Some(_)) => {
+                    return Err(ServiceError::Conflict(format!(
+                        "[{i}].endpoint: domain \"{}\" already has endpoint \"{}\"",
+                        domain.name, endpoint.value
+                    )));
+                }
+                (Mode::Add, None) => {
+                    endpoints::insert(&mut tx, &endpoint).await?;
+                }
+                (Mode::Update, None) => {
+                    return Err(ServiceError::NotFound(format!(
+                        "[{i}].endpoint: domain \"{}\" has no endpoint \"{}\"",
+                        domain.name, endpoint.value
+                    )));
+                }
+                (Mode::Update, Some(old)) => {
+                    endpoint.id = old.id;
+                    endpoints::update(&mut tx, &endpoint).await?;
+                }
+            }
+            let action = if mode == Mode::Add { "endpoint.add" } else { "endpoint.update" };
+            self.audit(&mut tx, caller, action, &format!("{}/{}", domain.name, endpoint.value), &endpoint.kind).await?;
+            touched.insert(domain.id, domain);
+        }
+        for domain in touched.values() {
+            self.check_endpoint_set(&mut tx, domain).await?;
+        }
+        bump_config_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Validates one input (fields named `[i].field`) into the record to store.
+    fn checked_endpoint(&self, i: usize, input: &EndpointInput, domain_id: i64) -> Result<Endpoint> {
+        let invalid = |field: &str, message: String| ServiceError::Invalid(format!("[{i}].{field}: {message}"));
+        let value = input.endpoint.trim().to_owned();
+        if value.is_empty() {
+            return Err(invalid("endpoint", "the endpoint is empty".into()));
+        }
+        let kind = if input.kind.is_empty() {
+            guess_kind(&value)
+        } else {
+            EndpointKind::parse(&input.kind)
+                .ok_or_else(|| invalid("type", format!("unknown endpoint type \"{}\" (A, AAAA, CNAME)", input.kind)))?
+        };
+        if let Some(expected) = value_error(kind, &value) {
+            return Err(invalid("endpoint", format!("\"{value}\" is not {expected} (type {})", kind.code())));
+        }
+        let (detected_area, detected_isp) = self.locate(&value);
+        let area = match &input.area {
+            Some(code) => Area::from_code(code).ok_or_else(|| invalid("area", format!("unknown area \"{code}\"")))?,
+            None => detected_area,
+        };
+        let isp = match &input.isp {
+            Some(code) => Isp::from_code(code)
+                .ok_or_else(|| invalid("isp", format!("unknown ISP \"{code}\" (ct, cu, cm, cernet, other)")))?,
+            None => detected_isp,
+        };
+        validate_tag(&input.tag).map_err(|e| invalid("tag", e))?;
+        Ok(Endpoint {
+            id: 0,
+            domain_id,
+            value,
+            kind: kind.code().to_owned(),
+            area: area.code().to_owned(),
+            isp: isp.code().to_owned(),
+            tag: input.tag.clone(),
+        })
+    }
+
+    /// The user group an endpoint's address belongs to. The IP database arrives with the DNS
+    /// listener; until then every address is (none.CN, other).
+    fn locate(&self, _value: &str) -> (Area, Isp) {
+        (Area::NONE_CN, Isp::Other)
+    }
+
+    /// The seed's rule: a domain with endpoints keeps at least one A (IPv4) endpoint; and the
+    /// enabled strategy must stay valid with the endpoints as they now are.
+    async fn check_endpoint_set(&self, conn: &mut Conn, domain: &Domain) -> Result<()> {
+        let list = endpoints::list(conn, domain.id).await?;
+        if !list.is_empty() && !list.iter().any(|e| e.kind == "A") {
+            return Err(ServiceError::Invalid(format!(
+                "domain \"{}\" must keep at least one A (IPv4) endpoint",
+                domain.name
+            )));
+        }
+        if let Some(doc) = self.enabled_document(conn, domain).await? {
+            self.compile_for(domain, &doc, &list).map_err(|e| match e {
+                ServiceError::Invalid(m) => {
+                    ServiceError::Conflict(format!("the change would break the enabled strategy of \"{}\": {m}", domain.name))
+                }
+                other => other,
+            })?;
+        }
+        Ok(())
+    }
+
+    pub async fn delete_endpoints(&self, caller: &Caller, refs: &[EndpointRef]) -> Result<()> {
+        caller.require(Permission::Write)?;
+        if refs.is_empty() {
+            return Err(ServiceError::Invalid("the list of endpoints is empty".into()));
+        }
+        let mut tx = self.store().begin().await?;
+        let mut touched: HashMap<i64, Domain> = HashMap::new();
+        for (i, r) in refs.iter().enumerate() {
+            let domain = self.domain(&mut tx, caller, &r.domain).await?;
+            let endpoint = self.existing_endpoint(&mut tx, i, &domain, &r.endpoint).await?;
+            if let Some(doc) = self.enabled_document(&mut tx, &domain).await?
+                && let Some(rule) = doc.strategy.rules.iter().find(|rule| rule.items.iter().any(|it| it.reference == endpoint.value))
+            {
+                return Err(ServiceError::Conflict(format!(
+                    "[{i}].endpoint: \"{}\" is used by rule \"{}\" of the strategy of \"{}\"; remove it from the strategy \
+                     first, or use DELETE /v1/endpoints/del-with-regen-strategy",
+                    endpoint.value, rule.name, domain.name
+                )));
+            }
+            endpoints::delete(&mut tx, endpoint.id).await?;
+            self.audit(&mut tx, caller, "endpoint.delete", &format!("{}/{}", domain.name, endpoint.value), "").await?;
+            touched.insert(domain.id, domain);
+        }
+        for domain in touched.values() {
+            self.check_endpoint_set(&mut tx, domain).await?;
+        }
+        bump_config_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes endpoints of one domain, then regenerates and enables the recommended strategy
+    /// from the endpoints that remain (none left: the domain has no strategy).
+    pub async fn delete_endpoints_regenerating(&self, caller: &Caller, refs: &[EndpointRef]) -> Result<()> {
+        caller.require(Permission::Write)?;
+        let Some(first) = refs.first() else {
+            return Err(ServiceError::Invalid("the list of endpoints is empty".into()));
+        };
+        let mut tx = self.store().begin().await?;
+        let domain = self.domain(&mut tx, caller, &first.domain).await?;
+        for (i, r) in refs.iter().enumerate() {
+            if self.domain(&mut tx, caller, &r.domain).await?.id != domain.id {
+                return Err(ServiceError::Invalid(format!(
+                    "[{i}].domain: all endpoints must belong to one domain (\"{}\")",
+                    domain.name
+                )));
+            }
+            let endpoint = self.existing_endpoint(&mut tx, i, &domain, &r.endpoint).await?;
+            endpoints::delete(&mut tx, endpoint.id).await?;
+            self.audit(&mut tx, caller, "endpoint.delete", &format!("{}/{}", domain.name, endpoint.value), "regenerate").await?;
+        }
+        let remaining = endpoints::list(&mut tx, domain.id).await?;
+        if !remaining.is_empty() && !remaining.iter().any(|e| e.kind == "A") {
+            return Err(ServiceError::Invalid(format!("domain \"{}\" must keep at least one A (IPv4) endpoint", domain.name)));
+        }
+        self.enable_recommended(&mut tx, caller, &domain, &remaining).await?;
+        bump_config_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn existing_endpoint(&self, conn: &mut Conn, i: usize, domain: &Domain, value: &str) -> Result<Endpoint> {
+        endpoints::get(conn, domain.id, value.trim()).await?.ok_or_else(|| {
+            ServiceError::NotFound(format!("[{i}].endpoint: domain \"{}\" has no endpoint \"{value}\"", domain.name))
+        })
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Add,
+    Update,
+}
+
+/// The type an endpoint value implies when the request leaves `type` out (dotted digits are
+/// meant as IPv4, even when malformed, so the error says so).
+fn guess_kind(value: &str) -> EndpointKind {
+    if value.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        EndpointKind::A
+    } else if value.contains(':') {
+        EndpointKind::Aaaa
+    } else {
+        EndpointKind::Cname
+    }
+}

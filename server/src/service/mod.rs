@@ -1,0 +1,102 @@
+//! The service layer: the one door to the store for both the REST API and the console's server
+//! functions. Every operation starts with the permission check, validates its whole input before
+//! writing anything, makes its writes in one transaction and records the audit entry in that
+//! same transaction. Errors are typed ([`ServiceError`]); the doors map them to HTTP.
+
+mod auth;
+mod domains;
+mod endpoints;
+mod error;
+mod iam;
+mod secrets;
+mod strategies;
+
+use std::sync::Arc;
+
+use app::model::Permission;
+
+pub use auth::{LoginThrottle, NewAccount, SESSION_TTL_SECS, Session};
+pub use error::ServiceError;
+pub use endpoints::EndpointRef;
+pub use iam::{CreatedKey, CreatedUser, KeyInfo, UserInfo};
+pub use secrets::Sealer;
+pub use strategies::{StrategyInput, VersionInfo};
+
+use crate::store::accounts::User;
+use crate::store::audit::Actor;
+use crate::store::{Conn, Store};
+
+pub type Result<T> = std::result::Result<T, ServiceError>;
+
+/// Settings the service needs from the configuration.
+#[derive(Clone, Debug)]
+pub struct ServiceConfig {
+    /// ITM's own zone, without the trailing dot (`itm.localhost`); CNAMEs are made under it.
+    pub zone: String,
+}
+
+/// Cheap to clone: everything is shared.
+#[derive(Clone)]
+pub struct Service {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    config: ServiceConfig,
+    sealer: Sealer,
+    throttle: LoginThrottle,
+}
+
+/// An authenticated user making a request, and where it came from (for the audit log).
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub user: User,
+    pub source: String,
+}
+
+impl Caller {
+    /// The permission check every operation starts with. Main accounts may do everything;
+    /// sub-users what one of their policies allows.
+    pub fn require(&self, permission: Permission) -> Result<()> {
+        if self.user.is_main || self.user.policies.iter().any(|p| p.allows(permission)) {
+            return Ok(());
+        }
+        Err(ServiceError::Forbidden(match permission {
+            Permission::ManageUsers => "only the main account manages sub-users and their policies".into(),
+            _ => format!("user \"{}\" has no policy allowing this action", self.user.username),
+        }))
+    }
+
+    pub fn account_id(&self) -> i64 {
+        self.user.account_id
+    }
+
+    fn actor(&self) -> Actor<'_> {
+        Actor {
+            account_id: self.user.account_id,
+            user_id: self.user.id,
+            username: &self.user.username,
+            source: &self.source,
+        }
+    }
+}
+
+impl Service {
+    pub fn new(store: Store, config: ServiceConfig, sealer: Sealer) -> Service {
+        Service { inner: Arc::new(Inner { store, config, sealer, throttle: LoginThrottle::default() }) }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn zone(&self) -> &str {
+        &self.inner.config.zone
+    }
+
+    async fn audit(&self, conn: &mut Conn, caller: &Caller, action: &str, target: &str, detail: &str) -> Result<()> {
+        crate::store::audit::record(conn, &caller.actor(), action, target, detail).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,200 @@
+//! Strategies: the enabled document of a domain, the recommendation, the all-or-nothing batch
+//! update, and the versions every enable stores.
+//!
+//! The endpoints table is the truth about each endpoint's type, area and ISP; a strategy carries
+//! only its tree and, per endpoint, the `evalHealth`/`enable` flags. `GET …/strategy` therefore
+//! composes `endpointsConf` from the table and the enabled version's flags.
+
+use std::collections::BTreeMap;
+
+use app::model::{DomainStatus, Permission};
+use app::strategy::{Compiled, EndpointConf, Strategy, StrategyDocument, StrategyTree, recommend};
+use serde::Serialize;
+
+use super::{Caller, Result, Service, ServiceError};
+use crate::store::domains::{self, Domain};
+use crate::store::endpoints::{self, Endpoint};
+use crate::store::{Conn, StoreError, bump_config_version, strategies};
+
+/// One domain's part of `POST /v1/strategys/update-or-create`: `{strategy, endpointsConf}`.
+pub type StrategyInput = StrategyDocument;
+
+/// One row of `GET /v1/domains/{domain}/strategy/versions`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionInfo {
+    pub version: i64,
+    pub created_at: i64,
+    pub created_by: String,
+    pub enabled: bool,
+}
+
+impl Service {
+    pub async fn strategy(&self, caller: &Caller, name: &str) -> Result<StrategyDocument> {
+        caller.require(Permission::Read)?;
+        let mut conn = self.store().conn().await?;
+        let domain = self.domain(&mut conn, caller, name).await?;
+        let list = endpoints::list(&mut conn, domain.id).await?;
+        let stored = self.enabled_document(&mut conn, &domain).await?;
+        let (tree, flags) = match stored {
+            Some(doc) => (doc.strategy, doc.endpoints_conf),
+            None => (StrategyTree { start: String::new(), rules: Vec::new() }, Vec::new()),
+        };
+        Ok(StrategyDocument { status: domain.status.code().to_owned(), strategy: tree, endpoints_conf: compose(&list, &flags) })
+    }
+
+    /// Generates the recommended strategy from the domain's endpoints and enables it.
+    pub async fn recommend_strategy(&self, caller: &Caller, name: &str) -> Result<()> {
+        caller.require(Permission::Write)?;
+        let mut tx = self.store().begin().await?;
+        let domain = self.domain(&mut tx, caller, name).await?;
+        let list = endpoints::list(&mut tx, domain.id).await?;
+        if list.is_empty() {
+            return Err(ServiceError::Conflict(format!("domain \"{}\" has no endpoints to recommend a strategy from", domain.name)));
+        }
+        self.enable_recommended(&mut tx, caller, &domain, &list).await?;
+        bump_config_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Validates every domain's strategy first; then enables them all in one transaction.
+    pub async fn update_or_create_strategies(&self, caller: &Caller, batch: &BTreeMap<String, StrategyInput>) -> Result<()> {
+        caller.require(Permission::Write)?;
+        if batch.is_empty() {
+            return Err(ServiceError::Invalid("the batch names no domain".into()));
+        }
+        let mut tx = self.store().begin().await?;
+        let mut valid = Vec::with_capacity(batch.len());
+        for (name, input) in batch {
+            let domain = self.domain(&mut tx, caller, name).await?;
+            let list = endpoints::list(&mut tx, domain.id).await?;
+            for (i, conf) in input.endpoints_conf.iter().enumerate() {
+                if !list.iter().any(|e| e.value == conf.value.trim()) {
+                    return Err(ServiceError::Invalid(format!(
+                        "{name}: endpointsConf[{i}].value: \"{}\" is not an endpoint of the domain (add it with POST /v1/endpoints)",
+                        conf.value
+                    )));
+                }
+            }
+            let doc = StrategyDocument { status: String::new(), ..input.clone() };
+            self.compile_for(&domain, &doc, &list).map_err(|e| prefix(name, e))?;
+            valid.push((domain, doc));
+        }
+        for (domain, doc) in &valid {
+            self.enable(&mut tx, caller, domain, doc).await?;
+        }
+        bump_config_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn strategy_versions(&self, caller: &Caller, name: &str) -> Result<Vec<VersionInfo>> {
+        caller.require(Permission::Read)?;
+        let mut conn = self.store().conn().await?;
+        let domain = self.domain(&mut conn, caller, name).await?;
+        let list = strategies::list(&mut conn, domain.id).await?;
+        Ok(list
+            .into_iter()
+            .map(|v| VersionInfo {
+                version: v.version,
+                created_at: v.created_at,
+                created_by: v.created_by,
+                enabled: Some(v.version) == domain.strategy_version,
+            })
+            .collect())
+    }
+
+    /// Enables version `n` again (as a new version), if it is valid with today's endpoints.
+    pub async fn restore_strategy_version(&self, caller: &Caller, name: &str, n: i64) -> Result<()> {
+        caller.require(Permission::Write)?;
+        let mut tx = self.store().begin().await?;
+        let domain = self.domain(&mut tx, caller, name).await?;
+        let stored = strategies::get(&mut tx, domain.id, n)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("domain \"{}\" has no strategy version {n}", domain.name)))?;
+        let doc = parse_stored(&stored.document)?;
+        let list = endpoints::list(&mut tx, domain.id).await?;
+        self.compile_for(&domain, &doc, &list).map_err(|e| match e {
+            ServiceError::Invalid(m) => ServiceError::Conflict(format!("version {n} no longer fits the endpoints: {m}")),
+            other => other,
+        })?;
+        self.enable(&mut tx, caller, &domain, &doc).await?;
+        bump_config_version(&mut tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The enabled strategy document of `domain`, as stored.
+    pub(super) async fn enabled_document(&self, conn: &mut Conn, domain: &Domain) -> Result<Option<StrategyDocument>> {
+        let Some(version) = domain.strategy_version else { return Ok(None) };
+        let stored = strategies::get(conn, domain.id, version).await?;
+        stored.map(|v| parse_stored(&v.document)).transpose()
+    }
+
+    /// Validates `doc` against the domain's endpoints; `Invalid` lists every problem.
+    pub(super) fn compile_for(&self, domain: &Domain, doc: &StrategyDocument, list: &[Endpoint]) -> Result<Compiled> {
+        let composed = StrategyDocument {
+            status: String::new(),
+            strategy: doc.strategy.clone(),
+            endpoints_conf: compose(list, &doc.endpoints_conf),
+        };
+        Strategy::compile(&composed).map_err(|problems| {
+            let lines: Vec<String> = problems.errors.iter().map(ToString::to_string).collect();
+            ServiceError::Invalid(format!("invalid strategy for \"{}\": {}", domain.name, lines.join("; ")))
+        })
+    }
+
+    pub(super) async fn enable_recommended(&self, conn: &mut Conn, caller: &Caller, domain: &Domain, list: &[Endpoint]) -> Result<()> {
+        if list.is_empty() {
+            domains::clear_strategy(conn, domain.id).await?;
+            self.audit(conn, caller, "strategy.clear", &domain.name, "no endpoints left").await?;
+            return Ok(());
+        }
+        let doc = recommend(&compose(list, &[]));
+        self.compile_for(domain, &doc, list)?;
+        self.enable(conn, caller, domain, &doc).await
+    }
+
+    /// Stores `doc` as the domain's next version and enables it; an unscheduled domain starts.
+    async fn enable(&self, conn: &mut Conn, caller: &Caller, domain: &Domain, doc: &StrategyDocument) -> Result<()> {
+        let stored = StrategyDocument { status: String::new(), ..doc.clone() };
+        let json = serde_json::to_string(&stored).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let version = strategies::insert(conn, domain.id, &json, &caller.user.username).await?;
+        domains::set_strategy_version(conn, domain.id, version).await?;
+        if domain.status == DomainStatus::Unscheduled {
+            domains::set_status(conn, domain.id, DomainStatus::Start).await?;
+        }
+        self.audit(conn, caller, "strategy.enable", &domain.name, &format!("version {version}")).await?;
+        Ok(())
+    }
+}
+
+/// `endpointsConf` for the domain's endpoints: type, area and ISP from the table, the flags from
+/// `flags` when it lists the endpoint (else evaluated and enabled).
+fn compose(list: &[Endpoint], flags: &[EndpointConf]) -> Vec<EndpointConf> {
+    list.iter()
+        .map(|e| {
+            let given = flags.iter().find(|f| f.value.trim() == e.value);
+            EndpointConf {
+                kind: e.kind.clone(),
+                value: e.value.clone(),
+                area: e.area.clone(),
+                isp: e.isp.clone(),
+                eval_health: given.is_none_or(|f| f.eval_health),
+                enable: given.is_none_or(|f| f.enable),
+            }
+        })
+        .collect()
+}
+
+fn parse_stored(json: &str) -> Result<StrategyDocument> {
+    StrategyDocument::from_json(json).map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("strategy version: {e}"))))
+}
+
+fn prefix(name: &str, e: ServiceError) -> ServiceError {
+    match e {
+        ServiceError::Invalid(m) if !m.contains(name) => ServiceError::Invalid(format!("{name}: {m}")),
+        other => other,
+    }
+}

@@ -1,0 +1,87 @@
+//! The audit log: who did what to which resource, when and from where.
+
+use serde::Serialize;
+use sqlx::Row;
+
+use super::{Conn, Result, now_ms};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    pub id: i64,
+    pub username: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub source: String,
+    /// Milliseconds since the Unix epoch.
+    pub at: i64,
+}
+
+/// Who acted and from where, as the service knows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor<'a> {
+    pub account_id: i64,
+    pub user_id: i64,
+    pub username: &'a str,
+    pub source: &'a str,
+}
+
+pub async fn record(conn: &mut Conn, actor: &Actor<'_>, action: &str, target: &str, detail: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (account_id, user_id, username, action, target, detail, source, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(actor.account_id)
+    .bind(actor.user_id)
+    .bind(actor.username)
+    .bind(action)
+    .bind(target)
+    .bind(detail)
+    .bind(actor.source)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub username: Option<String>,
+    pub action: Option<String>,
+    pub since_ms: Option<i64>,
+    /// Only entries with an id below this one (paging backwards).
+    pub before_id: Option<i64>,
+    pub limit: i64,
+}
+
+/// The account's entries matching `filter`, newest first.
+pub async fn list(conn: &mut Conn, account_id: i64, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+    let rows = sqlx::query(
+        "SELECT id, username, action, target, detail, source, at FROM audit_log \
+         WHERE account_id = $1 AND ($2 = '' OR username = $2) AND ($3 = '' OR action = $3) \
+         AND at >= $4 AND id < $5 ORDER BY id DESC LIMIT $6",
+    )
+    .bind(account_id)
+    .bind(filter.username.clone().unwrap_or_default())
+    .bind(filter.action.clone().unwrap_or_default())
+    .bind(filter.since_ms.unwrap_or(0))
+    .bind(filter.before_id.unwrap_or(i64::MAX))
+    .bind(filter.limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditEntry {
+                id: r.try_get("id")?,
+                username: r.try_get("username")?,
+                action: r.try_get("action")?,
+                target: r.try_get("target")?,
+                detail: r.try_get("detail")?,
+                source: r.try_get("source")?,
+                at: r.try_get("at")?,
+            })
+        })
+        .collect()
+}
+

@@ -1,0 +1,144 @@
+//! Domains: name, ITM or not, scheduling status, TTL, the enabled strategy version and the
+//! monitor settings (stored as JSON: one record, validated by the service before it is written).
+
+use app::model::{DomainStatus, MonitorSettings};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Conn, Result, StoreError, flag, now_ms};
+
+pub const DEFAULT_TTL: i64 = 60;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Domain {
+    pub id: i64,
+    pub account_id: i64,
+    /// The name as `GET /v1/domains` lists it (`www.test.com.133` for ITM domains).
+    pub name: String,
+    pub is_itm: bool,
+    pub status: DomainStatus,
+    pub ttl: i64,
+    pub strategy_version: Option<i64>,
+    pub monitor: MonitorSettings,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The column list every query of this file selects (a macro, so queries stay `&'static str`).
+macro_rules! domain_columns {
+    () => {
+        "id, account_id, name, is_itm, status, ttl, strategy_version, monitor, created_at, updated_at"
+    };
+}
+
+pub async fn insert(conn: &mut Conn, account_id: i64, name: &str, is_itm: bool, monitor: &MonitorSettings) -> Result<i64> {
+    let now = now_ms();
+    let row = sqlx::query(
+        "INSERT INTO domains (account_id, name, is_itm, status, ttl, strategy_version, monitor, created_at, updated_at) \
+         VALUES ($1, $2, $3, '', $4, NULL, $5, $6, $6) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(name)
+    .bind(i64::from(is_itm))
+    .bind(DEFAULT_TTL)
+    .bind(monitor_json(monitor))
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+pub async fn list(conn: &mut Conn, account_id: i64) -> Result<Vec<Domain>> {
+    let rows = sqlx::query(concat!("SELECT ", domain_columns!(), " FROM domains WHERE account_id = $1 ORDER BY name"))
+        .bind(account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(domain_from_row).collect()
+}
+
+pub async fn get(conn: &mut Conn, account_id: i64, name: &str) -> Result<Option<Domain>> {
+    let row = sqlx::query(concat!("SELECT ", domain_columns!(), " FROM domains WHERE account_id = $1 AND name = $2"))
+        .bind(account_id)
+        .bind(name)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(domain_from_row).transpose()
+}
+
+pub async fn name_taken(conn: &mut Conn, name: &str) -> Result<bool> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM domains WHERE name = $1").bind(name).fetch_one(&mut *conn).await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+pub async fn delete(conn: &mut Conn, id: i64) -> Result<()> {
+    // Children first: SQLite enforces foreign keys per connection setting, so do not rely on it.
+    sqlx::query("DELETE FROM strategy_versions WHERE domain_id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM endpoints WHERE domain_id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM domains WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+pub async fn set_status(conn: &mut Conn, id: i64, status: DomainStatus) -> Result<()> {
+    sqlx::query("UPDATE domains SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status.code())
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_monitor(conn: &mut Conn, id: i64, monitor: &MonitorSettings) -> Result<()> {
+    sqlx::query("UPDATE domains SET monitor = $1, updated_at = $2 WHERE id = $3")
+        .bind(monitor_json(monitor))
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_strategy_version(conn: &mut Conn, id: i64, version: i64) -> Result<()> {
+    sqlx::query("UPDATE domains SET strategy_version = $1, updated_at = $2 WHERE id = $3")
+        .bind(version)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn touch(conn: &mut Conn, id: i64) -> Result<()> {
+    sqlx::query("UPDATE domains SET updated_at = $1 WHERE id = $2").bind(now_ms()).bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+fn monitor_json(monitor: &MonitorSettings) -> String {
+    serde_json::to_string(monitor).unwrap_or_default()
+}
+
+fn domain_from_row(row: &AnyRow) -> Result<Domain> {
+    let status: String = row.try_get("status")?;
+    let monitor: String = row.try_get("monitor")?;
+    Ok(Domain {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        name: row.try_get("name")?,
+        is_itm: flag(row, "is_itm")?,
+        status: DomainStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("domain status {status}")))?,
+        ttl: row.try_get("ttl")?,
+        strategy_version: row.try_get("strategy_version")?,
+        monitor: serde_json::from_str(&monitor).map_err(|e| StoreError::Corrupt(format!("monitor settings: {e}")))?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+pub async fn clear_strategy(conn: &mut Conn, id: i64) -> Result<()> {
+    sqlx::query("UPDATE domains SET strategy_version = NULL, updated_at = $1 WHERE id = $2")
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! A domain's endpoints: value (IP or host name), type, area, ISP and tag.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Conn, Result, now_ms};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub id: i64,
+    pub domain_id: i64,
+    pub value: String,
+    /// `A`, `AAAA` or `CNAME`.
+    pub kind: String,
+    pub area: String,
+    pub isp: String,
+    pub tag: String,
+}
+
+/// The column list every query of this file selects (a macro, so queries stay `&'static str`).
+macro_rules! endpoint_columns {
+    () => {
+        "id, domain_id, value, kind, area, isp, tag"
+    };
+}
+
+pub async fn list(conn: &mut Conn, domain_id: i64) -> Result<Vec<Endpoint>> {
+    let rows = sqlx::query(concat!("SELECT ", endpoint_columns!(), " FROM endpoints WHERE domain_id = $1 ORDER BY id"))
+        .bind(domain_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(endpoint_from_row).collect()
+}
+
+pub async fn get(conn: &mut Conn, domain_id: i64, value: &str) -> Result<Option<Endpoint>> {
+    let row = sqlx::query(concat!("SELECT ", endpoint_columns!(), " FROM endpoints WHERE domain_id = $1 AND value = $2"))
+        .bind(domain_id)
+        .bind(value)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(endpoint_from_row).transpose()
+}
+
+pub async fn insert(conn: &mut Conn, e: &Endpoint) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO endpoints (domain_id, value, kind, area, isp, tag, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(e.domain_id)
+    .bind(&e.value)
+    .bind(&e.kind)
+    .bind(&e.area)
+    .bind(&e.isp)
+    .bind(&e.tag)
+    .bind(now_ms())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+pub async fn update(conn: &mut Conn, e: &Endpoint) -> Result<()> {
+    sqlx::query("UPDATE endpoints SET kind = $1, area = $2, isp = $3, tag = $4 WHERE id = $5")
+        .bind(&e.kind)
+        .bind(&e.area)
+        .bind(&e.isp)
+        .bind(&e.tag)
+        .bind(e.id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(conn: &mut Conn, id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM endpoints WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+fn endpoint_from_row(row: &AnyRow) -> Result<Endpoint> {
+    Ok(Endpoint {
+        id: row.try_get("id")?,
+        domain_id: row.try_get("domain_id")?,
+        value: row.try_get("value")?,
+        kind: row.try_get("kind")?,
+        area: row.try_get("area")?,
+        isp: row.try_get("isp")?,
+        tag: row.try_get("tag")?,
+    })
+}

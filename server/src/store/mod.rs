@@ -1,0 +1,156 @@
+//! The store: one sqlx pool over SQLite (embedded default, a WAL file under `./data`) or
+//! PostgreSQL (`--database postgres://…`), with the schema migrations embedded and run at start.
+//!
+//! Queries go through sqlx's `Any` driver with `$N` placeholders, 64-bit integers and text only,
+//! so one query text serves both backends. Functions take a connection (`&mut Conn`), so the
+//! service composes them inside one transaction. Row types stay private to this folder; callers
+//! get the model types of `crate::model`. No SQL lives anywhere else.
+
+pub mod accounts;
+pub mod audit;
+pub mod domains;
+pub mod endpoints;
+pub mod keys;
+pub mod sessions;
+pub mod strategies;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Row};
+
+pub type Conn = AnyConnection;
+pub type Tx = sqlx::Transaction<'static, Any>;
+
+/// The default database when none is configured.
+pub const DEFAULT_DATABASE: &str = "sqlite://data/itm.db?mode=rwc";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("preparing the database folder {path}: {source}")]
+    Folder { path: String, source: std::io::Error },
+    #[error("unsupported database URL \"{0}\" (use sqlite://PATH or postgres://…)")]
+    UnsupportedUrl(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// A unique constraint refused the write (the caller reports a conflict).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The shared pool; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects, creates the SQLite folder if needed, and runs the embedded migrations. A failed
+    /// migration is an error: the server must not start on a schema it does not know.
+    pub async fn connect(url: &str) -> Result<Store> {
+        install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(url.to_owned()));
+        };
+        if backend == Backend::Sqlite {
+            create_sqlite_folder(url)?;
+        }
+        let pool = AnyPoolOptions::new()
+            // SQLite has one writer anyway; a few connections serve concurrent reads.
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        if backend == Backend::Sqlite {
+            // WAL is a property of the file: set once, it stays.
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        let store = Store { pool, backend };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(self.pool.begin().await?)
+    }
+
+    pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn create_sqlite_folder(url: &str) -> Result<()> {
+    let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|source| StoreError::Folder { path: parent.display().to_string(), source })?;
+    }
+    Ok(())
+}
+
+/// Milliseconds since the Unix epoch: the store's time unit.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+/// Marks a change to what DNS answers; returns the new configuration version. Call it in the
+/// transaction that makes the change, so the version and the change commit together.
+pub async fn bump_config_version(conn: &mut Conn) -> Result<i64> {
+    sqlx::query("UPDATE meta SET value = value + 1 WHERE key = 'config_version'").execute(&mut *conn).await?;
+    config_version(conn).await
+}
+
+pub async fn config_version(conn: &mut Conn) -> Result<i64> {
+    let row = sqlx::query("SELECT value FROM meta WHERE key = 'config_version'").fetch_one(&mut *conn).await?;
+    Ok(row.try_get("value")?)
+}
+
+/// Reads a 0/1 integer column as a bool (both backends store booleans as integers).
+fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool> {
+    Ok(row.try_get::<i64, _>(column)? != 0)
+}

@@ -1,0 +1,49 @@
+//! Console sessions, server-side: the cookie holds a random token, the store its SHA-256.
+
+use sqlx::Row;
+
+use super::{Conn, Result, now_ms};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub expires_at: i64,
+}
+
+pub async fn insert(conn: &mut Conn, token_hash: &str, session: &Session) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(token_hash)
+    .bind(session.user_id)
+    .bind(&session.csrf_token)
+    .bind(now_ms())
+    .bind(session.expires_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The live session with this token hash (expired ones are not returned).
+pub async fn find(conn: &mut Conn, token_hash: &str) -> Result<Option<Session>> {
+    let row = sqlx::query("SELECT user_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+        .bind(token_hash)
+        .bind(now_ms())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| {
+        Ok(Session { user_id: r.try_get("user_id")?, csrf_token: r.try_get("csrf_token")?, expires_at: r.try_get("expires_at")? })
+    })
+    .transpose()
+}
+
+pub async fn delete(conn: &mut Conn, token_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *conn).await?;
+    Ok(())
+}
+
+pub async fn purge_expired(conn: &mut Conn) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_ms()).execute(&mut *conn).await?;
+    Ok(done.rows_affected())
+}
