@@ -1,7 +1,6 @@
 //! `itm`: the Intelligent Traffic Manager binary. This file only parses the command line, sets
 //! up logging and dispatches to one of the subcommands in `cli/`.
 
-
 use std::process::ExitCode;
 
 use clap::Parser;

@@ -17,13 +17,28 @@ struct Backend {
 async fn backends() -> Vec<Backend> {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}/itm.db?mode=rwc", dir.path().display());
-    let mut list = vec![Backend { name: "sqlite", store: Store::connect(&url).await.expect("sqlite"), _dir: Some(dir) }];
+    let mut list = vec![Backend {
+        name: "sqlite",
+        store: Store::connect(&url).await.expect("sqlite"),
+        _dir: Some(dir),
+    }];
     if let Ok(server) = std::env::var("ITM_TEST_POSTGRES") {
         let name = format!("itm_test_{}", uuid_like());
-        let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres")).await.expect("postgres admin");
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create db");
-        let store = Store::connect(&format!("{server}/{name}")).await.expect("postgres store");
-        list.push(Backend { name: "postgres", store, _dir: None });
+        let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+            .await
+            .expect("postgres admin");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .expect("create db");
+        let store = Store::connect(&format!("{server}/{name}"))
+            .await
+            .expect("postgres store");
+        list.push(Backend {
+            name: "postgres",
+            store,
+            _dir: None,
+        });
     } else {
         eprintln!("ITM_TEST_POSTGRES not set: this run covers SQLite only");
     }
@@ -31,19 +46,34 @@ async fn backends() -> Vec<Backend> {
 }
 
 fn uuid_like() -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     format!("{}_{}", std::process::id(), nanos % 1_000_000_000_000)
 }
 
 fn service(store: &Store) -> Service {
-    Service::new(store.clone(), ServiceConfig { zone: "itm.test".into() }, Sealer::new([3; 32]))
+    Service::new(
+        store.clone(),
+        ServiceConfig {
+            zone: "itm.test".into(),
+        },
+        Sealer::new([3; 32]),
+    )
 }
 
 async fn main_caller(svc: &Service, name: &str) -> Caller {
     let account = svc.create_account(name).await.expect("account");
     let mut conn = svc.store().conn().await.expect("conn");
-    let (user, _) = accounts::find_for_login(&mut conn, None, &account.username).await.expect("query").expect("user");
-    Caller { user, source: "test".into() }
+    let (user, _) = accounts::find_for_login(&mut conn, None, &account.username)
+        .await
+        .expect("query")
+        .expect("user");
+    Caller {
+        user,
+        source: "test".into(),
+    }
 }
 
 fn endpoint(domain: &str, value: &str, area: &str) -> EndpointInput {
@@ -67,7 +97,11 @@ async fn migrations_are_idempotent_and_the_schema_serves_both_backends() {
         // Running the migrations again (a restart) changes nothing.
         let svc = service(&b.store);
         svc.create_account("first").await.expect("account");
-        assert!(svc.ensure_first_account().await.expect("ensure").is_none(), "{}: an account exists", b.name);
+        assert!(
+            svc.ensure_first_account().await.expect("ensure").is_none(),
+            "{}: an account exists",
+            b.name
+        );
     }
 }
 
@@ -78,7 +112,19 @@ async fn domains_are_named_isolated_and_unique() {
         let alice = main_caller(&svc, "alice").await;
         let bob = main_caller(&svc, "bob").await;
         let created = svc
-            .create_domains(&alice, &[NewDomain { domain: "WWW.Test.com".into(), is_itm_domain: true }, NewDomain { domain: "api.example.org".into(), is_itm_domain: false }])
+            .create_domains(
+                &alice,
+                &[
+                    NewDomain {
+                        domain: "WWW.Test.com".into(),
+                        is_itm_domain: true,
+                    },
+                    NewDomain {
+                        domain: "api.example.org".into(),
+                        is_itm_domain: false,
+                    },
+                ],
+            )
             .await
             .expect("create");
         let itm_name = format!("www.test.com.{}", alice.account_id());
@@ -87,14 +133,42 @@ async fn domains_are_named_isolated_and_unique() {
         let list = svc.list_domains(&alice).await.expect("list");
         let itm = list.iter().find(|d| d.domain == itm_name).expect("listed");
         assert_eq!(itm.cname, format!("{itm_name}.itm.test"));
-        assert_eq!(list.iter().find(|d| d.domain == "api.example.org").map(|d| d.cname.as_str()), Some(""));
+        assert_eq!(
+            list.iter()
+                .find(|d| d.domain == "api.example.org")
+                .map(|d| d.cname.as_str()),
+            Some("")
+        );
         // Bob sees none of it, cannot touch it, and cannot take the non-ITM name.
         assert!(svc.list_domains(&bob).await.expect("list").is_empty());
-        assert!(matches!(svc.monitor_settings(&bob, &itm_name).await, Err(ServiceError::NotFound(_))));
-        let taken = svc.create_domains(&bob, &[NewDomain { domain: "api.example.org".into(), is_itm_domain: false }]).await;
-        assert!(matches!(taken, Err(ServiceError::Conflict(_))), "{}: {taken:?}", b.name);
+        assert!(matches!(
+            svc.monitor_settings(&bob, &itm_name).await,
+            Err(ServiceError::NotFound(_))
+        ));
+        let taken = svc
+            .create_domains(
+                &bob,
+                &[NewDomain {
+                    domain: "api.example.org".into(),
+                    is_itm_domain: false,
+                }],
+            )
+            .await;
+        assert!(
+            matches!(taken, Err(ServiceError::Conflict(_))),
+            "{}: {taken:?}",
+            b.name
+        );
         // The same ITM name is free for Bob: his account id is in it.
-        svc.create_domains(&bob, &[NewDomain { domain: "www.test.com".into(), is_itm_domain: true }]).await.expect("bob's own");
+        svc.create_domains(
+            &bob,
+            &[NewDomain {
+                domain: "www.test.com".into(),
+                is_itm_domain: true,
+            }],
+        )
+        .await
+        .expect("bob's own");
     }
 }
 
@@ -104,17 +178,59 @@ async fn a_batch_with_one_bad_member_writes_nothing() {
         let svc = service(&b.store);
         let alice = main_caller(&svc, "alice").await;
         let bad = svc
-            .create_domains(&alice, &[NewDomain { domain: "good.example.com".into(), is_itm_domain: false }, NewDomain { domain: "bad_name!".into(), is_itm_domain: false }])
+            .create_domains(
+                &alice,
+                &[
+                    NewDomain {
+                        domain: "good.example.com".into(),
+                        is_itm_domain: false,
+                    },
+                    NewDomain {
+                        domain: "bad_name!".into(),
+                        is_itm_domain: false,
+                    },
+                ],
+            )
             .await;
-        assert!(matches!(&bad, Err(ServiceError::Invalid(m)) if m.contains("[1].domain") && m.contains("bad_name!")), "{bad:?}");
-        assert!(svc.list_domains(&alice).await.expect("list").is_empty(), "{}", b.name);
+        assert!(
+            matches!(&bad, Err(ServiceError::Invalid(m)) if m.contains("[1].domain") && m.contains("bad_name!")),
+            "{bad:?}"
+        );
+        assert!(
+            svc.list_domains(&alice).await.expect("list").is_empty(),
+            "{}",
+            b.name
+        );
 
-        svc.create_domains(&alice, &[NewDomain { domain: "a.example.com".into(), is_itm_domain: false }]).await.expect("domain");
+        svc.create_domains(
+            &alice,
+            &[NewDomain {
+                domain: "a.example.com".into(),
+                is_itm_domain: false,
+            }],
+        )
+        .await
+        .expect("domain");
         let bad_endpoints = svc
-            .add_endpoints(&alice, &[endpoint("a.example.com", "1.1.1.1", "beijing.CN"), endpoint("a.example.com", "1.1.1.2", "mars.CN")])
+            .add_endpoints(
+                &alice,
+                &[
+                    endpoint("a.example.com", "1.1.1.1", "beijing.CN"),
+                    endpoint("a.example.com", "1.1.1.2", "mars.CN"),
+                ],
+            )
             .await;
-        assert!(matches!(&bad_endpoints, Err(ServiceError::Invalid(m)) if m.contains("[1].area") && m.contains("mars.CN")));
-        assert!(svc.list_endpoints(&alice, "a.example.com").await.expect("list").is_empty(), "{}", b.name);
+        assert!(
+            matches!(&bad_endpoints, Err(ServiceError::Invalid(m)) if m.contains("[1].area") && m.contains("mars.CN"))
+        );
+        assert!(
+            svc.list_endpoints(&alice, "a.example.com")
+                .await
+                .expect("list")
+                .is_empty(),
+            "{}",
+            b.name
+        );
     }
 }
 
@@ -123,16 +239,39 @@ async fn strategies_version_on_every_enable_and_restore() {
     for b in backends().await {
         let svc = service(&b.store);
         let alice = main_caller(&svc, "alice").await;
-        svc.create_domains(&alice, &[NewDomain { domain: "s.example.com".into(), is_itm_domain: false }]).await.expect("domain");
-        svc.add_endpoints(&alice, &[endpoint("s.example.com", "1.1.1.1", "beijing.CN"), endpoint("s.example.com", "2.2.2.2", "shanghai.CN")])
-            .await
-            .expect("endpoints");
+        svc.create_domains(
+            &alice,
+            &[NewDomain {
+                domain: "s.example.com".into(),
+                is_itm_domain: false,
+            }],
+        )
+        .await
+        .expect("domain");
+        svc.add_endpoints(
+            &alice,
+            &[
+                endpoint("s.example.com", "1.1.1.1", "beijing.CN"),
+                endpoint("s.example.com", "2.2.2.2", "shanghai.CN"),
+            ],
+        )
+        .await
+        .expect("endpoints");
         let mut conn = b.store.conn().await.expect("conn");
         let before = config_version(&mut conn).await.expect("version");
         drop(conn);
-        svc.recommend_strategy(&alice, "s.example.com").await.expect("recommend");
-        let doc = svc.strategy(&alice, "s.example.com").await.expect("strategy");
-        assert_eq!(doc.status, "start", "{}: enabling starts an unscheduled domain", b.name);
+        svc.recommend_strategy(&alice, "s.example.com")
+            .await
+            .expect("recommend");
+        let doc = svc
+            .strategy(&alice, "s.example.com")
+            .await
+            .expect("strategy");
+        assert_eq!(
+            doc.status, "start",
+            "{}: enabling starts an unscheduled domain",
+            b.name
+        );
         assert_eq!(doc.strategy.rules[0].kind, "geoProximity");
 
         let mut primary_backup: StrategyDocument = serde_json::from_str(
@@ -142,22 +281,69 @@ async fn strategies_version_on_every_enable_and_restore() {
         )
         .expect("doc");
         primary_backup.status = String::new();
-        let batch = [("s.example.com".to_owned(), primary_backup)].into_iter().collect();
-        svc.update_or_create_strategies(&alice, &batch).await.expect("update");
-        let doc = svc.strategy(&alice, "s.example.com").await.expect("strategy");
+        let batch = [("s.example.com".to_owned(), primary_backup)]
+            .into_iter()
+            .collect();
+        svc.update_or_create_strategies(&alice, &batch)
+            .await
+            .expect("update");
+        let doc = svc
+            .strategy(&alice, "s.example.com")
+            .await
+            .expect("strategy");
         assert_eq!(doc.strategy.start, "pb");
-        let flags: Vec<(String, bool)> = doc.endpoints_conf.iter().map(|e| (e.value.clone(), e.eval_health)).collect();
-        assert_eq!(flags, vec![("1.1.1.1".into(), true), ("2.2.2.2".into(), false)], "{}", b.name);
-        assert_eq!(doc.endpoints_conf[1].area, "shanghai.CN", "area comes from the endpoint table");
+        let flags: Vec<(String, bool)> = doc
+            .endpoints_conf
+            .iter()
+            .map(|e| (e.value.clone(), e.eval_health))
+            .collect();
+        assert_eq!(
+            flags,
+            vec![("1.1.1.1".into(), true), ("2.2.2.2".into(), false)],
+            "{}",
+            b.name
+        );
+        assert_eq!(
+            doc.endpoints_conf[1].area, "shanghai.CN",
+            "area comes from the endpoint table"
+        );
 
-        let versions = svc.strategy_versions(&alice, "s.example.com").await.expect("versions");
-        assert_eq!(versions.iter().map(|v| (v.version, v.enabled)).collect::<Vec<_>>(), vec![(2, true), (1, false)]);
-        svc.restore_strategy_version(&alice, "s.example.com", 1).await.expect("restore");
-        assert_eq!(svc.strategy(&alice, "s.example.com").await.expect("strategy").strategy.start, "根规则");
-        assert_eq!(svc.strategy_versions(&alice, "s.example.com").await.expect("versions")[0].version, 3);
+        let versions = svc
+            .strategy_versions(&alice, "s.example.com")
+            .await
+            .expect("versions");
+        assert_eq!(
+            versions
+                .iter()
+                .map(|v| (v.version, v.enabled))
+                .collect::<Vec<_>>(),
+            vec![(2, true), (1, false)]
+        );
+        svc.restore_strategy_version(&alice, "s.example.com", 1)
+            .await
+            .expect("restore");
+        assert_eq!(
+            svc.strategy(&alice, "s.example.com")
+                .await
+                .expect("strategy")
+                .strategy
+                .start,
+            "根规则"
+        );
+        assert_eq!(
+            svc.strategy_versions(&alice, "s.example.com")
+                .await
+                .expect("versions")[0]
+                .version,
+            3
+        );
 
         let mut conn = b.store.conn().await.expect("conn");
-        assert!(config_version(&mut conn).await.expect("version") >= before + 3, "{}: each enable bumps the version", b.name);
+        assert!(
+            config_version(&mut conn).await.expect("version") >= before + 3,
+            "{}: each enable bumps the version",
+            b.name
+        );
     }
 }
 
@@ -166,28 +352,94 @@ async fn endpoints_in_use_are_protected_and_regenerate_works() {
     for b in backends().await {
         let svc = service(&b.store);
         let alice = main_caller(&svc, "alice").await;
-        svc.create_domains(&alice, &[NewDomain { domain: "e.example.com".into(), is_itm_domain: false }]).await.expect("domain");
-        svc.add_endpoints(&alice, &[endpoint("e.example.com", "1.1.1.1", "beijing.CN"), endpoint("e.example.com", "2.2.2.2", "beijing.CN")])
+        svc.create_domains(
+            &alice,
+            &[NewDomain {
+                domain: "e.example.com".into(),
+                is_itm_domain: false,
+            }],
+        )
+        .await
+        .expect("domain");
+        svc.add_endpoints(
+            &alice,
+            &[
+                endpoint("e.example.com", "1.1.1.1", "beijing.CN"),
+                endpoint("e.example.com", "2.2.2.2", "beijing.CN"),
+            ],
+        )
+        .await
+        .expect("endpoints");
+        svc.recommend_strategy(&alice, "e.example.com")
             .await
-            .expect("endpoints");
-        svc.recommend_strategy(&alice, "e.example.com").await.expect("recommend");
-        let refuse = svc.delete_endpoints(&alice, &[itm_server::service::EndpointRef { domain: "e.example.com".into(), endpoint: "1.1.1.1".into() }]).await;
-        assert!(matches!(&refuse, Err(ServiceError::Conflict(m)) if m.contains("根规则")), "{}: {refuse:?}", b.name);
-        svc.delete_endpoints_regenerating(&alice, &[itm_server::service::EndpointRef { domain: "e.example.com".into(), endpoint: "1.1.1.1".into() }])
+            .expect("recommend");
+        let refuse = svc
+            .delete_endpoints(
+                &alice,
+                &[itm_server::service::EndpointRef {
+                    domain: "e.example.com".into(),
+                    endpoint: "1.1.1.1".into(),
+                }],
+            )
+            .await;
+        assert!(
+            matches!(&refuse, Err(ServiceError::Conflict(m)) if m.contains("根规则")),
+            "{}: {refuse:?}",
+            b.name
+        );
+        svc.delete_endpoints_regenerating(
+            &alice,
+            &[itm_server::service::EndpointRef {
+                domain: "e.example.com".into(),
+                endpoint: "1.1.1.1".into(),
+            }],
+        )
+        .await
+        .expect("regenerate");
+        let doc = svc
+            .strategy(&alice, "e.example.com")
             .await
-            .expect("regenerate");
-        let doc = svc.strategy(&alice, "e.example.com").await.expect("strategy");
+            .expect("strategy");
         assert_eq!(doc.endpoints_conf.len(), 1);
         assert_eq!(doc.strategy.rules[0].items[0].reference, "2.2.2.2");
         // Only an AAAA endpoint would be left: refused (at least one A endpoint).
-        svc.add_endpoints(&alice, &[EndpointInput { area: None, isp: None, ..endpoint("e.example.com", "2001:db8::1", "") }])
+        svc.add_endpoints(
+            &alice,
+            &[EndpointInput {
+                area: None,
+                isp: None,
+                ..endpoint("e.example.com", "2001:db8::1", "")
+            }],
+        )
+        .await
+        .expect("aaaa");
+        let last_a = svc
+            .delete_endpoints_regenerating(
+                &alice,
+                &[itm_server::service::EndpointRef {
+                    domain: "e.example.com".into(),
+                    endpoint: "2.2.2.2".into(),
+                }],
+            )
+            .await;
+        assert!(
+            matches!(&last_a, Err(ServiceError::Invalid(m)) if m.contains("at least one A")),
+            "{last_a:?}"
+        );
+        let list = svc
+            .list_endpoints(&alice, "e.example.com")
             .await
-            .expect("aaaa");
-        let last_a = svc.delete_endpoints_regenerating(&alice, &[itm_server::service::EndpointRef { domain: "e.example.com".into(), endpoint: "2.2.2.2".into() }]).await;
-        assert!(matches!(&last_a, Err(ServiceError::Invalid(m)) if m.contains("at least one A")), "{last_a:?}");
-        let list = svc.list_endpoints(&alice, "e.example.com").await.expect("list");
-        assert_eq!(list.len(), 2, "{}: the refused delete changed nothing", b.name);
-        assert_eq!(list[1].area, "none.CN", "omitted area falls back to none.CN");
+            .expect("list");
+        assert_eq!(
+            list.len(),
+            2,
+            "{}: the refused delete changed nothing",
+            b.name
+        );
+        assert_eq!(
+            list[1].area, "none.CN",
+            "omitted area falls back to none.CN"
+        );
     }
 }
 
@@ -196,39 +448,119 @@ async fn users_policies_sessions_and_audit() {
     for b in backends().await {
         let svc = service(&b.store);
         let alice = main_caller(&svc, "alice").await;
-        let created = svc.create_user(&alice, "ops", Some("long-enough-pw")).await.expect("user");
+        let created = svc
+            .create_user(&alice, "ops", Some("long-enough-pw"))
+            .await
+            .expect("user");
         assert_eq!(created.login_link, format!("/login/{}", alice.account_id()));
-        assert!(matches!(svc.create_user(&alice, "ops", None).await, Err(ServiceError::Conflict(_))));
-        svc.grant_policy(&alice, "ops", "ITMWritePolicy").await.expect("grant");
-        svc.grant_policy(&alice, "ops", "ITMWritePolicy").await.expect("granting twice is harmless");
-        assert!(matches!(svc.grant_policy(&alice, "ops", "Admin").await, Err(ServiceError::Invalid(_))));
+        assert!(matches!(
+            svc.create_user(&alice, "ops", None).await,
+            Err(ServiceError::Conflict(_))
+        ));
+        svc.grant_policy(&alice, "ops", "ITMWritePolicy")
+            .await
+            .expect("grant");
+        svc.grant_policy(&alice, "ops", "ITMWritePolicy")
+            .await
+            .expect("granting twice is harmless");
+        assert!(matches!(
+            svc.grant_policy(&alice, "ops", "Admin").await,
+            Err(ServiceError::Invalid(_))
+        ));
 
         // The main user's name is not a sub-user login, and a wrong password says nothing more.
-        assert!(svc.login(Some(alice.account_id()), "alice", "x", "t").await.is_err());
-        let wrong = svc.login(Some(alice.account_id()), "ops", "wrong-password", "t").await;
-        assert!(matches!(&wrong, Err(ServiceError::Unauthenticated(m)) if m == "wrong user name or password"));
-        let session = svc.login(Some(alice.account_id()), "ops", "long-enough-pw", "t").await.expect("login");
-        let (user, csrf) = svc.session_user(&session.token).await.expect("query").expect("live");
+        assert!(
+            svc.login(Some(alice.account_id()), "alice", "x", "t")
+                .await
+                .is_err()
+        );
+        let wrong = svc
+            .login(Some(alice.account_id()), "ops", "wrong-password", "t")
+            .await;
+        assert!(
+            matches!(&wrong, Err(ServiceError::Unauthenticated(m)) if m == "wrong user name or password")
+        );
+        let session = svc
+            .login(Some(alice.account_id()), "ops", "long-enough-pw", "t")
+            .await
+            .expect("login");
+        let (user, csrf) = svc
+            .session_user(&session.token)
+            .await
+            .expect("query")
+            .expect("live");
         assert_eq!(user.policies, vec![Policy::Write]);
         assert_eq!(csrf, session.csrf_token);
-        let ops = Caller { user, source: "t".into() };
-        svc.create_domains(&ops, &[NewDomain { domain: "w.example.com".into(), is_itm_domain: false }]).await.expect("write allowed");
-        assert!(matches!(svc.create_user(&ops, "x", None).await, Err(ServiceError::Forbidden(_))));
-        assert!(matches!(svc.list_access_keys(&ops).await, Err(ServiceError::Forbidden(_))));
+        let ops = Caller {
+            user,
+            source: "t".into(),
+        };
+        svc.create_domains(
+            &ops,
+            &[NewDomain {
+                domain: "w.example.com".into(),
+                is_itm_domain: false,
+            }],
+        )
+        .await
+        .expect("write allowed");
+        assert!(matches!(
+            svc.create_user(&ops, "x", None).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        assert!(matches!(
+            svc.list_access_keys(&ops).await,
+            Err(ServiceError::Forbidden(_))
+        ));
         svc.logout(&session.token).await.expect("logout");
-        assert!(svc.session_user(&session.token).await.expect("query").is_none(), "{}", b.name);
+        assert!(
+            svc.session_user(&session.token)
+                .await
+                .expect("query")
+                .is_none(),
+            "{}",
+            b.name
+        );
 
         // An expired session is never returned.
         let mut conn = b.store.conn().await.expect("conn");
-        let expired = sessions::Session { user_id: ops.user.id, csrf_token: "c".into(), expires_at: now_ms() - 1 };
-        sessions::insert(&mut conn, "hash-of-old-token", &expired).await.expect("insert");
-        assert!(sessions::find(&mut conn, "hash-of-old-token").await.expect("find").is_none());
+        let expired = sessions::Session {
+            user_id: ops.user.id,
+            csrf_token: "c".into(),
+            expires_at: now_ms() - 1,
+        };
+        sessions::insert(&mut conn, "hash-of-old-token", &expired)
+            .await
+            .expect("insert");
+        assert!(
+            sessions::find(&mut conn, "hash-of-old-token")
+                .await
+                .expect("find")
+                .is_none()
+        );
         drop(conn);
 
-        svc.revoke_policy(&alice, "ops", "ITMWritePolicy").await.expect("revoke");
-        let audit = svc.audit_log(&alice, itm_server::store::audit::AuditFilter { username: Some("ops".into()), limit: 10, ..Default::default() }).await.expect("audit");
+        svc.revoke_policy(&alice, "ops", "ITMWritePolicy")
+            .await
+            .expect("revoke");
+        let audit = svc
+            .audit_log(
+                &alice,
+                itm_server::store::audit::AuditFilter {
+                    username: Some("ops".into()),
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .await
+            .expect("audit");
         let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
-        assert_eq!(actions, vec!["domain.create", "login"], "{}: newest first, filtered by user", b.name);
+        assert_eq!(
+            actions,
+            vec!["domain.create", "login"],
+            "{}: newest first, filtered by user",
+            b.name
+        );
     }
 }
 
@@ -238,13 +570,38 @@ async fn access_keys_are_sealed_and_resolve_to_their_user() {
         let svc = service(&b.store);
         let alice = main_caller(&svc, "alice").await;
         let key = svc.create_access_key(&alice, None).await.expect("key");
-        let (user, secret) = svc.access_key(&key.access_key_id).await.expect("query").expect("found");
-        assert_eq!((user.username.as_str(), secret.as_str()), ("alice", key.secret_access_key.as_str()));
+        let (user, secret) = svc
+            .access_key(&key.access_key_id)
+            .await
+            .expect("query")
+            .expect("found");
+        assert_eq!(
+            (user.username.as_str(), secret.as_str()),
+            ("alice", key.secret_access_key.as_str())
+        );
         // The stored form is not the secret; another master key cannot open it.
-        let other = Service::new(b.store.clone(), ServiceConfig { zone: "z".into() }, Sealer::new([4; 32]));
-        assert!(matches!(other.access_key(&key.access_key_id).await, Err(ServiceError::Internal(_))), "{}", b.name);
-        svc.delete_access_key(&alice, &key.access_key_id).await.expect("delete");
-        assert!(svc.access_key(&key.access_key_id).await.expect("query").is_none());
+        let other = Service::new(
+            b.store.clone(),
+            ServiceConfig { zone: "z".into() },
+            Sealer::new([4; 32]),
+        );
+        assert!(
+            matches!(
+                other.access_key(&key.access_key_id).await,
+                Err(ServiceError::Internal(_))
+            ),
+            "{}",
+            b.name
+        );
+        svc.delete_access_key(&alice, &key.access_key_id)
+            .await
+            .expect("delete");
+        assert!(
+            svc.access_key(&key.access_key_id)
+                .await
+                .expect("query")
+                .is_none()
+        );
     }
 }
 
@@ -253,16 +610,54 @@ async fn monitor_settings_and_status_round_trip() {
     for b in backends().await {
         let svc = service(&b.store);
         let alice = main_caller(&svc, "alice").await;
-        svc.create_domains(&alice, &[NewDomain { domain: "m.example.com".into(), is_itm_domain: false }]).await.expect("domain");
-        assert_eq!(svc.monitor_settings(&alice, "m.example.com").await.expect("get"), MonitorSettings::default());
-        let tcp = MonitorSettings { protocol: app::model::Protocol::Tcp, port: 8443, interval_sec: 10, ..MonitorSettings::default() };
-        svc.set_monitor_settings(&alice, "m.example.com", tcp.clone()).await.expect("set");
-        assert_eq!(svc.monitor_settings(&alice, "m.example.com").await.expect("get"), tcp, "{}", b.name);
-        let bad = MonitorSettings { window: 2, min_errors: 3, ..MonitorSettings::default() };
-        assert!(matches!(svc.set_monitor_settings(&alice, "m.example.com", bad).await, Err(ServiceError::Invalid(m)) if m.contains("minErrors")));
-        svc.set_domain_status(&alice, "m.example.com", DomainStatus::Pause).await.expect("pause");
+        svc.create_domains(
+            &alice,
+            &[NewDomain {
+                domain: "m.example.com".into(),
+                is_itm_domain: false,
+            }],
+        )
+        .await
+        .expect("domain");
+        assert_eq!(
+            svc.monitor_settings(&alice, "m.example.com")
+                .await
+                .expect("get"),
+            MonitorSettings::default()
+        );
+        let tcp = MonitorSettings {
+            protocol: app::model::Protocol::Tcp,
+            port: 8443,
+            interval_sec: 10,
+            ..MonitorSettings::default()
+        };
+        svc.set_monitor_settings(&alice, "m.example.com", tcp.clone())
+            .await
+            .expect("set");
+        assert_eq!(
+            svc.monitor_settings(&alice, "m.example.com")
+                .await
+                .expect("get"),
+            tcp,
+            "{}",
+            b.name
+        );
+        let bad = MonitorSettings {
+            window: 2,
+            min_errors: 3,
+            ..MonitorSettings::default()
+        };
+        assert!(
+            matches!(svc.set_monitor_settings(&alice, "m.example.com", bad).await, Err(ServiceError::Invalid(m)) if m.contains("minErrors"))
+        );
+        svc.set_domain_status(&alice, "m.example.com", DomainStatus::Pause)
+            .await
+            .expect("pause");
         let mut conn = b.store.conn().await.expect("conn");
-        let d = domains::get(&mut conn, alice.account_id(), "m.example.com").await.expect("get").expect("domain");
+        let d = domains::get(&mut conn, alice.account_id(), "m.example.com")
+            .await
+            .expect("get")
+            .expect("domain");
         assert_eq!((d.status, d.monitor.port), (DomainStatus::Pause, 8443));
     }
 }

@@ -29,9 +29,14 @@ impl DomainStatus {
     }
 
     pub fn parse(code: &str) -> Option<DomainStatus> {
-        [DomainStatus::Unscheduled, DomainStatus::Start, DomainStatus::Stop, DomainStatus::Pause]
-            .into_iter()
-            .find(|s| s.code() == code)
+        [
+            DomainStatus::Unscheduled,
+            DomainStatus::Start,
+            DomainStatus::Stop,
+            DomainStatus::Pause,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
     }
 }
 
@@ -90,7 +95,10 @@ mod tests {
 
     #[test]
     fn domain_names_are_normalised_or_refused() {
-        assert_eq!(normalize_domain_name(" WWW.Example.com. "), Ok("www.example.com".into()));
+        assert_eq!(
+            normalize_domain_name(" WWW.Example.com. "),
+            Ok("www.example.com".into())
+        );
         assert!(normalize_domain_name("localhost").is_err());
         assert!(normalize_domain_name("bad_name!.com").is_err());
         assert!(normalize_domain_name("-x.example.com").is_err());
@@ -103,6 +111,11 @@ mod tests {
         for s in ["", "start", "stop", "pause"] {
             assert_eq!(DomainStatus::parse(s).map(DomainStatus::code), Some(s));
         }
-        assert_eq!(serde_json::to_string(&DomainStatus::Unscheduled).ok().as_deref(), Some("\"\""));
+        assert_eq!(
+            serde_json::to_string(&DomainStatus::Unscheduled)
+                .ok()
+                .as_deref(),
+            Some("\"\"")
+        );
     }
 }

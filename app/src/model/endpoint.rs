@@ -49,10 +49,15 @@ pub fn validate_tag(tag: &str) -> Result<(), String> {
         return Err("the tag is longer than 255 characters".into());
     }
     if tag.chars().any(char::is_control) {
-        return Err(format!("tag \"{}\" contains a control character", tag.escape_debug()));
+        return Err(format!(
+            "tag \"{}\" contains a control character",
+            tag.escape_debug()
+        ));
     }
     if !tag.is_empty() && tag.split(';').any(|k| k.trim().is_empty()) {
-        return Err(format!("tag \"{tag}\" has an empty keyword (keywords are separated by ';')"));
+        return Err(format!(
+            "tag \"{tag}\" has an empty keyword (keywords are separated by ';')"
+        ));
     }
     Ok(())
 }

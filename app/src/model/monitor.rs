@@ -60,7 +60,9 @@ impl ExpectedCodes {
     }
 
     pub fn contains(&self, status: u16) -> bool {
-        self.0.iter().any(|&(low, high)| (low..=high).contains(&status))
+        self.0
+            .iter()
+            .any(|&(low, high)| (low..=high).contains(&status))
     }
 }
 
@@ -69,7 +71,13 @@ impl fmt::Display for ExpectedCodes {
         let parts: Vec<String> = self
             .0
             .iter()
-            .map(|&(l, h)| if l == h { l.to_string() } else { format!("{l}-{h}") })
+            .map(|&(l, h)| {
+                if l == h {
+                    l.to_string()
+                } else {
+                    format!("{l}-{h}")
+                }
+            })
             .collect();
         f.write_str(&parts.join(","))
     }
@@ -123,13 +131,22 @@ impl MonitorSettings {
                 errors.push(FieldError::new(field, message));
             }
         };
-        check((1..=65535).contains(&self.port), "port", format!("{} is out of range 1..=65535", self.port));
+        check(
+            (1..=65535).contains(&self.port),
+            "port",
+            format!("{} is out of range 1..=65535", self.port),
+        );
         if self.protocol.is_http() {
             let len = self.path.chars().count();
             check(
-                self.path.starts_with('/') && (1..=255).contains(&len) && !self.path.chars().any(char::is_whitespace),
+                self.path.starts_with('/')
+                    && (1..=255).contains(&len)
+                    && !self.path.chars().any(char::is_whitespace),
                 "path",
-                format!("\"{}\" must start with '/', have 1..=255 characters and no spaces", self.path),
+                format!(
+                    "\"{}\" must start with '/', have 1..=255 characters and no spaces",
+                    self.path
+                ),
             );
             check(
                 self.host.is_empty() || is_host_name(&self.host),
@@ -140,7 +157,11 @@ impl MonitorSettings {
                 check(false, "expectedCodes", e);
             }
         }
-        check((1..=60).contains(&self.timeout_sec), "timeoutSec", format!("{} is out of range 1..=60", self.timeout_sec));
+        check(
+            (1..=60).contains(&self.timeout_sec),
+            "timeoutSec",
+            format!("{} is out of range 1..=60", self.timeout_sec),
+        );
         check(
             (1..=3600).contains(&self.interval_sec),
             "intervalSec",
@@ -151,16 +172,31 @@ impl MonitorSettings {
             "faultThreshold",
             format!("{} is out of range 1..=100 (%)", self.fault_threshold),
         );
-        check((1..=20).contains(&self.window), "window", format!("{} is out of range 1..=20", self.window));
+        check(
+            (1..=20).contains(&self.window),
+            "window",
+            format!("{} is out of range 1..=20", self.window),
+        );
         check(
             self.min_errors >= 1 && self.min_errors <= self.window,
             "minErrors",
-            format!("{} is out of range 1..=window ({})", self.min_errors, self.window),
+            format!(
+                "{} is out of range 1..=window ({})",
+                self.min_errors, self.window
+            ),
         );
         for (i, point) in self.points.iter().enumerate() {
-            check(known_points.contains(point), &format!("points[{i}]"), format!("\"{point}\" is not a registered monitor point"));
+            check(
+                known_points.contains(point),
+                &format!("points[{i}]"),
+                format!("\"{point}\" is not a registered monitor point"),
+            );
         }
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 
     /// Fills "use the default" values: port 0 → the protocol's port.
@@ -177,23 +213,42 @@ mod tests {
     use super::*;
 
     fn fields(settings: &MonitorSettings) -> Vec<String> {
-        settings.validate(&["local".into()]).err().unwrap_or_default().into_iter().map(|e| e.field).collect()
+        settings
+            .validate(&["local".into()])
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
     }
 
     #[test]
     fn defaults_are_valid_and_the_seeds_recommendation() {
         let d = MonitorSettings::default();
         assert_eq!(fields(&d), Vec::<String>::new());
-        assert_eq!((d.timeout_sec, d.fault_threshold, d.window, d.min_errors, d.interval_sec), (10, 80, 5, 3, 60));
+        assert_eq!(
+            (
+                d.timeout_sec,
+                d.fault_threshold,
+                d.window,
+                d.min_errors,
+                d.interval_sec
+            ),
+            (10, 80, 5, 3, 60)
+        );
     }
 
     #[test]
     fn each_out_of_range_field_is_named() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut MonitorSettings)>)> = vec![
+        type Change = Box<dyn Fn(&mut MonitorSettings)>;
+        let cases: Vec<(&str, Change)> = vec![
             ("port", Box::new(|s| s.port = 70000)),
             ("path", Box::new(|s| s.path = "no-slash".into())),
             ("host", Box::new(|s| s.host = "bad host".into())),
-            ("expectedCodes", Box::new(|s| s.expected_codes = "200-99".into())),
+            (
+                "expectedCodes",
+                Box::new(|s| s.expected_codes = "200-99".into()),
+            ),
             ("timeoutSec", Box::new(|s| s.timeout_sec = 61)),
             ("intervalSec", Box::new(|s| s.interval_sec = 0)),
             ("faultThreshold", Box::new(|s| s.fault_threshold = 101)),
@@ -211,7 +266,12 @@ mod tests {
     #[test]
     fn expected_codes_parse_lists_and_ranges() {
         let codes = ExpectedCodes::parse("200-299, 301,302").expect("parses");
-        assert!(codes.contains(204) && codes.contains(302) && !codes.contains(303) && !codes.contains(500));
+        assert!(
+            codes.contains(204)
+                && codes.contains(302)
+                && !codes.contains(303)
+                && !codes.contains(500)
+        );
         assert_eq!(codes.to_string(), "200-299,301,302");
         assert!(ExpectedCodes::parse("abc").is_err());
         assert!(ExpectedCodes::parse("600").is_err());

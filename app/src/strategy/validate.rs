@@ -401,7 +401,10 @@ pub fn value_error(kind: EndpointKind, value: &str) -> Option<&'static str> {
 /// the last label not all digits (RFC 1123: `1.1.1.300` is a bad address, not a name).
 pub fn is_host_name(name: &str) -> bool {
     let name = name.strip_suffix('.').unwrap_or(name);
-    let last_label_numeric = name.rsplit('.').next().is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()));
+    let last_label_numeric = name
+        .rsplit('.')
+        .next()
+        .is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()));
     !name.is_empty()
         && name.len() <= 253
         && !last_label_numeric

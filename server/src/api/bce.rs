@@ -9,7 +9,11 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 use sha2::Sha256;
 
 /// Everything but `A–Z a–z 0–9 - _ . ~` is percent-encoded (upper-case hex).
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
 /// The same, keeping `/` (for the path).
 const PATH: &AsciiSet = &UNRESERVED.remove(b'/');
 
@@ -30,7 +34,9 @@ pub struct AuthHeader {
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
-    #[error("the Authorization header is not bce-auth-v1/{{ak}}/{{timestamp}}/{{expiration}}/{{signedHeaders}}/{{signature}}")]
+    #[error(
+        "the Authorization header is not bce-auth-v1/{{ak}}/{{timestamp}}/{{expiration}}/{{signedHeaders}}/{{signature}}"
+    )]
     Malformed,
     #[error("the signature timestamp \"{0}\" is not YYYY-MM-DDThh:mm:ssZ")]
     BadTimestamp(String),
@@ -52,12 +58,17 @@ pub fn parse_authorization(value: &str) -> Result<AuthHeader, AuthError> {
     if scheme != "bce-auth-v1" || ak.is_empty() || signature.len() != 64 {
         return Err(AuthError::Malformed);
     }
-    let expiration_secs = expiration.parse::<i64>().map_err(|_| AuthError::Malformed)?;
+    let expiration_secs = expiration
+        .parse::<i64>()
+        .map_err(|_| AuthError::Malformed)?;
     if !(1..=MAX_EXPIRATION_SECS).contains(&expiration_secs) {
         return Err(AuthError::Malformed);
     }
-    let signed_headers =
-        signed.split(';').map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect();
+    let signed_headers = signed
+        .split(';')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect();
     Ok(AuthHeader {
         access_key_id: ak.to_owned(),
         timestamp: timestamp.to_owned(),
@@ -69,7 +80,8 @@ pub fn parse_authorization(value: &str) -> Result<AuthHeader, AuthError> {
 
 /// Refuses a signature outside its validity window.
 pub fn check_validity(auth: &AuthHeader, now_secs: i64) -> Result<(), AuthError> {
-    let signed_at = parse_timestamp(&auth.timestamp).ok_or_else(|| AuthError::BadTimestamp(auth.timestamp.clone()))?;
+    let signed_at = parse_timestamp(&auth.timestamp)
+        .ok_or_else(|| AuthError::BadTimestamp(auth.timestamp.clone()))?;
     if now_secs > signed_at + auth.expiration_secs {
         return Err(AuthError::Expired);
     }
@@ -95,7 +107,12 @@ pub fn verify(
         // Exactly the listed headers; the Python SDK also signs every x-bce-* header without
         // listing it, so that variant is accepted too.
         let mut with_bce = auth.signed_headers.clone();
-        with_bce.extend(headers.iter().map(|(n, _)| n.to_ascii_lowercase()).filter(|n| n.starts_with("x-bce-")));
+        with_bce.extend(
+            headers
+                .iter()
+                .map(|(n, _)| n.to_ascii_lowercase())
+                .filter(|n| n.starts_with("x-bce-")),
+        );
         vec![auth.signed_headers.clone(), with_bce]
     };
     for selection in candidates {
@@ -103,7 +120,10 @@ pub fn verify(
             return Err(AuthError::HostNotSigned);
         }
         let canonical = canonical_request(method, path, raw_query, headers, &selection);
-        if constant_time_eq(hmac_hex(key.as_bytes(), canonical.as_bytes()).as_bytes(), auth.signature.as_bytes()) {
+        if constant_time_eq(
+            hmac_hex(key.as_bytes(), canonical.as_bytes()).as_bytes(),
+            auth.signature.as_bytes(),
+        ) {
             return Ok(());
         }
     }
@@ -112,7 +132,10 @@ pub fn verify(
 
 /// `hex(HMAC-SHA256(secret, "bce-auth-v1/{ak}/{timestamp}/{expiration}"))`.
 pub fn signing_key(secret: &str, auth: &AuthHeader) -> String {
-    let prefix = format!("bce-auth-v1/{}/{}/{}", auth.access_key_id, auth.timestamp, auth.expiration_secs);
+    let prefix = format!(
+        "bce-auth-v1/{}/{}/{}",
+        auth.access_key_id, auth.timestamp, auth.expiration_secs
+    );
     hmac_hex(secret.as_bytes(), prefix.as_bytes())
 }
 
@@ -124,7 +147,11 @@ pub fn canonical_request(
     selection: &[String],
 ) -> String {
     let path = percent_decode_str(path).decode_utf8_lossy();
-    let uri = if path.is_empty() { "/".to_owned() } else { utf8_percent_encode(&path, PATH).to_string() };
+    let uri = if path.is_empty() {
+        "/".to_owned()
+    } else {
+        utf8_percent_encode(&path, PATH).to_string()
+    };
     format!(
         "{}\n{}\n{}\n{}",
         method.to_ascii_uppercase(),
@@ -158,8 +185,10 @@ fn default_selection(headers: &[(String, String)]) -> Vec<String> {
         .map(|(n, v)| (n.to_ascii_lowercase(), v))
         .filter(|(n, v)| {
             !v.trim().is_empty()
-                && (matches!(n.as_str(), "host" | "content-length" | "content-type" | "content-md5")
-                    || n.starts_with("x-bce-"))
+                && (matches!(
+                    n.as_str(),
+                    "host" | "content-length" | "content-type" | "content-md5"
+                ) || n.starts_with("x-bce-"))
         })
         .map(|(n, _)| n)
         .collect()
@@ -169,7 +198,10 @@ fn canonical_headers(headers: &[(String, String)], selection: &[String]) -> Stri
     let mut lines: Vec<String> = selection
         .iter()
         .filter_map(|name| {
-            let value = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim())?;
+            let value = headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.trim())?;
             Some(format!("{}:{}", enc(name.trim()), enc(value)))
         })
         .collect();
@@ -184,7 +216,8 @@ fn enc(text: &str) -> String {
 
 fn hmac_hex(key: &[u8], message: &[u8]) -> String {
     // HMAC accepts keys of any length; this cannot fail.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC takes any key"));
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes any key"));
     mac.update(message);
     hex::encode(mac.finalize().into_bytes())
 }
@@ -196,12 +229,25 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// `YYYY-MM-DDThh:mm:ssZ` → seconds since the Unix epoch.
 pub fn parse_timestamp(text: &str) -> Option<i64> {
     let b = text.as_bytes();
-    if b.len() != 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' || b[19] != b'Z'
+    if b.len() != 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'Z'
     {
         return None;
     }
     let num = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
-    let (y, mo, d, h, mi, s) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let (y, mo, d, h, mi, s) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    );
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
         return None;
     }
@@ -223,11 +269,16 @@ mod tests {
     use super::*;
 
     fn headers(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
+        list.iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect()
     }
 
     fn auth(signed: &str, signature: &str) -> AuthHeader {
-        parse_authorization(&format!("bce-auth-v1/AK/2025-01-01T00:00:00Z/1800/{signed}/{signature}")).expect("parses")
+        parse_authorization(&format!(
+            "bce-auth-v1/AK/2025-01-01T00:00:00Z/1800/{signed}/{signature}"
+        ))
+        .expect("parses")
     }
 
     const GET_SIG: &str = "9d506cbd2d2ea1cd2925f17a154698b5af5e1a402067127404ad7a7a8031ff01";
@@ -243,13 +294,39 @@ mod tests {
 
     #[test]
     fn golden_get_with_default_and_explicit_signed_headers() {
-        let h = headers(&[("Host", "127.0.0.1:8080"), ("x-bce-date", "2025-01-01T00:00:00Z"), ("User-Agent", "x")]);
+        let h = headers(&[
+            ("Host", "127.0.0.1:8080"),
+            ("x-bce-date", "2025-01-01T00:00:00Z"),
+            ("User-Agent", "x"),
+        ]);
         let canonical = canonical_request("GET", "/v1/domains", None, &h, &default_selection(&h));
-        assert_eq!(canonical, "GET\n/v1/domains\n\nhost:127.0.0.1%3A8080\nx-bce-date:2025-01-01T00%3A00%3A00Z");
-        assert_eq!(verify(&auth("", GET_SIG), "SK", "GET", "/v1/domains", None, &h), Ok(()));
-        assert_eq!(verify(&auth("host;x-bce-date", GET_SIG), "SK", "GET", "/v1/domains", None, &h), Ok(()));
-        assert_eq!(verify(&auth("", GET_SIG), "other", "GET", "/v1/domains", None, &h), Err(AuthError::Mismatch));
-        assert_eq!(verify(&auth("", GET_SIG), "SK", "POST", "/v1/domains", None, &h), Err(AuthError::Mismatch));
+        assert_eq!(
+            canonical,
+            "GET\n/v1/domains\n\nhost:127.0.0.1%3A8080\nx-bce-date:2025-01-01T00%3A00%3A00Z"
+        );
+        assert_eq!(
+            verify(&auth("", GET_SIG), "SK", "GET", "/v1/domains", None, &h),
+            Ok(())
+        );
+        assert_eq!(
+            verify(
+                &auth("host;x-bce-date", GET_SIG),
+                "SK",
+                "GET",
+                "/v1/domains",
+                None,
+                &h
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            verify(&auth("", GET_SIG), "other", "GET", "/v1/domains", None, &h),
+            Err(AuthError::Mismatch)
+        );
+        assert_eq!(
+            verify(&auth("", GET_SIG), "SK", "POST", "/v1/domains", None, &h),
+            Err(AuthError::Mismatch)
+        );
     }
 
     #[test]
@@ -262,16 +339,28 @@ mod tests {
         ]);
         let path = "/v1/domains/www.example.com/pools";
         let query = Some("pageNo=1&marker=a%20b%2Fc");
-        assert_eq!(verify(&auth("", POST_SIG), "SK", "POST", path, query, &h), Ok(()));
+        assert_eq!(
+            verify(&auth("", POST_SIG), "SK", "POST", path, query, &h),
+            Ok(())
+        );
         let tampered = Some("pageNo=2&marker=a%20b%2Fc");
-        assert_eq!(verify(&auth("", POST_SIG), "SK", "POST", path, tampered, &h), Err(AuthError::Mismatch));
+        assert_eq!(
+            verify(&auth("", POST_SIG), "SK", "POST", path, tampered, &h),
+            Err(AuthError::Mismatch)
+        );
     }
 
     #[test]
     fn host_must_be_signed_and_the_header_well_formed() {
         let h = headers(&[("Host", "h"), ("x-bce-date", "2025-01-01T00:00:00Z")]);
-        assert_eq!(verify(&auth("x-bce-date", GET_SIG), "SK", "GET", "/", None, &h), Err(AuthError::HostNotSigned));
-        assert_eq!(parse_authorization("bce-auth-v1/AK/2025-01-01T00:00:00Z/1800/"), Err(AuthError::Malformed));
+        assert_eq!(
+            verify(&auth("x-bce-date", GET_SIG), "SK", "GET", "/", None, &h),
+            Err(AuthError::HostNotSigned)
+        );
+        assert_eq!(
+            parse_authorization("bce-auth-v1/AK/2025-01-01T00:00:00Z/1800/"),
+            Err(AuthError::Malformed)
+        );
         assert_eq!(parse_authorization("Basic abc"), Err(AuthError::Malformed));
         let long = format!("bce-auth-v1/AK/2025-01-01T00:00:00Z/99999999//{GET_SIG}");
         assert_eq!(parse_authorization(&long), Err(AuthError::Malformed));

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use app::model::{DomainStatus, DomainSummary, EndpointInput, EndpointRecord, MonitorSettings, NewDomain};
+use app::model::{
+    DomainStatus, DomainSummary, EndpointInput, EndpointRecord, MonitorSettings, NewDomain,
+};
 use app::strategy::StrategyDocument;
 use axum::extract::{Path, State};
 use axum::routing::{delete, get, post, put};
@@ -19,27 +21,58 @@ type Null = Json<serde_json::Value>;
 
 pub fn routes() -> Router<Service> {
     Router::new()
-        .route("/v1/domains", get(list_domains).post(create_domains).delete(delete_domains))
+        .route(
+            "/v1/domains",
+            get(list_domains)
+                .post(create_domains)
+                .delete(delete_domains),
+        )
         .route("/v1/domains/{domain}/status", put(set_status))
-        .route("/v1/domains/{domain}/monitor", get(monitor).put(set_monitor))
+        .route(
+            "/v1/domains/{domain}/monitor",
+            get(monitor).put(set_monitor),
+        )
         .route("/v1/domains/{domain}/strategy", get(strategy))
         .route("/v1/domains/{domain}/recommend-strategy", post(recommend))
         .route("/v1/domains/{domain}/strategy/versions", get(versions))
-        .route("/v1/domains/{domain}/strategy/versions/{version}/restore", post(restore))
+        .route(
+            "/v1/domains/{domain}/strategy/versions/{version}/restore",
+            post(restore),
+        )
         .route("/v1/strategys/update-or-create", post(update_or_create))
-        .route("/v1/endpoints", get(list_endpoints).post(add_endpoints).put(update_endpoints).delete(delete_endpoints))
-        .route("/v1/endpoints/del-with-regen-strategy", delete(delete_regenerating))
+        .route(
+            "/v1/endpoints",
+            get(list_endpoints)
+                .post(add_endpoints)
+                .put(update_endpoints)
+                .delete(delete_endpoints),
+        )
+        .route(
+            "/v1/endpoints/del-with-regen-strategy",
+            delete(delete_regenerating),
+        )
 }
 
-async fn list_domains(State(s): State<Service>, caller: Caller) -> Result<Json<Vec<DomainSummary>>> {
+async fn list_domains(
+    State(s): State<Service>,
+    caller: Caller,
+) -> Result<Json<Vec<DomainSummary>>> {
     Ok(Json(s.list_domains(&caller).await?))
 }
 
-async fn create_domains(State(s): State<Service>, caller: Caller, Body(new): Body<Vec<NewDomain>>) -> Result<Json<Vec<NewDomain>>> {
+async fn create_domains(
+    State(s): State<Service>,
+    caller: Caller,
+    Body(new): Body<Vec<NewDomain>>,
+) -> Result<Json<Vec<NewDomain>>> {
     Ok(Json(s.create_domains(&caller, &new).await?))
 }
 
-async fn delete_domains(State(s): State<Service>, caller: Caller, Body(names): Body<Vec<String>>) -> Result<Null> {
+async fn delete_domains(
+    State(s): State<Service>,
+    caller: Caller,
+    Body(names): Body<Vec<String>>,
+) -> Result<Null> {
     s.delete_domains(&caller, &names).await?;
     Ok(null())
 }
@@ -58,12 +91,21 @@ async fn set_status(
 ) -> Result<Null> {
     let status = DomainStatus::parse(&body.status)
         .filter(|s| *s != DomainStatus::Unscheduled)
-        .ok_or_else(|| ApiError::invalid(format!("status: \"{}\" is not start, stop or pause", body.status)))?;
+        .ok_or_else(|| {
+            ApiError::invalid(format!(
+                "status: \"{}\" is not start, stop or pause",
+                body.status
+            ))
+        })?;
     s.set_domain_status(&caller, &domain, status).await?;
     Ok(null())
 }
 
-async fn monitor(State(s): State<Service>, caller: Caller, Path(domain): Path<String>) -> Result<Json<MonitorSettings>> {
+async fn monitor(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(domain): Path<String>,
+) -> Result<Json<MonitorSettings>> {
     Ok(Json(s.monitor_settings(&caller, &domain).await?))
 }
 
@@ -77,26 +119,45 @@ async fn set_monitor(
     Ok(null())
 }
 
-async fn strategy(State(s): State<Service>, caller: Caller, Path(domain): Path<String>) -> Result<Json<StrategyDocument>> {
+async fn strategy(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(domain): Path<String>,
+) -> Result<Json<StrategyDocument>> {
     Ok(Json(s.strategy(&caller, &domain).await?))
 }
 
-async fn recommend(State(s): State<Service>, caller: Caller, Path(domain): Path<String>) -> Result<Null> {
+async fn recommend(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(domain): Path<String>,
+) -> Result<Null> {
     s.recommend_strategy(&caller, &domain).await?;
     Ok(null())
 }
 
-async fn versions(State(s): State<Service>, caller: Caller, Path(domain): Path<String>) -> Result<Json<Vec<VersionInfo>>> {
+async fn versions(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(domain): Path<String>,
+) -> Result<Json<Vec<VersionInfo>>> {
     Ok(Json(s.strategy_versions(&caller, &domain).await?))
 }
 
-async fn restore(State(s): State<Service>, caller: Caller, Path((domain, version)): Path<(String, String)>) -> Result<Null> {
+async fn restore(
+    State(s): State<Service>,
+    caller: Caller,
+    Path((domain, version)): Path<(String, String)>,
+) -> Result<Null> {
     let version = version
         .parse::<i64>()
         .ok()
         .filter(|v| *v > 0)
-        .ok_or_else(|| ApiError::invalid(format!("version: \"{version}\" is not a version number")))?;
-    s.restore_strategy_version(&caller, &domain, version).await?;
+        .ok_or_else(|| {
+            ApiError::invalid(format!("version: \"{version}\" is not a version number"))
+        })?;
+    s.restore_strategy_version(&caller, &domain, version)
+        .await?;
     Ok(null())
 }
 
@@ -115,27 +176,49 @@ struct DomainQuery {
     domain: Option<String>,
 }
 
-async fn list_endpoints(State(s): State<Service>, caller: Caller, Params(q): Params<DomainQuery>) -> Result<Json<Vec<EndpointRecord>>> {
-    let domain = q.domain.ok_or_else(|| ApiError::invalid("domain: the query parameter is required"))?;
+async fn list_endpoints(
+    State(s): State<Service>,
+    caller: Caller,
+    Params(q): Params<DomainQuery>,
+) -> Result<Json<Vec<EndpointRecord>>> {
+    let domain = q
+        .domain
+        .ok_or_else(|| ApiError::invalid("domain: the query parameter is required"))?;
     Ok(Json(s.list_endpoints(&caller, &domain).await?))
 }
 
-async fn add_endpoints(State(s): State<Service>, caller: Caller, Body(list): Body<Vec<EndpointInput>>) -> Result<Null> {
+async fn add_endpoints(
+    State(s): State<Service>,
+    caller: Caller,
+    Body(list): Body<Vec<EndpointInput>>,
+) -> Result<Null> {
     s.add_endpoints(&caller, &list).await?;
     Ok(null())
 }
 
-async fn update_endpoints(State(s): State<Service>, caller: Caller, Body(list): Body<Vec<EndpointInput>>) -> Result<Null> {
+async fn update_endpoints(
+    State(s): State<Service>,
+    caller: Caller,
+    Body(list): Body<Vec<EndpointInput>>,
+) -> Result<Null> {
     s.update_endpoints(&caller, &list).await?;
     Ok(null())
 }
 
-async fn delete_endpoints(State(s): State<Service>, caller: Caller, Body(list): Body<Vec<EndpointRef>>) -> Result<Null> {
+async fn delete_endpoints(
+    State(s): State<Service>,
+    caller: Caller,
+    Body(list): Body<Vec<EndpointRef>>,
+) -> Result<Null> {
     s.delete_endpoints(&caller, &list).await?;
     Ok(null())
 }
 
-async fn delete_regenerating(State(s): State<Service>, caller: Caller, Body(list): Body<Vec<EndpointRef>>) -> Result<Null> {
+async fn delete_regenerating(
+    State(s): State<Service>,
+    caller: Caller,
+    Body(list): Body<Vec<EndpointRef>>,
+) -> Result<Null> {
     s.delete_endpoints_regenerating(&caller, &list).await?;
     Ok(null())
 }

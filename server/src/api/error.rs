@@ -31,7 +31,11 @@ struct ErrorBody<'a> {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code, message: message.into() }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn invalid(message: impl Into<String>) -> ApiError {
@@ -52,7 +56,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(_) => (StatusCode::NOT_FOUND, "NotFound"),
             ServiceError::Conflict(_) => (StatusCode::CONFLICT, "Conflict"),
             ServiceError::Throttled(_) => (StatusCode::TOO_MANY_REQUESTS, "TooManyRequests"),
-            ServiceError::Store(_) | ServiceError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalError"),
+            ServiceError::Store(_) | ServiceError::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "InternalError")
+            }
         };
         if status.is_server_error() {
             tracing::error!("{e}");
@@ -65,9 +71,18 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let request_id = REQUEST_ID.try_with(Clone::clone).unwrap_or_default();
         if !self.status.is_server_error() {
-            tracing::info!(status = self.status.as_u16(), code = self.code, "{}", self.message);
+            tracing::info!(
+                status = self.status.as_u16(),
+                code = self.code,
+                "{}",
+                self.message
+            );
         }
-        let body = ErrorBody { request_id, code: self.code, message: &self.message };
+        let body = ErrorBody {
+            request_id,
+            code: self.code,
+            message: &self.message,
+        };
         (self.status, Json(body)).into_response()
     }
 }

@@ -28,7 +28,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "RequestTooLarge", "the request body is larger than 1 MiB")
+                ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "RequestTooLarge",
+                    "the request body is larger than 1 MiB",
+                )
             } else {
                 ApiError::invalid(format!("body: {e}"))
             }
@@ -58,7 +62,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         let query = parts.uri.query().unwrap_or_default();
-        serde_urlencoded::from_str(query).map(Params).map_err(|e| ApiError::invalid(format!("query: {e}")))
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(Params)
+            .map_err(|e| {
+                let parameter = e.path().to_string();
+                ApiError::invalid(format!("query parameter {parameter}: {}", e.into_inner()))
+            })
     }
 }
 
@@ -72,40 +83,61 @@ impl FromRequestParts<Service> for Caller {
             .map(|c| c.0.ip().to_string())
             .unwrap_or_default();
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
-            let value = value.to_str().map_err(|_| ApiError::unauthenticated("the Authorization header is not text"))?;
+            let value = value
+                .to_str()
+                .map_err(|_| ApiError::unauthenticated("the Authorization header is not text"))?;
             let user = signed_user(parts, service, value).await?;
             return Ok(Caller { user, source });
         }
         if let Some(token) = cookie(parts, SESSION_COOKIE) {
-            let (user, csrf) = service
-                .session_user(&token)
-                .await?
-                .ok_or_else(|| ApiError::unauthenticated("the session has expired; log in again"))?;
+            let (user, csrf) = service.session_user(&token).await?.ok_or_else(|| {
+                ApiError::unauthenticated("the session has expired; log in again")
+            })?;
             let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
             let echoed = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
             if !safe && echoed != Some(csrf.as_str()) {
-                return Err(ApiError::new(StatusCode::FORBIDDEN, "Forbidden", "missing or wrong X-CSRF-Token header"));
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "Forbidden",
+                    "missing or wrong X-CSRF-Token header",
+                ));
             }
             return Ok(Caller { user, source });
         }
-        Err(ApiError::unauthenticated("missing Authorization header (bce-auth-v1) or session"))
+        Err(ApiError::unauthenticated(
+            "missing Authorization header (bce-auth-v1) or session",
+        ))
     }
 }
 
-async fn signed_user(parts: &Parts, service: &Service, value: &str) -> Result<crate::store::accounts::User, ApiError> {
+async fn signed_user(
+    parts: &Parts,
+    service: &Service,
+    value: &str,
+) -> Result<crate::store::accounts::User, ApiError> {
     let reject = |e: bce::AuthError| ApiError::unauthenticated(e.to_string());
     let auth = bce::parse_authorization(value).map_err(reject)?;
     bce::check_validity(&auth, now_ms() / 1000).map_err(reject)?;
     let (user, secret) = service
         .access_key(&auth.access_key_id)
         .await?
-        .ok_or_else(|| ApiError::unauthenticated(format!("unknown access key \"{}\"", auth.access_key_id)))?;
+        .ok_or_else(|| {
+            ApiError::unauthenticated(format!("unknown access key \"{}\"", auth.access_key_id))
+        })?;
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
         .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
-    bce::verify(&auth, &secret, parts.method.as_str(), parts.uri.path(), parts.uri.query(), &headers).map_err(reject)?;
+    bce::verify(
+        &auth,
+        &secret,
+        parts.method.as_str(),
+        parts.uri.path(),
+        parts.uri.query(),
+        &headers,
+    )
+    .map_err(reject)?;
     Ok(user)
 }
 

@@ -19,7 +19,10 @@ pub fn routes() -> Router<Service> {
         .route("/v1/users", get(list_users).post(create_user))
         .route("/v1/users/{username}", delete(delete_user))
         .route("/v1/users/{username}/password", put(reset_password))
-        .route("/v1/users/{username}/policies/{policy}", post(grant).delete(revoke))
+        .route(
+            "/v1/users/{username}/policies/{policy}",
+            post(grant).delete(revoke),
+        )
         .route("/v1/accesskeys", get(list_keys).post(create_key))
         .route("/v1/accesskeys/{access_key_id}", delete(delete_key))
         .route("/v1/audit", get(audit))
@@ -37,11 +40,22 @@ struct NewUser {
     password: Option<String>,
 }
 
-async fn create_user(State(s): State<Service>, caller: Caller, Body(new): Body<NewUser>) -> Result<Json<CreatedUser>> {
-    Ok(Json(s.create_user(&caller, &new.username, new.password.as_deref()).await?))
+async fn create_user(
+    State(s): State<Service>,
+    caller: Caller,
+    Body(new): Body<NewUser>,
+) -> Result<Json<CreatedUser>> {
+    Ok(Json(
+        s.create_user(&caller, &new.username, new.password.as_deref())
+            .await?,
+    ))
 }
 
-async fn delete_user(State(s): State<Service>, caller: Caller, Path(username): Path<String>) -> Result<Null> {
+async fn delete_user(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(username): Path<String>,
+) -> Result<Null> {
     s.delete_user(&caller, &username).await?;
     Ok(null())
 }
@@ -59,15 +73,26 @@ async fn reset_password(
     Path(username): Path<String>,
     Body(body): Body<NewPassword>,
 ) -> Result<Json<CreatedUser>> {
-    Ok(Json(s.reset_password(&caller, &username, body.password.as_deref()).await?))
+    Ok(Json(
+        s.reset_password(&caller, &username, body.password.as_deref())
+            .await?,
+    ))
 }
 
-async fn grant(State(s): State<Service>, caller: Caller, Path((username, policy)): Path<(String, String)>) -> Result<Null> {
+async fn grant(
+    State(s): State<Service>,
+    caller: Caller,
+    Path((username, policy)): Path<(String, String)>,
+) -> Result<Null> {
     s.grant_policy(&caller, &username, &policy).await?;
     Ok(null())
 }
 
-async fn revoke(State(s): State<Service>, caller: Caller, Path((username, policy)): Path<(String, String)>) -> Result<Null> {
+async fn revoke(
+    State(s): State<Service>,
+    caller: Caller,
+    Path((username, policy)): Path<(String, String)>,
+) -> Result<Null> {
     s.revoke_policy(&caller, &username, &policy).await?;
     Ok(null())
 }
@@ -83,13 +108,28 @@ struct NewKey {
     username: Option<String>,
 }
 
-async fn create_key(State(s): State<Service>, caller: Caller, body: axum::body::Bytes) -> Result<Json<CreatedKey>> {
+async fn create_key(
+    State(s): State<Service>,
+    caller: Caller,
+    body: axum::body::Bytes,
+) -> Result<Json<CreatedKey>> {
     // The body is optional: no body creates a key for the caller.
-    let new: NewKey = if body.iter().all(u8::is_ascii_whitespace) { NewKey::default() } else { parse_json(&body)? };
-    Ok(Json(s.create_access_key(&caller, new.username.as_deref()).await?))
+    let new: NewKey = if body.iter().all(u8::is_ascii_whitespace) {
+        NewKey::default()
+    } else {
+        parse_json(&body)?
+    };
+    Ok(Json(
+        s.create_access_key(&caller, new.username.as_deref())
+            .await?,
+    ))
 }
 
-async fn delete_key(State(s): State<Service>, caller: Caller, Path(access_key_id): Path<String>) -> Result<Null> {
+async fn delete_key(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(access_key_id): Path<String>,
+) -> Result<Null> {
     s.delete_access_key(&caller, &access_key_id).await?;
     Ok(null())
 }
@@ -106,7 +146,11 @@ struct AuditQuery {
     limit: Option<i64>,
 }
 
-async fn audit(State(s): State<Service>, caller: Caller, Params(q): Params<AuditQuery>) -> Result<Json<Vec<AuditEntry>>> {
+async fn audit(
+    State(s): State<Service>,
+    caller: Caller,
+    Params(q): Params<AuditQuery>,
+) -> Result<Json<Vec<AuditEntry>>> {
     let filter = AuditFilter {
         username: q.user,
         action: q.action,

@@ -13,7 +13,7 @@ mod session;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use tracing::Instrument;
@@ -32,6 +32,8 @@ pub fn router(service: Service) -> Router {
         .merge(iam::routes())
         .merge(session::routes())
         .route("/v1/openapi.json", axum::routing::get(openapi::serve))
+        .route("/v1/{*rest}", axum::routing::any(no_such_route))
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(request_id))
         .with_state(service)
@@ -41,11 +43,30 @@ pub fn router(service: Service) -> Router {
 async fn request_id(request: Request, next: Next) -> Response {
     let id = uuid::Uuid::new_v4().to_string();
     let span = tracing::info_span!("api", request_id = %id, method = %request.method(), path = %request.uri().path());
-    let mut response = error::REQUEST_ID.scope(id.clone(), next.run(request).instrument(span)).await;
+    let mut response = error::REQUEST_ID
+        .scope(id.clone(), next.run(request).instrument(span))
+        .await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-bce-request-id", value);
     }
     response
+}
+
+async fn no_such_route(request: Request) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "NoSuchRoute",
+        format!("no API route {}", request.uri().path()),
+    )
+}
+
+async fn method_not_allowed(request: Request) -> ApiError {
+    let message = format!(
+        "{} is not allowed on {}",
+        request.method(),
+        request.uri().path()
+    );
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed", message)
 }
 
 /// `null`, the seed's answer to a successful write.

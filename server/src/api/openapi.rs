@@ -31,21 +31,88 @@ macro_rules! op {
         op!($method, $path, $summary, $request, $response, &[])
     };
     ($method:literal, $path:literal, $summary:literal, $request:expr, $response:expr, $query:expr) => {
-        Operation { method: $method, path: $path, summary: $summary, request: $request, response: $response, query: $query }
+        Operation {
+            method: $method,
+            path: $path,
+            summary: $summary,
+            request: $request,
+            response: $response,
+            query: $query,
+        }
     };
 }
 
 pub const OPERATIONS: &[Operation] = &[
-    op!("get", "/v1/domains", "List the caller's domains", None, || array_of("DomainSummary")),
-    op!("post", "/v1/domains", "Create domains (all or none)", Some(|| array_of("NewDomain")), || array_of("NewDomain")),
-    op!("delete", "/v1/domains", "Delete domains (all or none)", Some(|| json!({"type": "array", "items": {"type": "string"}})), null),
-    op!("put", "/v1/domains/{domain}/status", "Start, stop or pause scheduling", Some(|| r("StatusChange")), null),
-    op!("get", "/v1/domains/{domain}/monitor", "The domain's monitor settings", None, || r("MonitorSettings")),
-    op!("put", "/v1/domains/{domain}/monitor", "Replace the domain's monitor settings", Some(|| r("MonitorSettings")), null),
-    op!("get", "/v1/domains/{domain}/strategy", "The enabled strategy", None, || r("StrategyDocument")),
-    op!("post", "/v1/domains/{domain}/recommend-strategy", "Generate and enable the recommended strategy", None, null),
-    op!("get", "/v1/domains/{domain}/strategy/versions", "Every enabled strategy version", None, || array_of("VersionInfo")),
-    op!("post", "/v1/domains/{domain}/strategy/versions/{version}/restore", "Enable an older version again", None, null),
+    op!(
+        "get",
+        "/v1/domains",
+        "List the caller's domains",
+        None,
+        || array_of("DomainSummary")
+    ),
+    op!(
+        "post",
+        "/v1/domains",
+        "Create domains (all or none)",
+        Some(|| array_of("NewDomain")),
+        || array_of("NewDomain")
+    ),
+    op!(
+        "delete",
+        "/v1/domains",
+        "Delete domains (all or none)",
+        Some(|| json!({"type": "array", "items": {"type": "string"}})),
+        null
+    ),
+    op!(
+        "put",
+        "/v1/domains/{domain}/status",
+        "Start, stop or pause scheduling",
+        Some(|| r("StatusChange")),
+        null
+    ),
+    op!(
+        "get",
+        "/v1/domains/{domain}/monitor",
+        "The domain's monitor settings",
+        None,
+        || r("MonitorSettings")
+    ),
+    op!(
+        "put",
+        "/v1/domains/{domain}/monitor",
+        "Replace the domain's monitor settings",
+        Some(|| r("MonitorSettings")),
+        null
+    ),
+    op!(
+        "get",
+        "/v1/domains/{domain}/strategy",
+        "The enabled strategy",
+        None,
+        || r("StrategyDocument")
+    ),
+    op!(
+        "post",
+        "/v1/domains/{domain}/recommend-strategy",
+        "Generate and enable the recommended strategy",
+        None,
+        null
+    ),
+    op!(
+        "get",
+        "/v1/domains/{domain}/strategy/versions",
+        "Every enabled strategy version",
+        None,
+        || array_of("VersionInfo")
+    ),
+    op!(
+        "post",
+        "/v1/domains/{domain}/strategy/versions/{version}/restore",
+        "Enable an older version again",
+        None,
+        null
+    ),
     op!(
         "post",
         "/v1/strategys/update-or-create",
@@ -53,10 +120,35 @@ pub const OPERATIONS: &[Operation] = &[
         Some(|| json!({"type": "object", "additionalProperties": r("StrategyInput")})),
         null
     ),
-    op!("get", "/v1/endpoints", "List a domain's endpoints", None, || array_of("EndpointRecord"), &[("domain", true, "string")]),
-    op!("post", "/v1/endpoints", "Add endpoints (all or none)", Some(|| array_of("EndpointInput")), null),
-    op!("put", "/v1/endpoints", "Modify endpoints (all or none)", Some(|| array_of("EndpointInput")), null),
-    op!("delete", "/v1/endpoints", "Delete endpoints not used by a strategy", Some(|| array_of("EndpointRef")), null),
+    op!(
+        "get",
+        "/v1/endpoints",
+        "List a domain's endpoints",
+        None,
+        || array_of("EndpointRecord"),
+        &[("domain", true, "string")]
+    ),
+    op!(
+        "post",
+        "/v1/endpoints",
+        "Add endpoints (all or none)",
+        Some(|| array_of("EndpointInput")),
+        null
+    ),
+    op!(
+        "put",
+        "/v1/endpoints",
+        "Modify endpoints (all or none)",
+        Some(|| array_of("EndpointInput")),
+        null
+    ),
+    op!(
+        "delete",
+        "/v1/endpoints",
+        "Delete endpoints not used by a strategy",
+        Some(|| array_of("EndpointRef")),
+        null
+    ),
     op!(
         "delete",
         "/v1/endpoints/del-with-regen-strategy",
@@ -64,25 +156,93 @@ pub const OPERATIONS: &[Operation] = &[
         Some(|| array_of("EndpointRef")),
         null
     ),
-    op!("get", "/v1/users", "List the account's users", None, || array_of("UserInfo")),
-    op!("post", "/v1/users", "Create a sub-user (main account only)", Some(|| r("NewUser")), || r("CreatedUser")),
-    op!("delete", "/v1/users/{username}", "Delete a sub-user", None, null),
-    op!("put", "/v1/users/{username}/password", "Set or generate a sub-user's password", Some(|| r("NewPassword")), || r("CreatedUser")),
-    op!("post", "/v1/users/{username}/policies/{policy}", "Grant a system policy", None, null),
-    op!("delete", "/v1/users/{username}/policies/{policy}", "Revoke a system policy", None, null),
-    op!("get", "/v1/accesskeys", "List the account's access keys", None, || array_of("KeyInfo")),
-    op!("post", "/v1/accesskeys", "Create an access key (the secret is shown once)", Some(|| r("NewKey")), || r("CreatedKey")),
-    op!("delete", "/v1/accesskeys/{access_key_id}", "Delete an access key", None, null),
+    op!("get", "/v1/users", "List the account's users", None, || {
+        array_of("UserInfo")
+    }),
+    op!(
+        "post",
+        "/v1/users",
+        "Create a sub-user (main account only)",
+        Some(|| r("NewUser")),
+        || r("CreatedUser")
+    ),
+    op!(
+        "delete",
+        "/v1/users/{username}",
+        "Delete a sub-user",
+        None,
+        null
+    ),
+    op!(
+        "put",
+        "/v1/users/{username}/password",
+        "Set or generate a sub-user's password",
+        Some(|| r("NewPassword")),
+        || r("CreatedUser")
+    ),
+    op!(
+        "post",
+        "/v1/users/{username}/policies/{policy}",
+        "Grant a system policy",
+        None,
+        null
+    ),
+    op!(
+        "delete",
+        "/v1/users/{username}/policies/{policy}",
+        "Revoke a system policy",
+        None,
+        null
+    ),
+    op!(
+        "get",
+        "/v1/accesskeys",
+        "List the account's access keys",
+        None,
+        || array_of("KeyInfo")
+    ),
+    op!(
+        "post",
+        "/v1/accesskeys",
+        "Create an access key (the secret is shown once)",
+        Some(|| r("NewKey")),
+        || r("CreatedKey")
+    ),
+    op!(
+        "delete",
+        "/v1/accesskeys/{access_key_id}",
+        "Delete an access key",
+        None,
+        null
+    ),
     op!(
         "get",
         "/v1/audit",
         "The audit log, newest first",
         None,
         || array_of("AuditEntry"),
-        &[("user", false, "string"), ("action", false, "string"), ("since", false, "integer"), ("before", false, "integer"), ("limit", false, "integer")]
+        &[
+            ("user", false, "string"),
+            ("action", false, "string"),
+            ("since", false, "integer"),
+            ("before", false, "integer"),
+            ("limit", false, "integer")
+        ]
     ),
-    op!("post", "/v1/session", "Console login (sets the session cookie)", Some(|| r("Login")), || r("SessionInfo")),
-    op!("get", "/v1/session", "The current console session", None, || r("SessionInfo")),
+    op!(
+        "post",
+        "/v1/session",
+        "Console login (sets the session cookie)",
+        Some(|| r("Login")),
+        || r("SessionInfo")
+    ),
+    op!(
+        "get",
+        "/v1/session",
+        "The current console session",
+        None,
+        || r("SessionInfo")
+    ),
     op!("delete", "/v1/session", "Console logout", None, null),
 ];
 

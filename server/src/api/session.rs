@@ -44,8 +44,17 @@ async fn login(
     headers: HeaderMap,
     Body(body): Body<Login>,
 ) -> Result<Response, ApiError> {
-    let session = s.login(body.account_id, &body.username, &body.password, &peer.ip().to_string()).await?;
-    let secure = headers.get("x-forwarded-proto").is_some_and(|v| v == "https");
+    let session = s
+        .login(
+            body.account_id,
+            &body.username,
+            &body.password,
+            &peer.ip().to_string(),
+        )
+        .await?;
+    let secure = headers
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v == "https");
     let cookie = format!(
         "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
         session.token,
@@ -67,9 +76,12 @@ async fn login(
 }
 
 async fn current(State(s): State<Service>, parts: Parts) -> Result<Json<SessionInfo>, ApiError> {
-    let token = cookie(&parts, SESSION_COOKIE).ok_or_else(|| ApiError::unauthenticated("not logged in"))?;
-    let (user, csrf_token) =
-        s.session_user(&token).await?.ok_or_else(|| ApiError::unauthenticated("the session has expired; log in again"))?;
+    let token =
+        cookie(&parts, SESSION_COOKIE).ok_or_else(|| ApiError::unauthenticated("not logged in"))?;
+    let (user, csrf_token) = s
+        .session_user(&token)
+        .await?
+        .ok_or_else(|| ApiError::unauthenticated("the session has expired; log in again"))?;
     Ok(Json(SessionInfo {
         username: user.username,
         account_id: user.account_id,
@@ -79,7 +91,11 @@ async fn current(State(s): State<Service>, parts: Parts) -> Result<Json<SessionI
     }))
 }
 
-async fn logout(State(s): State<Service>, _caller: Caller, parts: Parts) -> Result<Response, ApiError> {
+async fn logout(
+    State(s): State<Service>,
+    _caller: Caller,
+    parts: Parts,
+) -> Result<Response, ApiError> {
     if let Some(token) = cookie(&parts, SESSION_COOKIE) {
         s.logout(&token).await?;
     }

@@ -35,8 +35,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("binding the console address {}", args.http))?;
         let local = listener.local_addr()?;
         tracing::info!("console and API listening on http://{local}");
-        println!("ITM console: http://{local}/   API: http://{local}/v1/   (store: {})", redact(&args.db.database));
-        crate::http::serve(listener, &args.site_root, service.clone(), shutdown_signal()).await?;
+        println!(
+            "ITM console: http://{local}/   API: http://{local}/v1/   (store: {})",
+            redact(&args.db.database)
+        );
+        crate::http::serve(
+            listener,
+            &args.site_root,
+            service.clone(),
+            shutdown_signal(),
+        )
+        .await?;
         service.store().close().await;
         anyhow::Ok(())
     })?;
@@ -87,7 +96,13 @@ async fn shutdown_signal() {
 mod tests {
     #[test]
     fn database_passwords_are_not_logged() {
-        assert_eq!(super::redact("postgres://itm:secret@db:5432/itm"), "postgres://itm:***@db:5432/itm");
-        assert_eq!(super::redact("sqlite://data/itm.db?mode=rwc"), "sqlite://data/itm.db?mode=rwc");
+        assert_eq!(
+            super::redact("postgres://itm:secret@db:5432/itm"),
+            "postgres://itm:***@db:5432/itm"
+        );
+        assert_eq!(
+            super::redact("sqlite://data/itm.db?mode=rwc"),
+            "sqlite://data/itm.db?mode=rwc"
+        );
     }
 }

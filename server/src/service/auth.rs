@@ -49,17 +49,31 @@ impl Service {
                 e.into()
             }
         })?;
-        let user_id = accounts::insert_user(&mut tx, account_id, name, &hash, true).await.map_err(|e| {
-            if e.is_unique_violation() {
-                ServiceError::Conflict(format!("a main user named \"{name}\" already exists"))
-            } else {
-                e.into()
-            }
-        })?;
+        let user_id = accounts::insert_user(&mut tx, account_id, name, &hash, true)
+            .await
+            .map_err(|e| {
+                if e.is_unique_violation() {
+                    ServiceError::Conflict(format!("a main user named \"{name}\" already exists"))
+                } else {
+                    e.into()
+                }
+            })?;
         let (access_key_id, secret_access_key) = self.new_key_pair();
-        keys::insert(&mut tx, &access_key_id, user_id, &self.inner.sealer.seal(&secret_access_key)).await?;
+        keys::insert(
+            &mut tx,
+            &access_key_id,
+            user_id,
+            &self.inner.sealer.seal(&secret_access_key),
+        )
+        .await?;
         tx.commit().await?;
-        Ok(NewAccount { account_id, username: name.to_owned(), password, access_key_id, secret_access_key })
+        Ok(NewAccount {
+            account_id,
+            username: name.to_owned(),
+            password,
+            access_key_id,
+            secret_access_key,
+        })
     }
 
     /// Creates the first admin account when the store has none; returns it (to print once).
@@ -74,7 +88,13 @@ impl Service {
 
     /// Console login: a main account by name (`account_id` None) or a sub-user at its account's
     /// link. The error never says which part was wrong.
-    pub async fn login(&self, account_id: Option<i64>, username: &str, password: &str, source: &str) -> Result<Session> {
+    pub async fn login(
+        &self,
+        account_id: Option<i64>,
+        username: &str,
+        password: &str,
+        source: &str,
+    ) -> Result<Session> {
         let key = format!("{}|{username}|{source}", account_id.unwrap_or(0));
         self.inner.throttle.check(&key)?;
         let mut conn = self.store().conn().await?;
@@ -83,7 +103,9 @@ impl Service {
             Some((user, hash)) if verify_password(password, &hash) => user,
             _ => {
                 self.inner.throttle.failed(&key);
-                return Err(ServiceError::Unauthenticated("wrong user name or password".into()));
+                return Err(ServiceError::Unauthenticated(
+                    "wrong user name or password".into(),
+                ));
             }
         };
         self.inner.throttle.succeeded(&key);
@@ -94,15 +116,26 @@ impl Service {
             expires_at: now_ms() + (SESSION_TTL_SECS * 1000) as i64,
         };
         sessions::insert(&mut conn, &sha256_hex(&token), &session).await?;
-        let caller = Caller { user: user.clone(), source: source.to_owned() };
-        self.audit(&mut conn, &caller, "login", &user.username, "").await?;
-        Ok(Session { token, csrf_token: session.csrf_token, user, expires_at_ms: session.expires_at })
+        let caller = Caller {
+            user: user.clone(),
+            source: source.to_owned(),
+        };
+        self.audit(&mut conn, &caller, "login", &user.username, "")
+            .await?;
+        Ok(Session {
+            token,
+            csrf_token: session.csrf_token,
+            user,
+            expires_at_ms: session.expires_at,
+        })
     }
 
     /// The user of a live session and its CSRF token.
     pub async fn session_user(&self, token: &str) -> Result<Option<(User, String)>> {
         let mut conn = self.store().conn().await?;
-        let Some(session) = sessions::find(&mut conn, &sha256_hex(token)).await? else { return Ok(None) };
+        let Some(session) = sessions::find(&mut conn, &sha256_hex(token)).await? else {
+            return Ok(None);
+        };
         let user = accounts::user_by_id(&mut conn, session.user_id).await?;
         Ok(user.map(|u| (u, session.csrf_token)))
     }
@@ -116,28 +149,39 @@ impl Service {
     /// The user owning access key `access_key_id` and the key's secret, for signature checks.
     pub async fn access_key(&self, access_key_id: &str) -> Result<Option<(User, String)>> {
         let mut conn = self.store().conn().await?;
-        let Some((user_id, sealed)) = keys::find(&mut conn, access_key_id).await? else { return Ok(None) };
-        let secret = self
-            .inner
-            .sealer
-            .open(&sealed)
-            .ok_or_else(|| ServiceError::Internal(format!("access key {access_key_id} cannot be opened with this master key")))?;
-        Ok(accounts::user_by_id(&mut conn, user_id).await?.map(|u| (u, secret)))
+        let Some((user_id, sealed)) = keys::find(&mut conn, access_key_id).await? else {
+            return Ok(None);
+        };
+        let secret = self.inner.sealer.open(&sealed).ok_or_else(|| {
+            ServiceError::Internal(format!(
+                "access key {access_key_id} cannot be opened with this master key"
+            ))
+        })?;
+        Ok(accounts::user_by_id(&mut conn, user_id)
+            .await?
+            .map(|u| (u, secret)))
     }
 
     pub(super) fn new_key_pair(&self) -> (String, String) {
-        (random_token(32).to_ascii_lowercase(), random_token(32).to_ascii_lowercase())
+        (
+            random_token(32).to_ascii_lowercase(),
+            random_token(32).to_ascii_lowercase(),
+        )
     }
 }
 
 /// User names: 1..=64 characters of letters, digits and `_ . @ -`.
 pub(super) fn validate_username(name: &str) -> std::result::Result<(), String> {
     let ok = (1..=64).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || "_.@-".contains(c));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.@-".contains(c));
     if ok {
         Ok(())
     } else {
-        Err(format!("user name \"{name}\" must be 1..=64 letters, digits or _ . @ -"))
+        Err(format!(
+            "user name \"{name}\" must be 1..=64 letters, digits or _ . @ -"
+        ))
     }
 }
 
@@ -166,7 +210,9 @@ impl LoginThrottle {
             && until > Instant::now()
         {
             let wait = until.saturating_duration_since(Instant::now()).as_secs() + 1;
-            return Err(ServiceError::Throttled(format!("too many failed logins; try again in {wait} s")));
+            return Err(ServiceError::Throttled(format!(
+                "too many failed logins; try again in {wait} s"
+            )));
         }
         Ok(())
     }
@@ -174,9 +220,17 @@ impl LoginThrottle {
     fn failed(&self, key: &str) {
         let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
-        let entry = map.entry(key.to_owned()).or_insert(Failures { count: 0, first: now, locked_until: None });
+        let entry = map.entry(key.to_owned()).or_insert(Failures {
+            count: 0,
+            first: now,
+            locked_until: None,
+        });
         if now.duration_since(entry.first) > FAILURE_WINDOW {
-            *entry = Failures { count: 0, first: now, locked_until: None };
+            *entry = Failures {
+                count: 0,
+                first: now,
+                locked_until: None,
+            };
         }
         entry.count += 1;
         if entry.count >= FREE_FAILURES {
@@ -190,7 +244,10 @@ impl LoginThrottle {
     }
 
     fn succeeded(&self, key: &str) {
-        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
     }
 }
 

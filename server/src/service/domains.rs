@@ -2,7 +2,8 @@
 //! monitor settings.
 
 use app::model::{
-    DomainStatus, DomainSummary, MonitorSettings, MonitorStatus, NewDomain, Permission, normalize_domain_name,
+    DomainStatus, DomainSummary, MonitorSettings, MonitorStatus, NewDomain, Permission,
+    normalize_domain_name,
 };
 
 use super::{Caller, Result, Service, ServiceError};
@@ -24,7 +25,11 @@ impl Service {
     fn summary(&self, d: &Domain) -> DomainSummary {
         DomainSummary {
             domain: d.name.clone(),
-            cname: if d.is_itm { format!("{}.{}", d.name, self.zone()) } else { String::new() },
+            cname: if d.is_itm {
+                format!("{}.{}", d.name, self.zone())
+            } else {
+                String::new()
+            },
             status: d.status,
             monitor_status: MonitorStatus::Unknown,
             resource_status: "STARTED".into(),
@@ -34,31 +39,60 @@ impl Service {
     }
 
     /// Creates every domain or none. ITM domains are renamed `<name>.<accountId>`.
-    pub async fn create_domains(&self, caller: &Caller, new: &[NewDomain]) -> Result<Vec<NewDomain>> {
+    pub async fn create_domains(
+        &self,
+        caller: &Caller,
+        new: &[NewDomain],
+    ) -> Result<Vec<NewDomain>> {
         caller.require(Permission::Write)?;
         if new.is_empty() {
             return Err(ServiceError::Invalid("the list of domains is empty".into()));
         }
         let mut names = Vec::with_capacity(new.len());
         for (i, d) in new.iter().enumerate() {
-            let base = normalize_domain_name(&d.domain).map_err(|e| ServiceError::Invalid(format!("[{i}].domain: {e}")))?;
-            let name = if d.is_itm_domain { format!("{base}.{}", caller.account_id()) } else { base };
+            let base = normalize_domain_name(&d.domain)
+                .map_err(|e| ServiceError::Invalid(format!("[{i}].domain: {e}")))?;
+            let name = if d.is_itm_domain {
+                format!("{base}.{}", caller.account_id())
+            } else {
+                base
+            };
             if names.contains(&name) {
-                return Err(ServiceError::Invalid(format!("[{i}].domain: \"{}\" appears twice", d.domain)));
+                return Err(ServiceError::Invalid(format!(
+                    "[{i}].domain: \"{}\" appears twice",
+                    d.domain
+                )));
             }
             names.push(name);
         }
         let mut tx = self.store().begin().await?;
         for (name, d) in names.iter().zip(new) {
             if domains::name_taken(&mut tx, name).await? {
-                return Err(ServiceError::Conflict(format!("domain \"{name}\" already exists")));
+                return Err(ServiceError::Conflict(format!(
+                    "domain \"{name}\" already exists"
+                )));
             }
-            domains::insert(&mut tx, caller.account_id(), name, d.is_itm_domain, &MonitorSettings::default()).await?;
-            self.audit(&mut tx, caller, "domain.create", name, "").await?;
+            domains::insert(
+                &mut tx,
+                caller.account_id(),
+                name,
+                d.is_itm_domain,
+                &MonitorSettings::default(),
+            )
+            .await?;
+            self.audit(&mut tx, caller, "domain.create", name, "")
+                .await?;
         }
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
-        Ok(names.into_iter().zip(new).map(|(domain, d)| NewDomain { domain, is_itm_domain: d.is_itm_domain }).collect())
+        Ok(names
+            .into_iter()
+            .zip(new)
+            .map(|(domain, d)| NewDomain {
+                domain,
+                is_itm_domain: d.is_itm_domain,
+            })
+            .collect())
     }
 
     /// Deletes every named domain (with its endpoints and strategies) or none.
@@ -71,22 +105,31 @@ impl Service {
         for name in names {
             let domain = self.domain(&mut tx, caller, name).await?;
             domains::delete(&mut tx, domain.id).await?;
-            self.audit(&mut tx, caller, "domain.delete", name, "").await?;
+            self.audit(&mut tx, caller, "domain.delete", name, "")
+                .await?;
         }
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn set_domain_status(&self, caller: &Caller, name: &str, status: DomainStatus) -> Result<()> {
+    pub async fn set_domain_status(
+        &self,
+        caller: &Caller,
+        name: &str,
+        status: DomainStatus,
+    ) -> Result<()> {
         caller.require(Permission::Write)?;
         if status == DomainStatus::Unscheduled {
-            return Err(ServiceError::Invalid("status: must be \"start\", \"stop\" or \"pause\"".into()));
+            return Err(ServiceError::Invalid(
+                "status: must be \"start\", \"stop\" or \"pause\"".into(),
+            ));
         }
         let mut tx = self.store().begin().await?;
         let domain = self.domain(&mut tx, caller, name).await?;
         domains::set_status(&mut tx, domain.id, status).await?;
-        self.audit(&mut tx, caller, "domain.status", name, status.code()).await?;
+        self.audit(&mut tx, caller, "domain.status", name, status.code())
+            .await?;
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())
@@ -98,22 +141,35 @@ impl Service {
         Ok(self.domain(&mut conn, caller, name).await?.monitor)
     }
 
-    pub async fn set_monitor_settings(&self, caller: &Caller, name: &str, settings: MonitorSettings) -> Result<MonitorSettings> {
+    pub async fn set_monitor_settings(
+        &self,
+        caller: &Caller,
+        name: &str,
+        settings: MonitorSettings,
+    ) -> Result<MonitorSettings> {
         caller.require(Permission::Write)?;
         let settings = settings.with_defaults();
         let points: Vec<String> = BUILT_IN_POINTS.iter().map(|p| (*p).to_owned()).collect();
-        settings.validate(&points).map_err(|e| ServiceError::fields(&e))?;
+        settings
+            .validate(&points)
+            .map_err(|e| ServiceError::fields(&e))?;
         let mut tx = self.store().begin().await?;
         let domain = self.domain(&mut tx, caller, name).await?;
         domains::set_monitor(&mut tx, domain.id, &settings).await?;
         let detail = serde_json::to_string(&settings).unwrap_or_default();
-        self.audit(&mut tx, caller, "domain.monitor", name, &detail).await?;
+        self.audit(&mut tx, caller, "domain.monitor", name, &detail)
+            .await?;
         tx.commit().await?;
         Ok(settings)
     }
 
     /// The caller's domain named `name`; another account's domain is "not found" too.
-    pub(super) async fn domain(&self, conn: &mut Conn, caller: &Caller, name: &str) -> Result<Domain> {
+    pub(super) async fn domain(
+        &self,
+        conn: &mut Conn,
+        caller: &Caller,
+        name: &str,
+    ) -> Result<Domain> {
         let key = name.trim().trim_end_matches('.').to_ascii_lowercase();
         domains::get(conn, caller.account_id(), &key)
             .await?

@@ -22,7 +22,11 @@ pub struct EndpointRef {
 }
 
 impl Service {
-    pub async fn list_endpoints(&self, caller: &Caller, domain: &str) -> Result<Vec<EndpointRecord>> {
+    pub async fn list_endpoints(
+        &self,
+        caller: &Caller,
+        domain: &str,
+    ) -> Result<Vec<EndpointRecord>> {
         caller.require(Permission::Read)?;
         let mut conn = self.store().conn().await?;
         let d = self.domain(&mut conn, caller, domain).await?;
@@ -49,10 +53,17 @@ impl Service {
         self.write_endpoints(caller, inputs, Mode::Update).await
     }
 
-    async fn write_endpoints(&self, caller: &Caller, inputs: &[EndpointInput], mode: Mode) -> Result<()> {
+    async fn write_endpoints(
+        &self,
+        caller: &Caller,
+        inputs: &[EndpointInput],
+        mode: Mode,
+    ) -> Result<()> {
         caller.require(Permission::Write)?;
         if inputs.is_empty() {
-            return Err(ServiceError::Invalid("the list of endpoints is empty".into()));
+            return Err(ServiceError::Invalid(
+                "the list of endpoints is empty".into(),
+            ));
         }
         let mut seen = Vec::new();
         let mut tx = self.store().begin().await?;
@@ -61,7 +72,10 @@ impl Service {
             let domain = self.domain(&mut tx, caller, &input.domain).await?;
             let mut endpoint = self.checked_endpoint(i, input, domain.id)?;
             if seen.contains(&(domain.id, endpoint.value.clone())) {
-                return Err(ServiceError::Invalid(format!("[{i}].endpoint: \"{}\" appears twice", endpoint.value)));
+                return Err(ServiceError::Invalid(format!(
+                    "[{i}].endpoint: \"{}\" appears twice",
+                    endpoint.value
+                )));
             }
             seen.push((domain.id, endpoint.value.clone()));
             let existing = endpoints::get(&mut tx, domain.id, &endpoint.value).await?;
@@ -86,8 +100,19 @@ impl Service {
                     endpoints::update(&mut tx, &endpoint).await?;
                 }
             }
-            let action = if mode == Mode::Add { "endpoint.add" } else { "endpoint.update" };
-            self.audit(&mut tx, caller, action, &format!("{}/{}", domain.name, endpoint.value), &endpoint.kind).await?;
+            let action = if mode == Mode::Add {
+                "endpoint.add"
+            } else {
+                "endpoint.update"
+            };
+            self.audit(
+                &mut tx,
+                caller,
+                action,
+                &format!("{}/{}", domain.name, endpoint.value),
+                &endpoint.kind,
+            )
+            .await?;
             touched.insert(domain.id, domain);
         }
         for domain in touched.values() {
@@ -99,8 +124,15 @@ impl Service {
     }
 
     /// Validates one input (fields named `[i].field`) into the record to store.
-    fn checked_endpoint(&self, i: usize, input: &EndpointInput, domain_id: i64) -> Result<Endpoint> {
-        let invalid = |field: &str, message: String| ServiceError::Invalid(format!("[{i}].{field}: {message}"));
+    fn checked_endpoint(
+        &self,
+        i: usize,
+        input: &EndpointInput,
+        domain_id: i64,
+    ) -> Result<Endpoint> {
+        let invalid = |field: &str, message: String| {
+            ServiceError::Invalid(format!("[{i}].{field}: {message}"))
+        };
         let value = input.endpoint.trim().to_owned();
         if value.is_empty() {
             return Err(invalid("endpoint", "the endpoint is empty".into()));
@@ -108,20 +140,32 @@ impl Service {
         let kind = if input.kind.is_empty() {
             guess_kind(&value)
         } else {
-            EndpointKind::parse(&input.kind)
-                .ok_or_else(|| invalid("type", format!("unknown endpoint type \"{}\" (A, AAAA, CNAME)", input.kind)))?
+            EndpointKind::parse(&input.kind).ok_or_else(|| {
+                invalid(
+                    "type",
+                    format!("unknown endpoint type \"{}\" (A, AAAA, CNAME)", input.kind),
+                )
+            })?
         };
         if let Some(expected) = value_error(kind, &value) {
-            return Err(invalid("endpoint", format!("\"{value}\" is not {expected} (type {})", kind.code())));
+            return Err(invalid(
+                "endpoint",
+                format!("\"{value}\" is not {expected} (type {})", kind.code()),
+            ));
         }
         let (detected_area, detected_isp) = self.locate(&value);
         let area = match &input.area {
-            Some(code) => Area::from_code(code).ok_or_else(|| invalid("area", format!("unknown area \"{code}\"")))?,
+            Some(code) => Area::from_code(code)
+                .ok_or_else(|| invalid("area", format!("unknown area \"{code}\"")))?,
             None => detected_area,
         };
         let isp = match &input.isp {
-            Some(code) => Isp::from_code(code)
-                .ok_or_else(|| invalid("isp", format!("unknown ISP \"{code}\" (ct, cu, cm, cernet, other)")))?,
+            Some(code) => Isp::from_code(code).ok_or_else(|| {
+                invalid(
+                    "isp",
+                    format!("unknown ISP \"{code}\" (ct, cu, cm, cernet, other)"),
+                )
+            })?,
             None => detected_isp,
         };
         validate_tag(&input.tag).map_err(|e| invalid("tag", e))?;
@@ -154,9 +198,10 @@ impl Service {
         }
         if let Some(doc) = self.enabled_document(conn, domain).await? {
             self.compile_for(domain, &doc, &list).map_err(|e| match e {
-                ServiceError::Invalid(m) => {
-                    ServiceError::Conflict(format!("the change would break the enabled strategy of \"{}\": {m}", domain.name))
-                }
+                ServiceError::Invalid(m) => ServiceError::Conflict(format!(
+                    "the change would break the enabled strategy of \"{}\": {m}",
+                    domain.name
+                )),
                 other => other,
             })?;
         }
@@ -166,15 +211,23 @@ impl Service {
     pub async fn delete_endpoints(&self, caller: &Caller, refs: &[EndpointRef]) -> Result<()> {
         caller.require(Permission::Write)?;
         if refs.is_empty() {
-            return Err(ServiceError::Invalid("the list of endpoints is empty".into()));
+            return Err(ServiceError::Invalid(
+                "the list of endpoints is empty".into(),
+            ));
         }
         let mut tx = self.store().begin().await?;
         let mut touched: HashMap<i64, Domain> = HashMap::new();
         for (i, r) in refs.iter().enumerate() {
             let domain = self.domain(&mut tx, caller, &r.domain).await?;
-            let endpoint = self.existing_endpoint(&mut tx, i, &domain, &r.endpoint).await?;
+            let endpoint = self
+                .existing_endpoint(&mut tx, i, &domain, &r.endpoint)
+                .await?;
             if let Some(doc) = self.enabled_document(&mut tx, &domain).await?
-                && let Some(rule) = doc.strategy.rules.iter().find(|rule| rule.items.iter().any(|it| it.reference == endpoint.value))
+                && let Some(rule) = doc
+                    .strategy
+                    .rules
+                    .iter()
+                    .find(|rule| rule.items.iter().any(|it| it.reference == endpoint.value))
             {
                 return Err(ServiceError::Conflict(format!(
                     "[{i}].endpoint: \"{}\" is used by rule \"{}\" of the strategy of \"{}\"; remove it from the strategy \
@@ -183,7 +236,14 @@ impl Service {
                 )));
             }
             endpoints::delete(&mut tx, endpoint.id).await?;
-            self.audit(&mut tx, caller, "endpoint.delete", &format!("{}/{}", domain.name, endpoint.value), "").await?;
+            self.audit(
+                &mut tx,
+                caller,
+                "endpoint.delete",
+                &format!("{}/{}", domain.name, endpoint.value),
+                "",
+            )
+            .await?;
             touched.insert(domain.id, domain);
         }
         for domain in touched.values() {
@@ -196,10 +256,16 @@ impl Service {
 
     /// Deletes endpoints of one domain, then regenerates and enables the recommended strategy
     /// from the endpoints that remain (none left: the domain has no strategy).
-    pub async fn delete_endpoints_regenerating(&self, caller: &Caller, refs: &[EndpointRef]) -> Result<()> {
+    pub async fn delete_endpoints_regenerating(
+        &self,
+        caller: &Caller,
+        refs: &[EndpointRef],
+    ) -> Result<()> {
         caller.require(Permission::Write)?;
         let Some(first) = refs.first() else {
-            return Err(ServiceError::Invalid("the list of endpoints is empty".into()));
+            return Err(ServiceError::Invalid(
+                "the list of endpoints is empty".into(),
+            ));
         };
         let mut tx = self.store().begin().await?;
         let domain = self.domain(&mut tx, caller, &first.domain).await?;
@@ -210,24 +276,48 @@ impl Service {
                     domain.name
                 )));
             }
-            let endpoint = self.existing_endpoint(&mut tx, i, &domain, &r.endpoint).await?;
+            let endpoint = self
+                .existing_endpoint(&mut tx, i, &domain, &r.endpoint)
+                .await?;
             endpoints::delete(&mut tx, endpoint.id).await?;
-            self.audit(&mut tx, caller, "endpoint.delete", &format!("{}/{}", domain.name, endpoint.value), "regenerate").await?;
+            self.audit(
+                &mut tx,
+                caller,
+                "endpoint.delete",
+                &format!("{}/{}", domain.name, endpoint.value),
+                "regenerate",
+            )
+            .await?;
         }
         let remaining = endpoints::list(&mut tx, domain.id).await?;
         if !remaining.is_empty() && !remaining.iter().any(|e| e.kind == "A") {
-            return Err(ServiceError::Invalid(format!("domain \"{}\" must keep at least one A (IPv4) endpoint", domain.name)));
+            return Err(ServiceError::Invalid(format!(
+                "domain \"{}\" must keep at least one A (IPv4) endpoint",
+                domain.name
+            )));
         }
-        self.enable_recommended(&mut tx, caller, &domain, &remaining).await?;
+        self.enable_recommended(&mut tx, caller, &domain, &remaining)
+            .await?;
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    async fn existing_endpoint(&self, conn: &mut Conn, i: usize, domain: &Domain, value: &str) -> Result<Endpoint> {
-        endpoints::get(conn, domain.id, value.trim()).await?.ok_or_else(|| {
-            ServiceError::NotFound(format!("[{i}].endpoint: domain \"{}\" has no endpoint \"{value}\"", domain.name))
-        })
+    async fn existing_endpoint(
+        &self,
+        conn: &mut Conn,
+        i: usize,
+        domain: &Domain,
+        value: &str,
+    ) -> Result<Endpoint> {
+        endpoints::get(conn, domain.id, value.trim())
+            .await?
+            .ok_or_else(|| {
+                ServiceError::NotFound(format!(
+                    "[{i}].endpoint: domain \"{}\" has no endpoint \"{value}\"",
+                    domain.name
+                ))
+            })
     }
 }
 

@@ -58,24 +58,45 @@ impl Service {
         let users = accounts::list_users(&mut conn, caller.account_id()).await?;
         Ok(users
             .into_iter()
-            .map(|u| UserInfo { username: u.username, main: u.is_main, policies: u.policies, created_at: u.created_at })
+            .map(|u| UserInfo {
+                username: u.username,
+                main: u.is_main,
+                policies: u.policies,
+                created_at: u.created_at,
+            })
             .collect())
     }
 
     /// Creates a sub-user; without a password one is generated.
-    pub async fn create_user(&self, caller: &Caller, username: &str, password: Option<&str>) -> Result<CreatedUser> {
+    pub async fn create_user(
+        &self,
+        caller: &Caller,
+        username: &str,
+        password: Option<&str>,
+    ) -> Result<CreatedUser> {
         caller.require(Permission::ManageUsers)?;
         validate_username(username).map_err(|e| ServiceError::Invalid(format!("username: {e}")))?;
         let password = self.password_or_generated(password)?;
         let hash = hash_password(&password).map_err(ServiceError::Internal)?;
         let mut tx = self.store().begin().await?;
-        if accounts::sub_user(&mut tx, caller.account_id(), username).await?.is_some() || username == caller.user.username {
-            return Err(ServiceError::Conflict(format!("user \"{username}\" already exists")));
+        if accounts::sub_user(&mut tx, caller.account_id(), username)
+            .await?
+            .is_some()
+            || username == caller.user.username
+        {
+            return Err(ServiceError::Conflict(format!(
+                "user \"{username}\" already exists"
+            )));
         }
         accounts::insert_user(&mut tx, caller.account_id(), username, &hash, false).await?;
-        self.audit(&mut tx, caller, "user.create", username, "").await?;
+        self.audit(&mut tx, caller, "user.create", username, "")
+            .await?;
         tx.commit().await?;
-        Ok(CreatedUser { username: username.to_owned(), password, login_link: self.login_link(caller.account_id()) })
+        Ok(CreatedUser {
+            username: username.to_owned(),
+            password,
+            login_link: self.login_link(caller.account_id()),
+        })
     }
 
     pub async fn delete_user(&self, caller: &Caller, username: &str) -> Result<()> {
@@ -83,21 +104,32 @@ impl Service {
         let mut tx = self.store().begin().await?;
         let user = self.sub_user(&mut tx, caller, username).await?;
         accounts::delete_user(&mut tx, user.id).await?;
-        self.audit(&mut tx, caller, "user.delete", username, "").await?;
+        self.audit(&mut tx, caller, "user.delete", username, "")
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn reset_password(&self, caller: &Caller, username: &str, password: Option<&str>) -> Result<CreatedUser> {
+    pub async fn reset_password(
+        &self,
+        caller: &Caller,
+        username: &str,
+        password: Option<&str>,
+    ) -> Result<CreatedUser> {
         caller.require(Permission::ManageUsers)?;
         let password = self.password_or_generated(password)?;
         let hash = hash_password(&password).map_err(ServiceError::Internal)?;
         let mut tx = self.store().begin().await?;
         let user = self.sub_user(&mut tx, caller, username).await?;
         accounts::set_password(&mut tx, user.id, &hash).await?;
-        self.audit(&mut tx, caller, "user.password", username, "").await?;
+        self.audit(&mut tx, caller, "user.password", username, "")
+            .await?;
         tx.commit().await?;
-        Ok(CreatedUser { username: username.to_owned(), password, login_link: self.login_link(caller.account_id()) })
+        Ok(CreatedUser {
+            username: username.to_owned(),
+            password,
+            login_link: self.login_link(caller.account_id()),
+        })
     }
 
     pub async fn grant_policy(&self, caller: &Caller, username: &str, policy: &str) -> Result<()> {
@@ -106,7 +138,8 @@ impl Service {
         let mut tx = self.store().begin().await?;
         let user = self.sub_user(&mut tx, caller, username).await?;
         accounts::grant(&mut tx, user.id, policy).await?;
-        self.audit(&mut tx, caller, "policy.grant", username, policy.name()).await?;
+        self.audit(&mut tx, caller, "policy.grant", username, policy.name())
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -117,9 +150,13 @@ impl Service {
         let mut tx = self.store().begin().await?;
         let user = self.sub_user(&mut tx, caller, username).await?;
         if !accounts::revoke(&mut tx, user.id, policy).await? {
-            return Err(ServiceError::NotFound(format!("user \"{username}\" does not hold {}", policy.name())));
+            return Err(ServiceError::NotFound(format!(
+                "user \"{username}\" does not hold {}",
+                policy.name()
+            )));
         }
-        self.audit(&mut tx, caller, "policy.revoke", username, policy.name()).await?;
+        self.audit(&mut tx, caller, "policy.revoke", username, policy.name())
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -130,12 +167,20 @@ impl Service {
         let list = keys::list(&mut conn, caller.account_id()).await?;
         Ok(list
             .into_iter()
-            .map(|k| KeyInfo { access_key_id: k.access_key_id, username: k.username, created_at: k.created_at })
+            .map(|k| KeyInfo {
+                access_key_id: k.access_key_id,
+                username: k.username,
+                created_at: k.created_at,
+            })
             .collect())
     }
 
     /// Creates an access key for `username` (a user of the account), or for the caller.
-    pub async fn create_access_key(&self, caller: &Caller, username: Option<&str>) -> Result<CreatedKey> {
+    pub async fn create_access_key(
+        &self,
+        caller: &Caller,
+        username: Option<&str>,
+    ) -> Result<CreatedKey> {
         caller.require(Permission::Account)?;
         let mut tx = self.store().begin().await?;
         let owner = match username {
@@ -144,24 +189,48 @@ impl Service {
             Some(name) => self.sub_user(&mut tx, caller, name).await?,
         };
         let (access_key_id, secret_access_key) = self.new_key_pair();
-        keys::insert(&mut tx, &access_key_id, owner.id, &self.inner.sealer.seal(&secret_access_key)).await?;
-        self.audit(&mut tx, caller, "accesskey.create", &access_key_id, &owner.username).await?;
+        keys::insert(
+            &mut tx,
+            &access_key_id,
+            owner.id,
+            &self.inner.sealer.seal(&secret_access_key),
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            caller,
+            "accesskey.create",
+            &access_key_id,
+            &owner.username,
+        )
+        .await?;
         tx.commit().await?;
-        Ok(CreatedKey { access_key_id, secret_access_key, username: owner.username })
+        Ok(CreatedKey {
+            access_key_id,
+            secret_access_key,
+            username: owner.username,
+        })
     }
 
     pub async fn delete_access_key(&self, caller: &Caller, access_key_id: &str) -> Result<()> {
         caller.require(Permission::Account)?;
         let mut tx = self.store().begin().await?;
         if !keys::delete(&mut tx, caller.account_id(), access_key_id).await? {
-            return Err(ServiceError::NotFound(format!("no access key \"{access_key_id}\"")));
+            return Err(ServiceError::NotFound(format!(
+                "no access key \"{access_key_id}\""
+            )));
         }
-        self.audit(&mut tx, caller, "accesskey.delete", access_key_id, "").await?;
+        self.audit(&mut tx, caller, "accesskey.delete", access_key_id, "")
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn audit_log(&self, caller: &Caller, mut filter: AuditFilter) -> Result<Vec<AuditEntry>> {
+    pub async fn audit_log(
+        &self,
+        caller: &Caller,
+        mut filter: AuditFilter,
+    ) -> Result<Vec<AuditEntry>> {
         caller.require(Permission::Account)?;
         filter.limit = filter.limit.clamp(1, 1000);
         let mut conn = self.store().conn().await?;
@@ -182,7 +251,9 @@ impl Service {
         match password {
             None => Ok(random_token(16)),
             Some(p) if p.chars().count() >= MIN_PASSWORD && p.len() <= 256 => Ok(p.to_owned()),
-            Some(_) => Err(ServiceError::Invalid(format!("password: must have {MIN_PASSWORD}..=256 characters"))),
+            Some(_) => Err(ServiceError::Invalid(format!(
+                "password: must have {MIN_PASSWORD}..=256 characters"
+            ))),
         }
     }
 }

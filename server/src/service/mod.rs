@@ -16,8 +16,8 @@ use std::sync::Arc;
 use app::model::Permission;
 
 pub use auth::{LoginThrottle, NewAccount, SESSION_TTL_SECS, Session};
-pub use error::ServiceError;
 pub use endpoints::EndpointRef;
+pub use error::ServiceError;
 pub use iam::{CreatedKey, CreatedUser, KeyInfo, UserInfo};
 pub use secrets::Sealer;
 pub use strategies::{StrategyInput, VersionInfo};
@@ -63,8 +63,13 @@ impl Caller {
             return Ok(());
         }
         Err(ServiceError::Forbidden(match permission {
-            Permission::ManageUsers => "only the main account manages sub-users and their policies".into(),
-            _ => format!("user \"{}\" has no policy allowing this action", self.user.username),
+            Permission::ManageUsers => {
+                "only the main account manages sub-users and their policies".into()
+            }
+            _ => format!(
+                "user \"{}\" has no policy allowing this action",
+                self.user.username
+            ),
         }))
     }
 
@@ -84,7 +89,14 @@ impl Caller {
 
 impl Service {
     pub fn new(store: Store, config: ServiceConfig, sealer: Sealer) -> Service {
-        Service { inner: Arc::new(Inner { store, config, sealer, throttle: LoginThrottle::default() }) }
+        Service {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                sealer,
+                throttle: LoginThrottle::default(),
+            }),
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -95,7 +107,14 @@ impl Service {
         &self.inner.config.zone
     }
 
-    async fn audit(&self, conn: &mut Conn, caller: &Caller, action: &str, target: &str, detail: &str) -> Result<()> {
+    async fn audit(
+        &self,
+        conn: &mut Conn,
+        caller: &Caller,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<()> {
         crate::store::audit::record(conn, &caller.actor(), action, target, detail).await?;
         Ok(())
     }

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use anyhow::Context;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use rand::Rng;
@@ -25,7 +25,9 @@ impl std::fmt::Debug for Sealer {
 
 impl Sealer {
     pub fn new(key: [u8; 32]) -> Sealer {
-        Sealer { cipher: ChaCha20Poly1305::new(Key::from_slice(&key)) }
+        Sealer {
+            cipher: ChaCha20Poly1305::new(Key::from_slice(&key)),
+        }
     }
 
     /// Reads the 64-hex-digit master key at `path`, creating it (mode 0600) when absent.
@@ -34,23 +36,33 @@ impl Sealer {
         if !path.exists() {
             let key: [u8; 32] = rand::rng().random();
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("creating {}", parent.display()))?;
             }
-            write_private(path, &hex::encode(key)).with_context(|| format!("writing {}", path.display()))?;
+            write_private(path, &hex::encode(key))
+                .with_context(|| format!("writing {}", path.display()))?;
             tracing::info!("created the master key {}", path.display());
         }
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        let bytes = hex::decode(text.trim()).with_context(|| format!("{}: not hex", path.display()))?;
-        let key: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("{}: the master key must be 32 bytes (64 hex digits)", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let bytes =
+            hex::decode(text.trim()).with_context(|| format!("{}: not hex", path.display()))?;
+        let key: [u8; 32] = bytes.try_into().map_err(|_| {
+            anyhow::anyhow!(
+                "{}: the master key must be 32 bytes (64 hex digits)",
+                path.display()
+            )
+        })?;
         Ok(Sealer::new(key))
     }
 
     pub fn seal(&self, secret: &str) -> String {
         let nonce: [u8; 12] = rand::rng().random();
         // Encrypting a short in-memory buffer cannot fail.
-        let sealed = self.cipher.encrypt(Nonce::from_slice(&nonce), secret.as_bytes()).unwrap_or_default();
+        let sealed = self
+            .cipher
+            .encrypt(Nonce::from_slice(&nonce), secret.as_bytes())
+            .unwrap_or_default();
         format!("{}{}", hex::encode(nonce), hex::encode(sealed))
     }
 
@@ -72,19 +84,29 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 pub fn hash_password(password: &str) -> Result<String, String> {
-    let salt = SaltString::encode_b64(&rand::rng().random::<[u8; 16]>()).map_err(|e| e.to_string())?;
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
+    let salt =
+        SaltString::encode_b64(&rand::rng().random::<[u8; 16]>()).map_err(|e| e.to_string())?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// A random token of `len` characters from [A-Za-z0-9].
 pub fn random_token(len: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut rng = rand::rng();
-    (0..len).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+    (0..len)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
 }
 
 pub fn sha256_hex(text: &str) -> String {

@@ -38,9 +38,19 @@ impl Service {
         let stored = self.enabled_document(&mut conn, &domain).await?;
         let (tree, flags) = match stored {
             Some(doc) => (doc.strategy, doc.endpoints_conf),
-            None => (StrategyTree { start: String::new(), rules: Vec::new() }, Vec::new()),
+            None => (
+                StrategyTree {
+                    start: String::new(),
+                    rules: Vec::new(),
+                },
+                Vec::new(),
+            ),
         };
-        Ok(StrategyDocument { status: domain.status.code().to_owned(), strategy: tree, endpoints_conf: compose(&list, &flags) })
+        Ok(StrategyDocument {
+            status: domain.status.code().to_owned(),
+            strategy: tree,
+            endpoints_conf: compose(&list, &flags),
+        })
     }
 
     /// Generates the recommended strategy from the domain's endpoints and enables it.
@@ -50,16 +60,24 @@ impl Service {
         let domain = self.domain(&mut tx, caller, name).await?;
         let list = endpoints::list(&mut tx, domain.id).await?;
         if list.is_empty() {
-            return Err(ServiceError::Conflict(format!("domain \"{}\" has no endpoints to recommend a strategy from", domain.name)));
+            return Err(ServiceError::Conflict(format!(
+                "domain \"{}\" has no endpoints to recommend a strategy from",
+                domain.name
+            )));
         }
-        self.enable_recommended(&mut tx, caller, &domain, &list).await?;
+        self.enable_recommended(&mut tx, caller, &domain, &list)
+            .await?;
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Validates every domain's strategy first; then enables them all in one transaction.
-    pub async fn update_or_create_strategies(&self, caller: &Caller, batch: &BTreeMap<String, StrategyInput>) -> Result<()> {
+    pub async fn update_or_create_strategies(
+        &self,
+        caller: &Caller,
+        batch: &BTreeMap<String, StrategyInput>,
+    ) -> Result<()> {
         caller.require(Permission::Write)?;
         if batch.is_empty() {
             return Err(ServiceError::Invalid("the batch names no domain".into()));
@@ -77,8 +95,12 @@ impl Service {
                     )));
                 }
             }
-            let doc = StrategyDocument { status: String::new(), ..input.clone() };
-            self.compile_for(&domain, &doc, &list).map_err(|e| prefix(name, e))?;
+            let doc = StrategyDocument {
+                status: String::new(),
+                ..input.clone()
+            };
+            self.compile_for(&domain, &doc, &list)
+                .map_err(|e| prefix(name, e))?;
             valid.push((domain, doc));
         }
         for (domain, doc) in &valid {
@@ -106,19 +128,32 @@ impl Service {
     }
 
     /// Enables version `n` again (as a new version), if it is valid with today's endpoints.
-    pub async fn restore_strategy_version(&self, caller: &Caller, name: &str, n: i64) -> Result<()> {
+    pub async fn restore_strategy_version(
+        &self,
+        caller: &Caller,
+        name: &str,
+        n: i64,
+    ) -> Result<()> {
         caller.require(Permission::Write)?;
         let mut tx = self.store().begin().await?;
         let domain = self.domain(&mut tx, caller, name).await?;
         let stored = strategies::get(&mut tx, domain.id, n)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("domain \"{}\" has no strategy version {n}", domain.name)))?;
+            .ok_or_else(|| {
+                ServiceError::NotFound(format!(
+                    "domain \"{}\" has no strategy version {n}",
+                    domain.name
+                ))
+            })?;
         let doc = parse_stored(&stored.document)?;
         let list = endpoints::list(&mut tx, domain.id).await?;
-        self.compile_for(&domain, &doc, &list).map_err(|e| match e {
-            ServiceError::Invalid(m) => ServiceError::Conflict(format!("version {n} no longer fits the endpoints: {m}")),
-            other => other,
-        })?;
+        self.compile_for(&domain, &doc, &list)
+            .map_err(|e| match e {
+                ServiceError::Invalid(m) => {
+                    ServiceError::Conflict(format!("version {n} no longer fits the endpoints: {m}"))
+                }
+                other => other,
+            })?;
         self.enable(&mut tx, caller, &domain, &doc).await?;
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
@@ -126,14 +161,25 @@ impl Service {
     }
 
     /// The enabled strategy document of `domain`, as stored.
-    pub(super) async fn enabled_document(&self, conn: &mut Conn, domain: &Domain) -> Result<Option<StrategyDocument>> {
-        let Some(version) = domain.strategy_version else { return Ok(None) };
+    pub(super) async fn enabled_document(
+        &self,
+        conn: &mut Conn,
+        domain: &Domain,
+    ) -> Result<Option<StrategyDocument>> {
+        let Some(version) = domain.strategy_version else {
+            return Ok(None);
+        };
         let stored = strategies::get(conn, domain.id, version).await?;
         stored.map(|v| parse_stored(&v.document)).transpose()
     }
 
     /// Validates `doc` against the domain's endpoints; `Invalid` lists every problem.
-    pub(super) fn compile_for(&self, domain: &Domain, doc: &StrategyDocument, list: &[Endpoint]) -> Result<Compiled> {
+    pub(super) fn compile_for(
+        &self,
+        domain: &Domain,
+        doc: &StrategyDocument,
+        list: &[Endpoint],
+    ) -> Result<Compiled> {
         let composed = StrategyDocument {
             status: String::new(),
             strategy: doc.strategy.clone(),
@@ -141,14 +187,31 @@ impl Service {
         };
         Strategy::compile(&composed).map_err(|problems| {
             let lines: Vec<String> = problems.errors.iter().map(ToString::to_string).collect();
-            ServiceError::Invalid(format!("invalid strategy for \"{}\": {}", domain.name, lines.join("; ")))
+            ServiceError::Invalid(format!(
+                "invalid strategy for \"{}\": {}",
+                domain.name,
+                lines.join("; ")
+            ))
         })
     }
 
-    pub(super) async fn enable_recommended(&self, conn: &mut Conn, caller: &Caller, domain: &Domain, list: &[Endpoint]) -> Result<()> {
+    pub(super) async fn enable_recommended(
+        &self,
+        conn: &mut Conn,
+        caller: &Caller,
+        domain: &Domain,
+        list: &[Endpoint],
+    ) -> Result<()> {
         if list.is_empty() {
             domains::clear_strategy(conn, domain.id).await?;
-            self.audit(conn, caller, "strategy.clear", &domain.name, "no endpoints left").await?;
+            self.audit(
+                conn,
+                caller,
+                "strategy.clear",
+                &domain.name,
+                "no endpoints left",
+            )
+            .await?;
             return Ok(());
         }
         let doc = recommend(&compose(list, &[]));
@@ -157,15 +220,32 @@ impl Service {
     }
 
     /// Stores `doc` as the domain's next version and enables it; an unscheduled domain starts.
-    async fn enable(&self, conn: &mut Conn, caller: &Caller, domain: &Domain, doc: &StrategyDocument) -> Result<()> {
-        let stored = StrategyDocument { status: String::new(), ..doc.clone() };
-        let json = serde_json::to_string(&stored).map_err(|e| ServiceError::Internal(e.to_string()))?;
+    async fn enable(
+        &self,
+        conn: &mut Conn,
+        caller: &Caller,
+        domain: &Domain,
+        doc: &StrategyDocument,
+    ) -> Result<()> {
+        let stored = StrategyDocument {
+            status: String::new(),
+            ..doc.clone()
+        };
+        let json =
+            serde_json::to_string(&stored).map_err(|e| ServiceError::Internal(e.to_string()))?;
         let version = strategies::insert(conn, domain.id, &json, &caller.user.username).await?;
         domains::set_strategy_version(conn, domain.id, version).await?;
         if domain.status == DomainStatus::Unscheduled {
             domains::set_status(conn, domain.id, DomainStatus::Start).await?;
         }
-        self.audit(conn, caller, "strategy.enable", &domain.name, &format!("version {version}")).await?;
+        self.audit(
+            conn,
+            caller,
+            "strategy.enable",
+            &domain.name,
+            &format!("version {version}"),
+        )
+        .await?;
         Ok(())
     }
 }
@@ -189,12 +269,15 @@ fn compose(list: &[Endpoint], flags: &[EndpointConf]) -> Vec<EndpointConf> {
 }
 
 fn parse_stored(json: &str) -> Result<StrategyDocument> {
-    StrategyDocument::from_json(json).map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("strategy version: {e}"))))
+    StrategyDocument::from_json(json)
+        .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("strategy version: {e}"))))
 }
 
 fn prefix(name: &str, e: ServiceError) -> ServiceError {
     match e {
-        ServiceError::Invalid(m) if !m.contains(name) => ServiceError::Invalid(format!("{name}: {m}")),
+        ServiceError::Invalid(m) if !m.contains(name) => {
+            ServiceError::Invalid(format!("{name}: {m}"))
+        }
         other => other,
     }
 }

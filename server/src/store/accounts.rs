@@ -33,7 +33,9 @@ pub async fn create_account(conn: &mut Conn, name: &str) -> Result<i64> {
 }
 
 pub async fn count_accounts(conn: &mut Conn) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM accounts").fetch_one(&mut *conn).await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM accounts")
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(row.try_get("n")?)
 }
 
@@ -75,14 +77,22 @@ pub async fn find_for_login(
 ) -> Result<Option<(User, String)>> {
     let row = match account_id {
         None => {
-            sqlx::query(concat!("SELECT ", user_columns!(), ", password_hash FROM users WHERE username = $1 AND is_main = 1"))
+            sqlx::query(concat!(
+                "SELECT ",
+                user_columns!(),
+                ", password_hash FROM users WHERE username = $1 AND is_main = 1"
+            ))
             .bind(username)
             .fetch_optional(&mut *conn)
             .await?
         }
         Some(account) => {
-            sqlx::query(concat!("SELECT ", user_columns!(), ", password_hash FROM users \
-                 WHERE account_id = $1 AND username = $2 AND is_main = 0"))
+            sqlx::query(concat!(
+                "SELECT ",
+                user_columns!(),
+                ", password_hash FROM users \
+                 WHERE account_id = $1 AND username = $2 AND is_main = 0"
+            ))
             .bind(account)
             .bind(username)
             .fetch_optional(&mut *conn)
@@ -97,10 +107,14 @@ pub async fn find_for_login(
 }
 
 pub async fn user_by_id(conn: &mut Conn, id: i64) -> Result<Option<User>> {
-    let row = sqlx::query(concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
     let Some(row) = row else { return Ok(None) };
     let mut user = user_from_row(&row)?;
     user.policies = policies(conn, user.id).await?;
@@ -108,7 +122,11 @@ pub async fn user_by_id(conn: &mut Conn, id: i64) -> Result<Option<User>> {
 }
 
 pub async fn sub_user(conn: &mut Conn, account_id: i64, username: &str) -> Result<Option<User>> {
-    let row = sqlx::query(concat!("SELECT ", user_columns!(), " FROM users WHERE account_id = $1 AND username = $2 AND is_main = 0"))
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE account_id = $1 AND username = $2 AND is_main = 0"
+    ))
     .bind(account_id)
     .bind(username)
     .fetch_optional(&mut *conn)
@@ -121,7 +139,11 @@ pub async fn sub_user(conn: &mut Conn, account_id: i64, username: &str) -> Resul
 
 /// Every user of the account, the main user first.
 pub async fn list_users(conn: &mut Conn, account_id: i64) -> Result<Vec<User>> {
-    let rows = sqlx::query(concat!("SELECT ", user_columns!(), " FROM users WHERE account_id = $1 ORDER BY is_main DESC, username"))
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE account_id = $1 ORDER BY is_main DESC, username"
+    ))
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;
@@ -133,10 +155,22 @@ pub async fn list_users(conn: &mut Conn, account_id: i64) -> Result<Vec<User>> {
 }
 
 pub async fn delete_user(conn: &mut Conn, user_id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM user_policies WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM access_keys WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM users WHERE id = $1").bind(user_id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM user_policies WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM access_keys WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -179,7 +213,8 @@ async fn policies(conn: &mut Conn, user_id: i64) -> Result<Vec<Policy>> {
     rows.iter()
         .map(|row| {
             let name: String = row.try_get("policy")?;
-            Policy::parse(&name).ok_or_else(|| StoreError::Corrupt(format!("unknown policy {name}")))
+            Policy::parse(&name)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown policy {name}")))
         })
         .collect()
 }

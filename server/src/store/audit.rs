@@ -27,7 +27,13 @@ pub struct Actor<'a> {
     pub source: &'a str,
 }
 
-pub async fn record(conn: &mut Conn, actor: &Actor<'_>, action: &str, target: &str, detail: &str) -> Result<()> {
+pub async fn record(
+    conn: &mut Conn,
+    actor: &Actor<'_>,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO audit_log (account_id, user_id, username, action, target, detail, source, at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -56,7 +62,11 @@ pub struct AuditFilter {
 }
 
 /// The account's entries matching `filter`, newest first.
-pub async fn list(conn: &mut Conn, account_id: i64, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+pub async fn list(
+    conn: &mut Conn,
+    account_id: i64,
+    filter: &AuditFilter,
+) -> Result<Vec<AuditEntry>> {
     let rows = sqlx::query(
         "SELECT id, username, action, target, detail, source, at FROM audit_log \
          WHERE account_id = $1 AND ($2 = '' OR username = $2) AND ($3 = '' OR action = $3) \
@@ -84,4 +94,3 @@ pub async fn list(conn: &mut Conn, account_id: i64, filter: &AuditFilter) -> Res
         })
         .collect()
 }
-

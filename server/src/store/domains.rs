@@ -31,7 +31,13 @@ macro_rules! domain_columns {
     };
 }
 
-pub async fn insert(conn: &mut Conn, account_id: i64, name: &str, is_itm: bool, monitor: &MonitorSettings) -> Result<i64> {
+pub async fn insert(
+    conn: &mut Conn,
+    account_id: i64,
+    name: &str,
+    is_itm: bool,
+    monitor: &MonitorSettings,
+) -> Result<i64> {
     let now = now_ms();
     let row = sqlx::query(
         "INSERT INTO domains (account_id, name, is_itm, status, ttl, strategy_version, monitor, created_at, updated_at) \
@@ -49,32 +55,52 @@ pub async fn insert(conn: &mut Conn, account_id: i64, name: &str, is_itm: bool, 
 }
 
 pub async fn list(conn: &mut Conn, account_id: i64) -> Result<Vec<Domain>> {
-    let rows = sqlx::query(concat!("SELECT ", domain_columns!(), " FROM domains WHERE account_id = $1 ORDER BY name"))
-        .bind(account_id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        domain_columns!(),
+        " FROM domains WHERE account_id = $1 ORDER BY name"
+    ))
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter().map(domain_from_row).collect()
 }
 
 pub async fn get(conn: &mut Conn, account_id: i64, name: &str) -> Result<Option<Domain>> {
-    let row = sqlx::query(concat!("SELECT ", domain_columns!(), " FROM domains WHERE account_id = $1 AND name = $2"))
-        .bind(account_id)
-        .bind(name)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        domain_columns!(),
+        " FROM domains WHERE account_id = $1 AND name = $2"
+    ))
+    .bind(account_id)
+    .bind(name)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(domain_from_row).transpose()
 }
 
 pub async fn name_taken(conn: &mut Conn, name: &str) -> Result<bool> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM domains WHERE name = $1").bind(name).fetch_one(&mut *conn).await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM domains WHERE name = $1")
+        .bind(name)
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(row.try_get::<i64, _>("n")? > 0)
 }
 
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<()> {
     // Children first: SQLite enforces foreign keys per connection setting, so do not rely on it.
-    sqlx::query("DELETE FROM strategy_versions WHERE domain_id = $1").bind(id).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM endpoints WHERE domain_id = $1").bind(id).execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM domains WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM strategy_versions WHERE domain_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM endpoints WHERE domain_id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM domains WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -109,7 +135,11 @@ pub async fn set_strategy_version(conn: &mut Conn, id: i64, version: i64) -> Res
 }
 
 pub async fn touch(conn: &mut Conn, id: i64) -> Result<()> {
-    sqlx::query("UPDATE domains SET updated_at = $1 WHERE id = $2").bind(now_ms()).bind(id).execute(&mut *conn).await?;
+    sqlx::query("UPDATE domains SET updated_at = $1 WHERE id = $2")
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -125,10 +155,12 @@ fn domain_from_row(row: &AnyRow) -> Result<Domain> {
         account_id: row.try_get("account_id")?,
         name: row.try_get("name")?,
         is_itm: flag(row, "is_itm")?,
-        status: DomainStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("domain status {status}")))?,
+        status: DomainStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("domain status {status}")))?,
         ttl: row.try_get("ttl")?,
         strategy_version: row.try_get("strategy_version")?,
-        monitor: serde_json::from_str(&monitor).map_err(|e| StoreError::Corrupt(format!("monitor settings: {e}")))?,
+        monitor: serde_json::from_str(&monitor)
+            .map_err(|e| StoreError::Corrupt(format!("monitor settings: {e}")))?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })

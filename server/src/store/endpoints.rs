@@ -25,19 +25,27 @@ macro_rules! endpoint_columns {
 }
 
 pub async fn list(conn: &mut Conn, domain_id: i64) -> Result<Vec<Endpoint>> {
-    let rows = sqlx::query(concat!("SELECT ", endpoint_columns!(), " FROM endpoints WHERE domain_id = $1 ORDER BY id"))
-        .bind(domain_id)
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        endpoint_columns!(),
+        " FROM endpoints WHERE domain_id = $1 ORDER BY id"
+    ))
+    .bind(domain_id)
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter().map(endpoint_from_row).collect()
 }
 
 pub async fn get(conn: &mut Conn, domain_id: i64, value: &str) -> Result<Option<Endpoint>> {
-    let row = sqlx::query(concat!("SELECT ", endpoint_columns!(), " FROM endpoints WHERE domain_id = $1 AND value = $2"))
-        .bind(domain_id)
-        .bind(value)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        endpoint_columns!(),
+        " FROM endpoints WHERE domain_id = $1 AND value = $2"
+    ))
+    .bind(domain_id)
+    .bind(value)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(endpoint_from_row).transpose()
 }
 
@@ -71,7 +79,10 @@ pub async fn update(conn: &mut Conn, e: &Endpoint) -> Result<()> {
 }
 
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM endpoints WHERE id = $1").bind(id).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM endpoints WHERE id = $1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

@@ -13,7 +13,12 @@ pub struct AccessKey {
     pub created_at: i64,
 }
 
-pub async fn insert(conn: &mut Conn, access_key_id: &str, user_id: i64, secret_sealed: &str) -> Result<()> {
+pub async fn insert(
+    conn: &mut Conn,
+    access_key_id: &str,
+    user_id: i64,
+    secret_sealed: &str,
+) -> Result<()> {
     sqlx::query("INSERT INTO access_keys (access_key_id, user_id, secret_sealed, created_at) VALUES ($1, $2, $3, $4)")
         .bind(access_key_id)
         .bind(user_id)
@@ -26,11 +31,13 @@ pub async fn insert(conn: &mut Conn, access_key_id: &str, user_id: i64, secret_s
 
 /// The owner and sealed secret of an access key.
 pub async fn find(conn: &mut Conn, access_key_id: &str) -> Result<Option<(i64, String)>> {
-    let row = sqlx::query("SELECT user_id, secret_sealed FROM access_keys WHERE access_key_id = $1")
-        .bind(access_key_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|r| Ok((r.try_get("user_id")?, r.try_get("secret_sealed")?))).transpose()
+    let row =
+        sqlx::query("SELECT user_id, secret_sealed FROM access_keys WHERE access_key_id = $1")
+            .bind(access_key_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.map(|r| Ok((r.try_get("user_id")?, r.try_get("secret_sealed")?)))
+        .transpose()
 }
 
 pub async fn list(conn: &mut Conn, account_id: i64) -> Result<Vec<AccessKey>> {

@@ -33,7 +33,10 @@ pub enum StoreError {
     #[error("database migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("preparing the database folder {path}: {source}")]
-    Folder { path: String, source: std::io::Error },
+    Folder {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("unsupported database URL \"{0}\" (use sqlite://PATH or postgres://…)")]
     UnsupportedUrl(String),
     #[error("stored data is corrupt: {0}")]
@@ -94,8 +97,16 @@ impl Store {
 
     async fn migrate(&self) -> Result<()> {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&self.pool)
+                    .await?
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
         }
         Ok(())
     }
@@ -123,9 +134,14 @@ fn create_sqlite_folder(url: &str) -> Result<()> {
     if path.is_empty() || path == ":memory:" {
         return Ok(());
     }
-    if let Some(parent) = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|source| StoreError::Folder { path: parent.display().to_string(), source })?;
+    if let Some(parent) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(|source| StoreError::Folder {
+            path: parent.display().to_string(),
+            source,
+        })?;
     }
     Ok(())
 }
@@ -141,12 +157,16 @@ pub fn now_ms() -> i64 {
 /// Marks a change to what DNS answers; returns the new configuration version. Call it in the
 /// transaction that makes the change, so the version and the change commit together.
 pub async fn bump_config_version(conn: &mut Conn) -> Result<i64> {
-    sqlx::query("UPDATE meta SET value = value + 1 WHERE key = 'config_version'").execute(&mut *conn).await?;
+    sqlx::query("UPDATE meta SET value = value + 1 WHERE key = 'config_version'")
+        .execute(&mut *conn)
+        .await?;
     config_version(conn).await
 }
 
 pub async fn config_version(conn: &mut Conn) -> Result<i64> {
-    let row = sqlx::query("SELECT value FROM meta WHERE key = 'config_version'").fetch_one(&mut *conn).await?;
+    let row = sqlx::query("SELECT value FROM meta WHERE key = 'config_version'")
+        .fetch_one(&mut *conn)
+        .await?;
     Ok(row.try_get("value")?)
 }
 

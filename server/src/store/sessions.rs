@@ -33,17 +33,27 @@ pub async fn find(conn: &mut Conn, token_hash: &str) -> Result<Option<Session>> 
         .fetch_optional(&mut *conn)
         .await?;
     row.map(|r| {
-        Ok(Session { user_id: r.try_get("user_id")?, csrf_token: r.try_get("csrf_token")?, expires_at: r.try_get("expires_at")? })
+        Ok(Session {
+            user_id: r.try_get("user_id")?,
+            csrf_token: r.try_get("csrf_token")?,
+            expires_at: r.try_get("expires_at")?,
+        })
     })
     .transpose()
 }
 
 pub async fn delete(conn: &mut Conn, token_hash: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
 pub async fn purge_expired(conn: &mut Conn) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now_ms()).execute(&mut *conn).await?;
+    let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?;
     Ok(done.rows_affected())
 }

@@ -15,11 +15,18 @@ pub struct Version {
     pub created_by: String,
 }
 
-pub async fn insert(conn: &mut Conn, domain_id: i64, document: &str, created_by: &str) -> Result<i64> {
-    let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM strategy_versions WHERE domain_id = $1")
-        .bind(domain_id)
-        .fetch_one(&mut *conn)
-        .await?;
+pub async fn insert(
+    conn: &mut Conn,
+    domain_id: i64,
+    document: &str,
+    created_by: &str,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "SELECT COALESCE(MAX(version), 0) AS v FROM strategy_versions WHERE domain_id = $1",
+    )
+    .bind(domain_id)
+    .fetch_one(&mut *conn)
+    .await?;
     let version = row.try_get::<i64, _>("v")? + 1;
     sqlx::query(
         "INSERT INTO strategy_versions (domain_id, version, document, created_at, created_by) VALUES ($1, $2, $3, $4, $5)",

@@ -1,0 +1,93 @@
+"""Fixtures: real ``itm serve`` processes on loopback, on SQLite and (when ITM_TEST_POSTGRES is
+set) on a throwaway PostgreSQL database, with the admin account it prints on first start."""
+
+import os
+import re
+import signal
+import subprocess
+import uuid
+from pathlib import Path
+
+import pytest
+
+from itm_client import Client
+
+ROOT = Path(__file__).resolve().parents[3]
+ITM = os.environ.get("ITM_BIN", str(ROOT / "target" / "debug" / "itm"))
+POSTGRES = os.environ.get("ITM_TEST_POSTGRES")
+
+
+def create_pg_database():
+    name = "itm_api_" + uuid.uuid4().hex[:12]
+    m = re.match(r"postgres(?:ql)?://([^:]+):([^@]+)@([^:/]+):?(\d+)?", POSTGRES)
+    user, password, host, port = m.group(1), m.group(2), m.group(3), m.group(4) or "5432"
+    subprocess.run(["psql", "-h", host, "-p", port, "-U", user, "-d", "postgres", "-qc", f"CREATE DATABASE {name}"],
+                   check=True, env={**os.environ, "PGPASSWORD": password})
+    return f"{POSTGRES}/{name}"
+
+
+class Server:
+    """One ``itm serve`` process and what it printed on first start."""
+
+    def __init__(self, workdir, database):
+        self.workdir = Path(workdir)
+        self.database = database
+        self.port = None
+        self.admin = {}
+        self.process = None
+
+    def start(self):
+        self.log = open(self.workdir / "stderr.log", "ab")
+        self.process = subprocess.Popen(
+            [ITM, "serve", "--http", "127.0.0.1:0", "--database", self.database,
+             "--master-key-file", str(self.workdir / "master.key"), "--site-root", str(self.workdir / "site")],
+            cwd=self.workdir, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        for line in self.process.stdout:
+            if m := re.match(r"\s+(account id|user name|password|access key id|secret access key):\s+(\S+)", line):
+                self.admin[m.group(1)] = m.group(2)
+            if m := re.match(r"ITM console: http://127\.0\.0\.1:(\d+)/", line):
+                self.port = int(m.group(1))
+                break
+        assert self.port, "itm serve did not report its address"
+        return self
+
+    def kill(self, sig=signal.SIGKILL):
+        self.process.send_signal(sig)
+        self.process.wait(timeout=30)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.kill(signal.SIGTERM)
+
+    def client(self, ak=None, sk=None, explicit=False):
+        return Client("127.0.0.1", self.port, ak or self.admin["access key id"], sk or self.admin["secret access key"], explicit)
+
+
+def backends():
+    return ["sqlite", "postgres"] if POSTGRES else ["sqlite"]
+
+
+@pytest.fixture(scope="module", params=backends())
+def server(request, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp(f"itm-{request.param}")
+    database = f"sqlite://{workdir}/itm.db?mode=rwc" if request.param == "sqlite" else create_pg_database()
+    srv = Server(workdir, database).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def admin(server):
+    return server.client()
+
+
+_counter = [0]
+
+
+@pytest.fixture
+def unique():
+    """A fresh name part per call, so tests sharing a server never collide."""
+    def make(prefix="t"):
+        _counter[0] += 1
+        return f"{prefix}{_counter[0]}-{uuid.uuid4().hex[:6]}"
+    return make
