@@ -39,6 +39,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             "ITM console: http://{local}/   API: http://{local}/v1/   (store: {})",
             redact(&args.db.database)
         );
+        tokio::spawn(purge_sessions(service.clone()));
         crate::http::serve(
             listener,
             &args.site_root,
@@ -50,6 +51,19 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Expired console sessions are refused when used; this only keeps the table small.
+async fn purge_sessions(service: crate::service::Service) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match service.purge_expired_sessions().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("purged {n} expired sessions"),
+            Err(e) => tracing::warn!("purging expired sessions: {e}"),
+        }
+    }
 }
 
 /// The database URL without its password, for logs.

@@ -32,7 +32,6 @@ pub struct Session {
     pub token: String,
     pub csrf_token: String,
     pub user: User,
-    pub expires_at_ms: i64,
 }
 
 impl Service {
@@ -126,7 +125,6 @@ impl Service {
             token,
             csrf_token: session.csrf_token,
             user,
-            expires_at_ms: session.expires_at,
         })
     }
 
@@ -138,6 +136,12 @@ impl Service {
         };
         let user = accounts::user_by_id(&mut conn, session.user_id).await?;
         Ok(user.map(|u| (u, session.csrf_token)))
+    }
+
+    /// Deletes expired sessions; returns how many.
+    pub async fn purge_expired_sessions(&self) -> Result<u64> {
+        let mut conn = self.store().conn().await?;
+        Ok(sessions::purge_expired(&mut conn).await?)
     }
 
     pub async fn logout(&self, token: &str) -> Result<()> {

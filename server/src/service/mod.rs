@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use app::model::Permission;
 
-pub use auth::{LoginThrottle, NewAccount, SESSION_TTL_SECS, Session};
+pub use auth::{NewAccount, SESSION_TTL_SECS, Session};
 pub use endpoints::EndpointRef;
 pub use error::ServiceError;
 pub use iam::{CreatedKey, CreatedUser, KeyInfo, UserInfo};
@@ -45,7 +45,7 @@ struct Inner {
     store: Store,
     config: ServiceConfig,
     sealer: Sealer,
-    throttle: LoginThrottle,
+    throttle: auth::LoginThrottle,
 }
 
 /// An authenticated user making a request, and where it came from (for the audit log).
@@ -94,7 +94,7 @@ impl Service {
                 store,
                 config,
                 sealer,
-                throttle: LoginThrottle::default(),
+                throttle: auth::LoginThrottle::default(),
             }),
         }
     }

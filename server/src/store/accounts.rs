@@ -39,14 +39,6 @@ pub async fn count_accounts(conn: &mut Conn) -> Result<i64> {
     Ok(row.try_get("n")?)
 }
 
-pub async fn account_exists(conn: &mut Conn, account_id: i64) -> Result<bool> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM accounts WHERE id = $1")
-        .bind(account_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(row.try_get::<i64, _>("n")? > 0)
-}
-
 pub async fn insert_user(
     conn: &mut Conn,
     account_id: i64,

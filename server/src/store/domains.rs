@@ -134,15 +134,6 @@ pub async fn set_strategy_version(conn: &mut Conn, id: i64, version: i64) -> Res
     Ok(())
 }
 
-pub async fn touch(conn: &mut Conn, id: i64) -> Result<()> {
-    sqlx::query("UPDATE domains SET updated_at = $1 WHERE id = $2")
-        .bind(now_ms())
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
 fn monitor_json(monitor: &MonitorSettings) -> String {
     serde_json::to_string(monitor).unwrap_or_default()
 }

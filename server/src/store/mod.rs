@@ -111,10 +111,6 @@ impl Store {
         Ok(())
     }
 
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-
     pub async fn begin(&self) -> Result<Tx> {
         Ok(self.pool.begin().await?)
     }
