@@ -67,6 +67,26 @@ pub struct DomainSummary {
     pub has_distribution: bool,
 }
 
+/// `GET /v1/domains/{domain}`: the list row plus what the console shows about one domain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainDetails {
+    #[serde(flatten)]
+    pub summary: DomainSummary,
+    pub is_itm_domain: bool,
+    /// Seconds; the TTL of every answer for this domain (1..=86400, default 60).
+    pub ttl: u32,
+    pub endpoint_count: u32,
+    /// The enabled strategy version, if any.
+    pub strategy_version: Option<i64>,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// The answer TTL range accepted for a domain, in seconds.
+pub const TTL_RANGE: std::ops::RangeInclusive<u32> = 1..=86_400;
+
 /// One element of `POST /v1/domains` (request and answer).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

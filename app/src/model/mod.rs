@@ -7,7 +7,10 @@ mod endpoint;
 mod iam;
 mod monitor;
 
-pub use domain::{DomainStatus, DomainSummary, MonitorStatus, NewDomain, normalize_domain_name};
+pub use domain::{
+    DomainDetails, DomainStatus, DomainSummary, MonitorStatus, NewDomain, TTL_RANGE,
+    normalize_domain_name,
+};
 pub use endpoint::{EndpointInput, EndpointRecord, EndpointStatus, validate_tag};
 pub use iam::{Permission, Policy};
 pub use monitor::{ExpectedCodes, MonitorSettings, Protocol};

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use app::model::{
-    DomainStatus, DomainSummary, EndpointInput, EndpointRecord, MonitorSettings, NewDomain,
+    DomainDetails, DomainStatus, DomainSummary, EndpointInput, EndpointRecord, MonitorSettings,
+    NewDomain,
 };
 use app::strategy::StrategyDocument;
 use axum::extract::{Path, State};
@@ -27,7 +28,9 @@ pub fn routes() -> Router<Service> {
                 .post(create_domains)
                 .delete(delete_domains),
         )
+        .route("/v1/domains/{domain}", get(details))
         .route("/v1/domains/{domain}/status", put(set_status))
+        .route("/v1/domains/{domain}/ttl", put(set_ttl))
         .route(
             "/v1/domains/{domain}/monitor",
             get(monitor).put(set_monitor),
@@ -74,6 +77,30 @@ async fn delete_domains(
     Body(names): Body<Vec<String>>,
 ) -> Result<Null> {
     s.delete_domains(&caller, &names).await?;
+    Ok(null())
+}
+
+async fn details(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(domain): Path<String>,
+) -> Result<Json<DomainDetails>> {
+    Ok(Json(s.domain_details(&caller, &domain).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TtlBody {
+    ttl: i64,
+}
+
+async fn set_ttl(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(domain): Path<String>,
+    Body(body): Body<TtlBody>,
+) -> Result<Null> {
+    s.set_domain_ttl(&caller, &domain, body.ttl).await?;
     Ok(null())
 }
 

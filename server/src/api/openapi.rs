@@ -301,6 +301,13 @@ fn schemas() -> Value {
             "monitorStatus": s("|ok|fail"), "resourceStatus": s("STARTED|STOPPED|DELETED"), "hasDistribution": {"type": "boolean"}}},
         "NewDomain": {"type": "object", "additionalProperties": false, "required": ["domain", "isItmDomain"], "properties": {
             "domain": {"type": "string"}, "isItmDomain": {"type": "boolean"}}},
+        "DomainDetails": {"type": "object", "properties": {
+            "domain": {"type": "string"}, "CNAME": {"type": "string"}, "status": s("|start|stop|pause"),
+            "monitorStatus": s("|ok|fail"), "resourceStatus": {"type": "string"}, "hasDistribution": {"type": "boolean"},
+            "isItmDomain": {"type": "boolean"}, "ttl": {"type": "integer"}, "endpointCount": {"type": "integer"},
+            "strategyVersion": {"type": "integer", "nullable": true}, "createdAt": {"type": "integer"}, "updatedAt": {"type": "integer"}}},
+        "TtlChange": {"type": "object", "additionalProperties": false, "required": ["ttl"], "properties": {
+            "ttl": {"type": "integer", "minimum": 1, "maximum": 86400}}},
         "StatusChange": {"type": "object", "additionalProperties": false, "required": ["status"], "properties": {"status": s("start|stop|pause")}},
         "MonitorSettings": {"type": "object", "additionalProperties": false,
             "required": ["protocol", "port", "path", "host", "expectedCodes", "timeoutSec", "intervalSec", "faultThreshold", "window", "minErrors", "points"],

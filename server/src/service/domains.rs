@@ -2,8 +2,8 @@
 //! monitor settings.
 
 use app::model::{
-    DomainStatus, DomainSummary, MonitorSettings, MonitorStatus, NewDomain, Permission,
-    normalize_domain_name,
+    DomainDetails, DomainStatus, DomainSummary, MonitorSettings, MonitorStatus, NewDomain,
+    Permission, TTL_RANGE, normalize_domain_name,
 };
 
 use super::{Caller, Result, Service, ServiceError};
@@ -66,25 +66,29 @@ impl Service {
             names.push(name);
         }
         let mut tx = self.store().begin().await?;
+        let mut ids = Vec::with_capacity(names.len());
         for (name, d) in names.iter().zip(new) {
             if domains::name_taken(&mut tx, name).await? {
                 return Err(ServiceError::Conflict(format!(
                     "domain \"{name}\" already exists"
                 )));
             }
-            domains::insert(
-                &mut tx,
-                caller.account_id(),
-                name,
-                d.is_itm_domain,
-                &MonitorSettings::default(),
-            )
-            .await?;
+            ids.push(
+                domains::insert(
+                    &mut tx,
+                    caller.account_id(),
+                    name,
+                    d.is_itm_domain,
+                    &MonitorSettings::default(),
+                )
+                .await?,
+            );
             self.audit(&mut tx, caller, "domain.create", name, "")
                 .await?;
         }
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
+        self.changes().publish(ids);
         Ok(names
             .into_iter()
             .zip(new)
@@ -102,14 +106,17 @@ impl Service {
             return Err(ServiceError::Invalid("the list of domains is empty".into()));
         }
         let mut tx = self.store().begin().await?;
+        let mut deleted = Vec::with_capacity(names.len());
         for name in names {
             let domain = self.domain(&mut tx, caller, name).await?;
+            deleted.push(domain.id);
             domains::delete(&mut tx, domain.id).await?;
             self.audit(&mut tx, caller, "domain.delete", name, "")
                 .await?;
         }
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
+        self.changes().publish(deleted);
         Ok(())
     }
 
@@ -132,6 +139,43 @@ impl Service {
             .await?;
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
+        self.changes().publish([domain.id]);
+        Ok(())
+    }
+
+    pub async fn domain_details(&self, caller: &Caller, name: &str) -> Result<DomainDetails> {
+        caller.require(Permission::Read)?;
+        let mut conn = self.store().conn().await?;
+        let d = self.domain(&mut conn, caller, name).await?;
+        let endpoint_count = crate::store::endpoints::list(&mut conn, d.id).await?.len() as u32;
+        Ok(DomainDetails {
+            summary: self.summary(&d),
+            is_itm_domain: d.is_itm,
+            ttl: u32::try_from(d.ttl).unwrap_or(domains::DEFAULT_TTL as u32),
+            endpoint_count,
+            strategy_version: d.strategy_version,
+            created_at: d.created_at,
+            updated_at: d.updated_at,
+        })
+    }
+
+    /// Sets the TTL of the domain's answers.
+    pub async fn set_domain_ttl(&self, caller: &Caller, name: &str, ttl: i64) -> Result<()> {
+        caller.require(Permission::Write)?;
+        let in_range = u32::try_from(ttl).is_ok_and(|t| TTL_RANGE.contains(&t));
+        if !in_range {
+            return Err(ServiceError::Invalid(format!(
+                "ttl: {ttl} is out of range 1..=86400 (seconds)"
+            )));
+        }
+        let mut tx = self.store().begin().await?;
+        let domain = self.domain(&mut tx, caller, name).await?;
+        domains::set_ttl(&mut tx, domain.id, ttl).await?;
+        self.audit(&mut tx, caller, "domain.ttl", name, &ttl.to_string())
+            .await?;
+        bump_config_version(&mut tx).await?;
+        tx.commit().await?;
+        self.changes().publish([domain.id]);
         Ok(())
     }
 

@@ -120,6 +120,7 @@ impl Service {
         }
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
+        self.changes().publish(touched.into_keys());
         Ok(())
     }
 
@@ -251,6 +252,7 @@ impl Service {
         }
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
+        self.changes().publish(touched.into_keys());
         Ok(())
     }
 
@@ -300,6 +302,7 @@ impl Service {
             .await?;
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
+        self.changes().publish([domain.id]);
         Ok(())
     }
 

@@ -4,6 +4,7 @@
 //! same transaction. Errors are typed ([`ServiceError`]); the doors map them to HTTP.
 
 mod auth;
+mod changes;
 mod domains;
 mod endpoints;
 mod error;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use app::model::Permission;
 
 pub use auth::{NewAccount, SESSION_TTL_SECS, Session};
+pub use changes::{ChangeFeed, Changes};
 pub use endpoints::EndpointRef;
 pub use error::ServiceError;
 pub use iam::{CreatedKey, CreatedUser, KeyInfo, UserInfo};
@@ -46,6 +48,7 @@ struct Inner {
     config: ServiceConfig,
     sealer: Sealer,
     throttle: auth::LoginThrottle,
+    changes: ChangeFeed,
 }
 
 /// An authenticated user making a request, and where it came from (for the audit log).
@@ -95,6 +98,7 @@ impl Service {
                 config,
                 sealer,
                 throttle: auth::LoginThrottle::default(),
+                changes: ChangeFeed::default(),
             }),
         }
     }
@@ -105,6 +109,11 @@ impl Service {
 
     pub fn zone(&self) -> &str {
         &self.inner.config.zone
+    }
+
+    /// The feed of committed changes to what DNS answers.
+    pub fn changes(&self) -> &ChangeFeed {
+        &self.inner.changes
     }
 
     async fn audit(

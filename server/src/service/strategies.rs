@@ -69,6 +69,7 @@ impl Service {
             .await?;
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
+        self.changes().publish([domain.id]);
         Ok(())
     }
 
@@ -108,6 +109,7 @@ impl Service {
         }
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
+        self.changes().publish(valid.iter().map(|(d, _)| d.id));
         Ok(())
     }
 
@@ -157,6 +159,7 @@ impl Service {
         self.enable(&mut tx, caller, &domain, &doc).await?;
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
+        self.changes().publish([domain.id]);
         Ok(())
     }
 

@@ -165,3 +165,13 @@ pub async fn clear_strategy(conn: &mut Conn, id: i64) -> Result<()> {
         .await?;
     Ok(())
 }
+
+pub async fn set_ttl(conn: &mut Conn, id: i64, ttl: i64) -> Result<()> {
+    sqlx::query("UPDATE domains SET ttl = $1, updated_at = $2 WHERE id = $3")
+        .bind(ttl)
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -53,6 +53,8 @@ ROUTES = [
     ("GET domains", "read", lambda a, u: None, lambda c, x: c.call("GET", "/v1/domains")),
     ("POST domains", "write", lambda a, u: u("n"), lambda c, x: c.call("POST", "/v1/domains", [{"domain": f"{x}.example.com", "isItmDomain": True}])),
     ("DELETE domains", "write", fresh_domain, lambda c, x: c.call("DELETE", "/v1/domains", [x])),
+    ("GET domain", "read", fresh_domain, lambda c, x: c.call("GET", f"/v1/domains/{x}")),
+    ("PUT ttl", "write", fresh_domain, lambda c, x: c.call("PUT", f"/v1/domains/{x}/ttl", {"ttl": 30})),
     ("PUT status", "write", fresh_domain, lambda c, x: c.call("PUT", f"/v1/domains/{x}/status", {"status": "pause"})),
     ("GET monitor", "read", fresh_domain, lambda c, x: c.call("GET", f"/v1/domains/{x}/monitor")),
     ("PUT monitor", "write", fresh_domain, lambda c, x: c.call("PUT", f"/v1/domains/{x}/monitor", {

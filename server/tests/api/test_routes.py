@@ -102,6 +102,10 @@ def test_status_and_monitor_routes(admin, unique):
     for status in ["stop", "pause", "start"]:
         assert admin.call("PUT", f"/v1/domains/{d}/status", {"status": status}).status == 200
         assert {x["domain"]: x for x in admin.call("GET", "/v1/domains").json}[d]["status"] == status
+    details = admin.call("GET", f"/v1/domains/{d}").json
+    assert (details["ttl"], details["isItmDomain"], details["endpointCount"], details["strategyVersion"]) == (60, True, 0, None)
+    assert admin.call("PUT", f"/v1/domains/{d}/ttl", {"ttl": 300}).status == 200
+    assert admin.call("GET", f"/v1/domains/{d}").json["ttl"] == 300
     m = admin.call("GET", f"/v1/domains/{d}/monitor").json
     assert m == {"protocol": "HTTP", "port": 80, "path": "/", "host": "", "expectedCodes": "200-399", "timeoutSec": 10,
                  "intervalSec": 60, "faultThreshold": 80, "window": 5, "minErrors": 3, "points": []}

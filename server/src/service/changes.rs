@@ -1,0 +1,111 @@
+//! The change feed: after a transaction that changes what DNS answers commits, the service
+//! records which domains changed. The DNS snapshot follows the feed and reloads just those
+//! domains; a follower that fell too far behind (or a change that is not per-domain) reloads all.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use tokio::sync::watch;
+
+/// How many recent changes the feed remembers for followers that are catching up.
+const REMEMBERED: usize = 10_000;
+
+#[derive(Debug)]
+pub struct ChangeFeed {
+    // A plain mutex: pushed and read in microseconds, never held across an await.
+    log: Mutex<Log>,
+    sequence: watch::Sender<u64>,
+}
+
+#[derive(Debug, Default)]
+struct Log {
+    /// (sequence, domain id) of recent changes, oldest first.
+    recent: VecDeque<(u64, i64)>,
+    /// Changes at or below this sequence are no longer in `recent`.
+    forgotten_up_to: u64,
+}
+
+/// What a follower must reload to catch up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Changes {
+    Domains(Vec<i64>),
+    Everything,
+}
+
+impl Default for ChangeFeed {
+    fn default() -> Self {
+        ChangeFeed {
+            log: Mutex::new(Log::default()),
+            sequence: watch::channel(0).0,
+        }
+    }
+}
+
+impl ChangeFeed {
+    /// Records committed changes to `domains`.
+    pub fn publish(&self, domains: impl IntoIterator<Item = i64>) {
+        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        let mut sequence = *self.sequence.borrow();
+        for domain in domains {
+            sequence += 1;
+            log.recent.push_back((sequence, domain));
+        }
+        while log.recent.len() > REMEMBERED {
+            if let Some((seq, _)) = log.recent.pop_front() {
+                log.forgotten_up_to = seq;
+            }
+        }
+        drop(log);
+        self.sequence.send_replace(sequence);
+    }
+
+    /// A receiver that wakes when the sequence moves.
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.sequence.subscribe()
+    }
+
+    pub fn sequence(&self) -> u64 {
+        *self.sequence.borrow()
+    }
+
+    /// What changed after `seen` (a sequence number from this feed), and the sequence now.
+    pub fn since(&self, seen: u64) -> (Changes, u64) {
+        let log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        let now = *self.sequence.borrow();
+        if seen < log.forgotten_up_to {
+            return (Changes::Everything, now);
+        }
+        let mut domains: Vec<i64> = log
+            .recent
+            .iter()
+            .filter(|(s, _)| *s > seen)
+            .map(|(_, d)| *d)
+            .collect();
+        domains.sort_unstable();
+        domains.dedup();
+        (Changes::Domains(domains), now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn followers_get_the_domains_changed_since_they_last_looked() {
+        let feed = ChangeFeed::default();
+        assert_eq!(feed.since(0), (Changes::Domains(vec![]), 0));
+        feed.publish([7, 3]);
+        feed.publish([7]);
+        assert_eq!(feed.since(0), (Changes::Domains(vec![3, 7]), 3));
+        assert_eq!(feed.since(2), (Changes::Domains(vec![7]), 3));
+    }
+
+    #[test]
+    fn a_follower_too_far_behind_reloads_everything() {
+        let feed = ChangeFeed::default();
+        feed.publish(0..(REMEMBERED as i64 + 5));
+        assert_eq!(feed.since(1).0, Changes::Everything);
+        assert!(matches!(feed.since(10).0, Changes::Domains(_)));
+    }
+}
