@@ -71,6 +71,8 @@ pub enum ProblemKind {
     StartDisabled(String),
     #[error("the name is empty")]
     EmptyName,
+    #[error("the name has control characters or more than 128 characters")]
+    BadName,
     #[error("another rule has the same name")]
     DuplicateRuleName,
     #[error("unknown rule type \"{0}\" (wrr, priority, geoProximity, usersetMapping)")]
@@ -457,6 +459,12 @@ fn rule_names<'a>(rules: &'a [RuleConf], problems: &mut Problems) -> HashMap<&'a
     for (i, rule) in rules.iter().enumerate() {
         if rule.name.trim().is_empty() {
             problems.rule(&rule.name, "name", ProblemKind::EmptyName);
+        } else if rule.name.chars().any(char::is_control) || rule.name.chars().count() > 128 {
+            problems.rule(
+                &rule.name.escape_debug().to_string(),
+                "name",
+                ProblemKind::BadName,
+            );
         } else if names.insert(rule.name.as_str(), RuleId(i as u32)).is_some() {
             problems.rule(&rule.name, "name", ProblemKind::DuplicateRuleName);
         }

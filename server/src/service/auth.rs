@@ -97,7 +97,11 @@ impl Service {
         let key = format!("{}|{username}|{source}", account_id.unwrap_or(0));
         self.inner.throttle.check(&key)?;
         let mut conn = self.store().conn().await?;
-        let found = accounts::find_for_login(&mut conn, account_id, username).await?;
+        // A name no user can have is a failed login, without a query.
+        let found = match validate_username(username) {
+            Ok(()) => accounts::find_for_login(&mut conn, account_id, username).await?,
+            Err(_) => None,
+        };
         let user = match found {
             Some((user, hash)) if verify_password(password, &hash) => user,
             _ => {

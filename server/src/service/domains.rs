@@ -214,9 +214,20 @@ impl Service {
         caller: &Caller,
         name: &str,
     ) -> Result<Domain> {
+        let not_found =
+            || ServiceError::NotFound(format!("user has no domain: {}", name.escape_debug()));
         let key = name.trim().trim_end_matches('.').to_ascii_lowercase();
+        // Only characters a listed name can have are looked up (PostgreSQL refuses NUL in text).
+        let plausible = !key.is_empty()
+            && key.len() <= 253
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+        if !plausible {
+            return Err(not_found());
+        }
         domains::get(conn, caller.account_id(), &key)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("user has no domain: {name}")))
+            .ok_or_else(not_found)
     }
 }

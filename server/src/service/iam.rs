@@ -214,8 +214,10 @@ impl Service {
 
     pub async fn delete_access_key(&self, caller: &Caller, access_key_id: &str) -> Result<()> {
         caller.require(Permission::Account)?;
+        let plausible =
+            !access_key_id.is_empty() && access_key_id.bytes().all(|b| b.is_ascii_alphanumeric());
         let mut tx = self.store().begin().await?;
-        if !keys::delete(&mut tx, caller.account_id(), access_key_id).await? {
+        if !plausible || !keys::delete(&mut tx, caller.account_id(), access_key_id).await? {
             return Err(ServiceError::NotFound(format!(
                 "no access key \"{access_key_id}\""
             )));
@@ -232,6 +234,16 @@ impl Service {
         mut filter: AuditFilter,
     ) -> Result<Vec<AuditEntry>> {
         caller.require(Permission::Account)?;
+        for (field, value) in [("user", &filter.username), ("action", &filter.action)] {
+            if value
+                .as_deref()
+                .is_some_and(|v| v.chars().any(char::is_control) || v.len() > 256)
+            {
+                return Err(ServiceError::Invalid(format!(
+                    "{field}: the filter has control characters or is too long"
+                )));
+            }
+        }
         filter.limit = filter.limit.clamp(1, 1000);
         let mut conn = self.store().conn().await?;
         Ok(audit::list(&mut conn, caller.account_id(), &filter).await?)
@@ -242,9 +254,15 @@ impl Service {
     }
 
     async fn sub_user(&self, conn: &mut Conn, caller: &Caller, username: &str) -> Result<User> {
+        let not_found =
+            || ServiceError::NotFound(format!("no sub-user \"{}\"", username.escape_debug()));
+        // A name no user can have is not looked up.
+        if validate_username(username).is_err() {
+            return Err(not_found());
+        }
         accounts::sub_user(conn, caller.account_id(), username)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("no sub-user \"{username}\"")))
+            .ok_or_else(not_found)
     }
 
     fn password_or_generated(&self, password: Option<&str>) -> Result<String> {
