@@ -11,6 +11,9 @@
 
 pub mod api;
 pub mod cli;
+pub mod dns;
+pub mod health;
 pub mod http;
+pub mod ipdb;
 pub mod service;
 pub mod store;

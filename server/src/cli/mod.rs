@@ -2,6 +2,7 @@
 //! Doc comments are the `--help` text.
 
 mod account;
+mod dns_baseline;
 mod options;
 mod serve;
 mod strategy;
@@ -22,6 +23,10 @@ pub struct Cli {
 enum Command {
     /// Run the server: the console and the REST API over HTTP.
     Serve(serve::ServeArgs),
+    /// Benchmark floor: a bare hickory-server answering one static record (used by
+    /// server/benches/dns).
+    #[command(hide = true)]
+    DnsBaseline(dns_baseline::BaselineArgs),
     /// Manage main accounts.
     #[command(subcommand)]
     Account(account::AccountCommand),
@@ -34,6 +39,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => serve::run(args),
         Command::Account(command) => account::run(command),
+        Command::DnsBaseline(args) => dns_baseline::run(args),
         Command::Strategy(command) => strategy::run(command),
     }
 }

@@ -4,8 +4,20 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use hickory_proto::rr::Name;
+
+use crate::dns::{Answers, Handler, ZoneConfig};
+use crate::health::HealthBook;
+use crate::ipdb::Locator;
 use crate::service::{Sealer, Service, ServiceConfig};
 use crate::store::{DEFAULT_DATABASE, Store};
+
+/// The ip2region database `make run` fetches; used when `--ip-db` is not given and it exists.
+pub const DEFAULT_IP_DB: &str = "data/ip2region/ip2region_v4_20240228.xdb";
 
 #[derive(Debug, Args)]
 pub struct DatabaseArgs {
@@ -31,5 +43,97 @@ impl DatabaseArgs {
             anyhow::bail!("--zone \"{}\" is not a DNS name", self.zone);
         }
         Ok(Service::new(store, ServiceConfig { zone }, sealer))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct DnsArgs {
+    /// Address of the authoritative DNS listener (UDP and TCP).
+    #[arg(long, env = "ITM_DNS", default_value = "127.0.0.1:5353")]
+    pub dns: SocketAddr,
+    /// ip2region xdb files placing clients in user groups (an IPv4 and/or an IPv6 file); default:
+    /// data/ip2region/ip2region_v4_20240228.xdb when present.
+    #[arg(long = "ip-db", env = "ITM_IP_DB", value_delimiter = ',')]
+    pub ip_db: Vec<PathBuf>,
+    /// The zone's name servers (NS records, SOA MNAME); default: ns1.<zone>.
+    #[arg(long = "ns", env = "ITM_NS", value_delimiter = ',')]
+    pub name_servers: Vec<String>,
+    /// The SOA RNAME (contact mailbox as a name); default: hostmaster.<zone>.
+    #[arg(long, env = "ITM_SOA_RNAME")]
+    pub soa_rname: Option<String>,
+    /// SOA refresh, retry and expire (seconds) and the negative-caching TTL (SOA MINIMUM).
+    #[arg(long, env = "ITM_SOA_REFRESH", default_value_t = 3600)]
+    pub soa_refresh: u32,
+    #[arg(long, env = "ITM_SOA_RETRY", default_value_t = 600)]
+    pub soa_retry: u32,
+    #[arg(long, env = "ITM_SOA_EXPIRE", default_value_t = 604_800)]
+    pub soa_expire: u32,
+    #[arg(long, env = "ITM_SOA_MINIMUM", default_value_t = 60)]
+    pub soa_minimum: u32,
+}
+
+impl DnsArgs {
+    /// Loads the IP databases (none given and no default file: every client is unplaced).
+    pub fn locator(&self) -> anyhow::Result<Locator> {
+        let paths: Vec<PathBuf> = if self.ip_db.is_empty() {
+            let default = PathBuf::from(DEFAULT_IP_DB);
+            if default.exists() {
+                vec![default]
+            } else {
+                Vec::new()
+            }
+        } else {
+            self.ip_db.clone()
+        };
+        if paths.is_empty() {
+            tracing::warn!("no IP database (--ip-db): every client is placed in none.abroad/other");
+        }
+        let locator =
+            Locator::open(&paths).with_context(|| format!("loading the IP database {paths:?}"))?;
+        Ok(locator)
+    }
+
+    /// The snapshot of every domain's answers, loaded from the store.
+    pub async fn answers(&self, service: &Service) -> anyhow::Result<Arc<Answers>> {
+        let answers = Arc::new(Answers::new(
+            service.zone(),
+            Arc::new(HealthBook::default()),
+        ));
+        answers
+            .load_all(service.store())
+            .await
+            .context("loading the DNS snapshot")?;
+        Ok(answers)
+    }
+
+    pub fn handler(&self, answers: Arc<Answers>, zone: &str) -> anyhow::Result<Handler> {
+        let name = |text: &str| {
+            Name::from_ascii(format!("{}.", text.trim_end_matches('.')))
+                .with_context(|| format!("\"{text}\" is not a DNS name"))
+        };
+        let apex = name(zone)?;
+        let name_servers = if self.name_servers.is_empty() {
+            vec![name(&format!("ns1.{zone}"))?]
+        } else {
+            self.name_servers
+                .iter()
+                .map(|n| name(n))
+                .collect::<anyhow::Result<_>>()?
+        };
+        let rname = name(
+            self.soa_rname
+                .as_deref()
+                .unwrap_or(&format!("hostmaster.{zone}")),
+        )?;
+        let zone = ZoneConfig {
+            apex,
+            name_servers,
+            rname,
+            refresh: self.soa_refresh,
+            retry: self.soa_retry,
+            expire: self.soa_expire,
+            minimum: self.soa_minimum,
+        };
+        Ok(Handler::new(answers, Arc::new(self.locator()?), zone))
     }
 }

@@ -1,5 +1,6 @@
-//! `itm serve`: the store, the console and the REST API, until Ctrl-C / SIGTERM. On first start
-//! with an empty store it creates the admin account and prints its credentials once.
+//! `itm serve`: the store, the console and the REST API over HTTP, and the authoritative DNS
+//! listener, until Ctrl-C / SIGTERM. On first start with an empty store it creates the admin
+//! account and prints its credentials once.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -8,12 +9,14 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 
-use super::options::DatabaseArgs;
+use super::options::{DatabaseArgs, DnsArgs};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     #[command(flatten)]
     pub db: DatabaseArgs,
+    #[command(flatten)]
+    pub dns: DnsArgs,
     /// Address of the console and the REST API.
     #[arg(long, env = "ITM_HTTP", default_value = "127.0.0.1:3000")]
     pub http: SocketAddr,
@@ -30,23 +33,40 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             println!("ITM first start: created the admin account");
             super::account::print_account(&account);
         }
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let until_stopped = move || {
+            let mut stopped = stopped.clone();
+            async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            }
+        };
+
+        let answers = args.dns.answers(&service).await?;
+        let handler = args.dns.handler(answers.clone(), service.zone())?;
+        let (udp, tcp) = crate::dns::bind(args.dns.dns)
+            .await
+            .with_context(|| format!("binding the DNS address {} (UDP and TCP)", args.dns.dns))?;
+        let dns_addr = udp.local_addr()?;
+        tokio::spawn(crate::dns::follow(service.clone(), answers.clone()));
+        let dns = tokio::spawn(crate::dns::serve(udp, tcp, handler, until_stopped()));
+
         let listener = tokio::net::TcpListener::bind(args.http)
             .await
             .with_context(|| format!("binding the console address {}", args.http))?;
         let local = listener.local_addr()?;
-        tracing::info!("console and API listening on http://{local}");
+        tracing::info!("console and API on http://{local}, DNS on {dns_addr} (zone {}.)", service.zone());
         println!(
-            "ITM console: http://{local}/   API: http://{local}/v1/   (store: {})",
+            "ITM console: http://{local}/   API: http://{local}/v1/   DNS: {dns_addr} udp+tcp (zone {}.)   store: {}",
+            service.zone(),
             redact(&args.db.database)
         );
         tokio::spawn(purge_sessions(service.clone()));
-        crate::http::serve(
-            listener,
-            &args.site_root,
-            service.clone(),
-            shutdown_signal(),
-        )
-        .await?;
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            let _ = stop.send(true);
+        });
+        crate::http::serve(listener, &args.site_root, service.clone(), until_stopped()).await?;
+        dns.await??;
         service.store().close().await;
         anyhow::Ok(())
     })?;

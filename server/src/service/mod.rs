@@ -22,7 +22,7 @@ pub use endpoints::EndpointRef;
 pub use error::ServiceError;
 pub use iam::{CreatedKey, CreatedUser, KeyInfo, UserInfo};
 pub use secrets::Sealer;
-pub use strategies::{StrategyInput, VersionInfo};
+pub use strategies::{StrategyInput, VersionInfo, compose};
 
 use crate::store::accounts::User;
 use crate::store::audit::Actor;

@@ -254,8 +254,9 @@ impl Service {
 }
 
 /// `endpointsConf` for the domain's endpoints: type, area and ISP from the table, the flags from
-/// `flags` when it lists the endpoint (else evaluated and enabled).
-fn compose(list: &[Endpoint], flags: &[EndpointConf]) -> Vec<EndpointConf> {
+/// `flags` when it lists the endpoint (else evaluated and enabled). The DNS snapshot composes
+/// the enabled document the same way, so what the API validated is what DNS answers.
+pub fn compose(list: &[Endpoint], flags: &[EndpointConf]) -> Vec<EndpointConf> {
     list.iter()
         .map(|e| {
             let given = flags.iter().find(|f| f.value.trim() == e.value);

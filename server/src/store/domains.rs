@@ -175,3 +175,41 @@ pub async fn set_ttl(conn: &mut Conn, id: i64, ttl: i64) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// A domain as the DNS snapshot needs it: naming, status, TTL and the enabled strategy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DnsDomain {
+    pub id: i64,
+    pub name: String,
+    pub is_itm: bool,
+    pub status: DomainStatus,
+    pub ttl: i64,
+    /// The enabled strategy document (JSON), if any.
+    pub document: Option<String>,
+}
+
+/// Every domain (`only` = None) or one, with its enabled strategy, in one query.
+pub async fn for_dns(conn: &mut Conn, only: Option<i64>) -> Result<Vec<DnsDomain>> {
+    let rows = sqlx::query(
+        "SELECT d.id, d.name, d.is_itm, d.status, d.ttl, v.document FROM domains d \
+         LEFT JOIN strategy_versions v ON v.domain_id = d.id AND v.version = d.strategy_version \
+         WHERE $1 = 0 OR d.id = $1",
+    )
+    .bind(only.unwrap_or(0))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let status: String = row.try_get("status")?;
+            Ok(DnsDomain {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                is_itm: flag(row, "is_itm")?,
+                status: DomainStatus::parse(&status)
+                    .ok_or_else(|| StoreError::Corrupt(format!("domain status {status}")))?,
+                ttl: row.try_get("ttl")?,
+                document: row.try_get("document")?,
+            })
+        })
+        .collect()
+}

@@ -97,3 +97,16 @@ fn endpoint_from_row(row: &AnyRow) -> Result<Endpoint> {
         tag: row.try_get("tag")?,
     })
 }
+
+/// Every endpoint of every domain (`only` = None) or of one domain, by domain then id.
+pub async fn for_dns(conn: &mut Conn, only: Option<i64>) -> Result<Vec<Endpoint>> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        endpoint_columns!(),
+        " FROM endpoints WHERE $1 = 0 OR domain_id = $1 ORDER BY domain_id, id"
+    ))
+    .bind(only.unwrap_or(0))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(endpoint_from_row).collect()
+}

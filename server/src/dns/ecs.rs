@@ -1,0 +1,85 @@
+//! EDNS Client Subnet (RFC 7871): which address places the client, and whether the option is
+//! well formed. hickory-proto already refuses (FORMERR, before our handler runs) an unknown
+//! family, a source prefix longer than the address and too few address octets; what it lets
+//! through and we refuse here: address bits set beyond the source prefix, and too many address
+//! octets (only visible in the raw message).
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use hickory_proto::op::{Edns, Header, Query};
+use hickory_proto::rr::rdata::opt::{ClientSubnet, EdnsCode, EdnsOption};
+use hickory_proto::rr::{Name, Record, RecordType};
+use hickory_proto::serialize::binary::{BinDecodable, BinDecoder};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ecs {
+    /// No EDNS, or no ECS option.
+    Absent,
+    Valid(ClientSubnet),
+    /// Malformed: answer FORMERR (RFC 7871 §7.1.2).
+    Malformed,
+}
+
+pub fn check(edns: Option<&Edns>, raw_request: &[u8]) -> Ecs {
+    let Some(EdnsOption::Subnet(subnet)) = edns.and_then(|e| e.option(EdnsCode::Subnet)) else {
+        return Ecs::Absent;
+    };
+    if mask(subnet.addr(), subnet.source_prefix()) != subnet.addr() {
+        return Ecs::Malformed;
+    }
+    match raw_ecs_len(raw_request) {
+        Some(len) if len != 4 + usize::from(subnet.source_prefix()).div_ceil(8) => Ecs::Malformed,
+        _ => Ecs::Valid(*subnet),
+    }
+}
+
+/// Zeroes every bit after `prefix`.
+pub fn mask(addr: IpAddr, prefix: u8) -> IpAddr {
+    match addr {
+        IpAddr::V4(a) => {
+            let m = u32::MAX
+                .checked_shl(32 - u32::from(prefix.min(32)))
+                .unwrap_or(0);
+            IpAddr::V4(Ipv4Addr::from(u32::from(a) & m))
+        }
+        IpAddr::V6(a) => {
+            let m = u128::MAX
+                .checked_shl(128 - u32::from(prefix.min(128)))
+                .unwrap_or(0);
+            IpAddr::V6(Ipv6Addr::from(u128::from(a) & m))
+        }
+    }
+}
+
+/// The length of the raw ECS option data in the message's OPT record, if any.
+fn raw_ecs_len(message: &[u8]) -> Option<usize> {
+    let mut d = BinDecoder::new(message);
+    let header = Header::read(&mut d).ok()?;
+    for _ in 0..header.counts.queries {
+        Query::read(&mut d).ok()?;
+    }
+    for _ in 0..u32::from(header.counts.answers) + u32::from(header.counts.authorities) {
+        Record::read(&mut d).ok()?;
+    }
+    for _ in 0..header.counts.additionals {
+        Name::read(&mut d).ok()?;
+        let rtype = d.read_u16().ok()?.unverified();
+        let _class = d.read_u16().ok()?.unverified();
+        let _ttl = d.read_u32().ok()?.unverified();
+        let len = d.read_u16().ok()?.unverified();
+        let rdata = d.read_slice(usize::from(len)).ok()?.unverified();
+        if RecordType::from(rtype) != RecordType::OPT {
+            continue;
+        }
+        let mut options = BinDecoder::new(rdata);
+        while !options.is_empty() {
+            let code = options.read_u16().ok()?.unverified();
+            let len = options.read_u16().ok()?.unverified();
+            options.read_slice(usize::from(len)).ok()?;
+            if EdnsCode::from(code) == EdnsCode::Subnet {
+                return Some(usize::from(len));
+            }
+        }
+    }
+    None
+}
