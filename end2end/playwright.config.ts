@@ -1,12 +1,16 @@
 // Playwright drives Debian's Chromium (no browser download) against a real `itm serve` built
 // by `cargo leptos build --release`. Set ITM_BIN / ITM_SITE_ROOT to test another build.
 import { defineConfig } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const port = Number(process.env.ITM_E2E_PORT ?? 3199);
 const root = path.resolve(__dirname, '..');
 const itm = process.env.ITM_BIN ?? path.join(root, 'target/release/itm');
 const siteRoot = process.env.ITM_SITE_ROOT ?? path.join(root, 'target/site');
+// A fresh store per run, outside the repository; DNS on a free port.
+const work = mkdtempSync(path.join(tmpdir(), 'itm-e2e-'));
 
 export default defineConfig({
   testDir: './tests',
@@ -36,7 +40,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `${itm} serve --http 127.0.0.1:${port} --site-root ${siteRoot}`,
+    command: `${itm} serve --http 127.0.0.1:${port} --dns 127.0.0.1:0 --site-root ${siteRoot} ` +
+      `--database sqlite://${work}/itm.db?mode=rwc --master-key-file ${work}/master.key`,
     url: `http://127.0.0.1:${port}/lab`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,

@@ -77,30 +77,34 @@ fn to_fraction(p: f64) -> u32 {
     (p.clamp(0.0, 1.0) * 4_294_967_296.0).min(u32::MAX as f64) as u32
 }
 
-/// Every (group, family) sampler of one strategy under one health view.
+/// Every (group, family) sampler of one strategy under one health view. Kept small, since the
+/// DNS snapshot holds one per domain: 2-byte slots and a bitset of healthy answers.
 #[derive(Clone, Debug)]
 pub struct SamplerSet {
-    samplers: Vec<Sampler>,
+    samplers: Box<[Sampler]>,
     /// Per (group, family): index into `samplers`, or `NONE` for an empty answer.
-    slots: Box<[u32]>,
-    healthy: Box<[bool]>,
+    slots: Box<[u16; SLOTS]>,
+    healthy: [u64; SLOTS.div_ceil(64)],
 }
 
-const NONE: u32 = u32::MAX;
+const SLOTS: usize = UserGroup::COUNT * 2;
+const NONE: u16 = u16::MAX;
 
 impl SamplerSet {
     pub fn compile(strategy: &Strategy, health: &[Health]) -> SamplerSet {
         let mut evaluator = Evaluator::new(strategy, health);
         let mut samplers = Vec::new();
-        let mut known: HashMap<Vec<(EndpointId, u64)>, u32> = HashMap::new();
-        let mut slots = vec![NONE; UserGroup::COUNT * 2];
-        let mut healthy = vec![false; UserGroup::COUNT * 2];
+        let mut known: HashMap<Vec<(EndpointId, u64)>, u16> = HashMap::new();
+        let mut slots = Box::new([NONE; SLOTS]);
+        let mut healthy = [0u64; SLOTS.div_ceil(64)];
         // Family-major, so the evaluator's per-family memo is reused across groups.
         for family in Family::ALL {
             for group in UserGroup::all() {
                 let evaluation = evaluator.outcome(group, family);
                 let slot = slot(group, family);
-                healthy[slot] = evaluation.healthy;
+                if evaluation.healthy {
+                    healthy[slot / 64] |= 1 << (slot % 64);
+                }
                 let key: Vec<(EndpointId, u64)> = evaluation
                     .dist
                     .iter()
@@ -109,7 +113,8 @@ impl SamplerSet {
                 if let Some(&index) = known.get(&key) {
                     slots[slot] = index;
                 } else if let Some(sampler) = Sampler::new(&evaluation.dist) {
-                    let index = samplers.len() as u32;
+                    // At most 330 distinct answers exist, so an index always fits below NONE.
+                    let index = samplers.len() as u16;
                     samplers.push(sampler);
                     known.insert(key, index);
                     slots[slot] = index;
@@ -117,9 +122,9 @@ impl SamplerSet {
             }
         }
         SamplerSet {
-            samplers,
-            slots: slots.into_boxed_slice(),
-            healthy: healthy.into_boxed_slice(),
+            samplers: samplers.into_boxed_slice(),
+            slots,
+            healthy,
         }
     }
 
@@ -130,7 +135,18 @@ impl SamplerSet {
     }
 
     pub fn is_healthy(&self, group: UserGroup, family: Family) -> bool {
-        self.healthy[slot(group, family)]
+        let slot = slot(group, family);
+        self.healthy[slot / 64] & (1 << (slot % 64)) != 0
+    }
+
+    /// Bytes held by this set (for the snapshot's size accounting).
+    pub fn heap_size(&self) -> usize {
+        std::mem::size_of::<[u16; SLOTS]>()
+            + self
+                .samplers
+                .iter()
+                .map(|s| s.endpoints.len() * 12 + 48)
+                .sum::<usize>()
     }
 
     /// How many distinct tables the 330 slots share.
@@ -182,6 +198,37 @@ mod tests {
             .sum();
         // 5 degrees of freedom: the 99.9th percentile is 20.52.
         assert!(chi2 < 20.52, "chi-square {chi2}, counts {counts:?}");
+    }
+
+    #[test]
+    fn a_set_shares_equal_answers_and_records_health() {
+        use crate::strategy::{StrategyDocument, health_with_down};
+        let doc = StrategyDocument::from_json(
+            r#"{"strategy":{"start":"p","rules":[{"type":"priority","name":"p","items":[
+              {"reference":"10.0.0.1","priority":1},{"reference":"10.0.0.2","priority":2}]}]},
+              "endpointsConf":[{"type":"A","value":"10.0.0.1"},{"type":"A","value":"10.0.0.2"}]}"#,
+        )
+        .expect("json");
+        let strategy = Strategy::compile(&doc).expect("valid").strategy;
+        let group = UserGroup::parse("hubei.CN/cm").expect("group");
+        let set = SamplerSet::compile(&strategy, &strategy.health_unknown());
+        assert_eq!(
+            set.distinct(),
+            1,
+            "165 groups share one A answer; AAAA has none"
+        );
+        assert!(set.is_healthy(group, Family::A) && !set.is_healthy(group, Family::Aaaa));
+        assert!(set.sampler(group, Family::Aaaa).is_none());
+        let (all_down, _) = health_with_down(&strategy, ["10.0.0.1", "10.0.0.2"]);
+        let failed = SamplerSet::compile(&strategy, &all_down);
+        assert!(
+            !failed.is_healthy(group, Family::A),
+            "fail-open answers are marked unhealthy"
+        );
+        assert_eq!(
+            failed.sampler(group, Family::A).map(|s| s.pick(7)),
+            Some(EndpointId(0))
+        );
     }
 
     #[test]

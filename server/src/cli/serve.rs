@@ -47,7 +47,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("binding the DNS address {} (UDP and TCP)", args.dns.dns))?;
         let dns_addr = udp.local_addr()?;
-        tokio::spawn(crate::dns::follow(service.clone(), answers.clone()));
+        let follower = tokio::spawn(crate::dns::follow(service.clone(), answers.clone()));
         let dns = tokio::spawn(crate::dns::serve(udp, tcp, handler, until_stopped()));
 
         let listener = tokio::net::TcpListener::bind(args.http)
@@ -67,6 +67,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         });
         crate::http::serve(listener, &args.site_root, service.clone(), until_stopped()).await?;
         dns.await??;
+        follower.abort();
         service.store().close().await;
         anyhow::Ok(())
     })?;

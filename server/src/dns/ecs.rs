@@ -20,14 +20,16 @@ pub enum Ecs {
     Malformed,
 }
 
-pub fn check(edns: Option<&Edns>, raw_request: &[u8]) -> Ecs {
+/// `question_len`: the length of the question section as received (so the raw walk can start
+/// after it instead of parsing it again).
+pub fn check(edns: Option<&Edns>, raw_request: &[u8], question_len: usize) -> Ecs {
     let Some(EdnsOption::Subnet(subnet)) = edns.and_then(|e| e.option(EdnsCode::Subnet)) else {
         return Ecs::Absent;
     };
     if mask(subnet.addr(), subnet.source_prefix()) != subnet.addr() {
         return Ecs::Malformed;
     }
-    match raw_ecs_len(raw_request) {
+    match raw_ecs_len(raw_request, question_len) {
         Some(len) if len != 4 + usize::from(subnet.source_prefix()).div_ceil(8) => Ecs::Malformed,
         _ => Ecs::Valid(*subnet),
     }
@@ -52,11 +54,15 @@ pub fn mask(addr: IpAddr, prefix: u8) -> IpAddr {
 }
 
 /// The length of the raw ECS option data in the message's OPT record, if any.
-fn raw_ecs_len(message: &[u8]) -> Option<usize> {
+fn raw_ecs_len(message: &[u8], question_len: usize) -> Option<usize> {
     let mut d = BinDecoder::new(message);
     let header = Header::read(&mut d).ok()?;
-    for _ in 0..header.counts.queries {
-        Query::read(&mut d).ok()?;
+    if header.counts.queries == 1 && message.len() >= 12 + question_len {
+        d.read_slice(question_len).ok()?;
+    } else {
+        for _ in 0..header.counts.queries {
+            Query::read(&mut d).ok()?;
+        }
     }
     for _ in 0..u32::from(header.counts.answers) + u32::from(header.counts.authorities) {
         Record::read(&mut d).ok()?;

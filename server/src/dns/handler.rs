@@ -61,7 +61,11 @@ impl Handler {
         request: &Request,
         mut handle: R,
     ) -> Result<ResponseInfo, NetError> {
-        let ecs = ecs::check(request.edns.as_ref(), request.as_slice());
+        let ecs = ecs::check(
+            request.edns.as_ref(),
+            request.as_slice(),
+            request.queries.as_bytes().len(),
+        );
         // Placement first: the answer's ECS option carries the scope it found.
         let (address, source_prefix) = match ecs {
             Ecs::Valid(subnet) if subnet.source_prefix() > 0 => {
@@ -224,4 +228,57 @@ pub fn serve_failed(request: &Request) -> ResponseInfo {
         metadata,
         counts: HeaderCounts::default(),
     })
+}
+
+/// Answers one raw query without sockets: the bytes a client would receive, or `None` when the
+/// message is not a query hickory can decode (the listener then answers FORMERR or drops it).
+/// Tests and the fuzz target use this; the listener does the same through hickory-server.
+pub async fn answer_bytes(
+    handler: &Handler,
+    query: &[u8],
+    source: std::net::SocketAddr,
+) -> Option<Vec<u8>> {
+    use hickory_server::net::runtime::TokioTime;
+    use hickory_server::net::xfer::Protocol;
+
+    let request = Request::from_bytes(query.to_vec(), source, Protocol::Udp).ok()?;
+    let capture = Capture::default();
+    handler
+        .handle_request::<_, TokioTime>(&request, capture.clone())
+        .await;
+    let bytes = capture
+        .bytes
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    (!bytes.is_empty()).then_some(bytes)
+}
+
+/// A response handler that keeps the encoded answer instead of sending it.
+#[derive(Clone, Default)]
+struct Capture {
+    bytes: Arc<std::sync::Mutex<Vec<u8>>>,
+}
+
+#[async_trait::async_trait]
+impl ResponseHandler for Capture {
+    async fn send_response<'a>(
+        &mut self,
+        response: hickory_server::zone_handler::MessageResponse<
+            '_,
+            'a,
+            impl Iterator<Item = &'a Record> + Send + 'a,
+            impl Iterator<Item = &'a Record> + Send + 'a,
+            impl Iterator<Item = &'a Record> + Send + 'a,
+            impl Iterator<Item = &'a Record> + Send + 'a,
+        >,
+    ) -> Result<ResponseInfo, NetError> {
+        let mut buffer = Vec::with_capacity(512);
+        let mut encoder = hickory_proto::serialize::binary::BinEncoder::new(&mut buffer);
+        encoder.set_max_size(MAX_UDP_PAYLOAD);
+        let info = response.destructive_emit(&mut encoder)?;
+        // A plain mutex: locked once, after the encoding, never across an await.
+        *self.bytes.lock().unwrap_or_else(|e| e.into_inner()) = buffer;
+        Ok(info)
+    }
 }

@@ -6,6 +6,7 @@
 pub mod answer;
 pub mod baseline;
 pub mod ecs;
+pub mod fixture;
 pub mod handler;
 pub mod snapshot;
 

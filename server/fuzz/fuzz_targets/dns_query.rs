@@ -1,0 +1,32 @@
+//! Arbitrary bytes into the DNS query path (hickory's decoder, our ECS checks, placement,
+//! resolution and answer building), against a snapshot with ITM, delegated and CNAME domains.
+//! Run: `cd server/fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run dns_query corpus/dns_query`.
+#![no_main]
+
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+
+use itm_server::dns::handler::answer_bytes;
+use libfuzzer_sys::fuzz_target;
+
+struct State {
+    runtime: tokio::runtime::Runtime,
+    handler: itm_server::dns::Handler,
+    _dir: tempfile::TempDir,
+}
+
+fn state() -> &'static State {
+    static STATE: OnceLock<State> = OnceLock::new();
+    STATE.get_or_init(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let handler = runtime.block_on(itm_server::dns::fixture::handler(dir.path())).expect("fixture");
+        State { runtime, handler, _dir: dir }
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let state = state();
+    let source: SocketAddr = "127.0.0.1:5300".parse().expect("addr");
+    state.runtime.block_on(answer_bytes(&state.handler, data, source));
+});
