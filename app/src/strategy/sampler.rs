@@ -139,16 +139,6 @@ impl SamplerSet {
         self.healthy[slot / 64] & (1 << (slot % 64)) != 0
     }
 
-    /// Bytes held by this set (for the snapshot's size accounting).
-    pub fn heap_size(&self) -> usize {
-        std::mem::size_of::<[u16; SLOTS]>()
-            + self
-                .samplers
-                .iter()
-                .map(|s| s.endpoints.len() * 12 + 48)
-                .sum::<usize>()
-    }
-
     /// How many distinct tables the 330 slots share.
     pub fn distinct(&self) -> usize {
         self.samplers.len()

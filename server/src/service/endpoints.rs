@@ -115,13 +115,7 @@ impl Service {
             .await?;
             touched.insert(domain.id, domain);
         }
-        for domain in touched.values() {
-            self.check_endpoint_set(&mut tx, domain).await?;
-        }
-        bump_config_version(&mut tx).await?;
-        tx.commit().await?;
-        self.changes().publish(touched.into_keys());
-        Ok(())
+        self.commit_endpoint_change(tx, touched).await
     }
 
     /// Validates one input (fields named `[i].field`) into the record to store.
@@ -187,6 +181,21 @@ impl Service {
         (Area::NONE_CN, Isp::Other)
     }
 
+    /// Checks every touched domain's endpoint set, then commits and announces the change.
+    async fn commit_endpoint_change(
+        &self,
+        mut tx: crate::store::Tx,
+        touched: HashMap<i64, Domain>,
+    ) -> Result<()> {
+        for domain in touched.values() {
+            self.check_endpoint_set(&mut tx, domain).await?;
+        }
+        bump_config_version(&mut tx).await?;
+        tx.commit().await?;
+        self.changes().publish(touched.into_keys());
+        Ok(())
+    }
+
     /// The seed's rule: a domain with endpoints keeps at least one A (IPv4) endpoint; and the
     /// enabled strategy must stay valid with the endpoints as they now are.
     async fn check_endpoint_set(&self, conn: &mut Conn, domain: &Domain) -> Result<()> {
@@ -247,13 +256,7 @@ impl Service {
             .await?;
             touched.insert(domain.id, domain);
         }
-        for domain in touched.values() {
-            self.check_endpoint_set(&mut tx, domain).await?;
-        }
-        bump_config_version(&mut tx).await?;
-        tx.commit().await?;
-        self.changes().publish(touched.into_keys());
-        Ok(())
+        self.commit_endpoint_change(tx, touched).await
     }
 
     /// Deletes endpoints of one domain, then regenerates and enables the recommended strategy

@@ -107,10 +107,7 @@ pub async fn user_by_id(conn: &mut Conn, id: i64) -> Result<Option<User>> {
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let mut user = user_from_row(&row)?;
-    user.policies = policies(conn, user.id).await?;
-    Ok(Some(user))
+    with_policies(conn, row).await
 }
 
 pub async fn sub_user(conn: &mut Conn, account_id: i64, username: &str) -> Result<Option<User>> {
@@ -123,10 +120,7 @@ pub async fn sub_user(conn: &mut Conn, account_id: i64, username: &str) -> Resul
     .bind(username)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let mut user = user_from_row(&row)?;
-    user.policies = policies(conn, user.id).await?;
-    Ok(Some(user))
+    with_policies(conn, row).await
 }
 
 /// Every user of the account, the main user first.
@@ -209,6 +203,14 @@ async fn policies(conn: &mut Conn, user_id: i64) -> Result<Vec<Policy>> {
                 .ok_or_else(|| StoreError::Corrupt(format!("unknown policy {name}")))
         })
         .collect()
+}
+
+/// The user of `row` (if any) with its policies.
+async fn with_policies(conn: &mut Conn, row: Option<AnyRow>) -> Result<Option<User>> {
+    let Some(row) = row else { return Ok(None) };
+    let mut user = user_from_row(&row)?;
+    user.policies = policies(conn, user.id).await?;
+    Ok(Some(user))
 }
 
 fn user_from_row(row: &AnyRow) -> Result<User> {
