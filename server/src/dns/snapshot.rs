@@ -52,13 +52,18 @@ pub enum Target {
     Cname(Name),
 }
 
+/// A persistent map hashed with foldhash: the query name is hashed on every query, and SipHash
+/// (the default) costs more than the rest of the lookup.
+type FastMap<K, V> =
+    imbl::GenericHashMap<K, V, foldhash::fast::RandomState, imbl::shared_ptr::DefaultSharedPtr>;
+
 /// What DNS answers at one moment.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// The SOA serial: the store's configuration version this snapshot reflects.
     pub serial: u32,
-    pub names: imbl::HashMap<LowerName, Arc<DomainEntry>>,
-    ids: imbl::HashMap<i64, LowerName>,
+    pub names: FastMap<LowerName, Arc<DomainEntry>>,
+    ids: FastMap<i64, LowerName>,
 }
 
 impl Snapshot {
