@@ -106,7 +106,12 @@ impl DnsArgs {
         Ok(answers)
     }
 
-    pub fn handler(&self, answers: Arc<Answers>, zone: &str) -> anyhow::Result<Handler> {
+    pub fn handler(
+        &self,
+        answers: Arc<Answers>,
+        locator: Arc<Locator>,
+        zone: &str,
+    ) -> anyhow::Result<Handler> {
         let name = |text: &str| {
             Name::from_ascii(format!("{}.", text.trim_end_matches('.')))
                 .with_context(|| format!("\"{text}\" is not a DNS name"))
@@ -134,6 +139,6 @@ impl DnsArgs {
             expire: self.soa_expire,
             minimum: self.soa_minimum,
         };
-        Ok(Handler::new(answers, Arc::new(self.locator()?), zone))
+        Ok(Handler::new(answers, locator, zone))
     }
 }

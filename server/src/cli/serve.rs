@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
@@ -28,7 +29,9 @@ pub struct ServeArgs {
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
-        let service = args.db.service().await?;
+        // One IP database for DNS placement and for endpoint area/ISP detection in the API.
+        let locator = Arc::new(args.dns.locator()?);
+        let service = args.db.service().await?.with_locator(locator.clone());
         if let Some(account) = service.ensure_first_account().await? {
             println!("ITM first start: created the admin account");
             super::account::print_account(&account);
@@ -42,7 +45,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         };
 
         let answers = args.dns.answers(&service).await?;
-        let handler = args.dns.handler(answers.clone(), service.zone())?;
+        let handler = args.dns.handler(answers.clone(), locator, service.zone())?;
         let (udp, tcp) = crate::dns::bind(args.dns.dns)
             .await
             .with_context(|| format!("binding the DNS address {} (UDP and TCP)", args.dns.dns))?;

@@ -175,10 +175,19 @@ impl Service {
         })
     }
 
-    /// The user group an endpoint's address belongs to. The IP database arrives with the DNS
-    /// listener; until then every address is (none.CN, other).
-    fn locate(&self, _value: &str) -> (Area, Isp) {
-        (Area::NONE_CN, Isp::Other)
+    /// The area and ISP of an endpoint's address, from the IP database (seed: 输入IP后，会自动
+    /// 识别出该IP的地区及运营商). A host name, or an address no database places, is (none.CN, other).
+    fn locate(&self, value: &str) -> (Area, Isp) {
+        match value.parse::<std::net::IpAddr>() {
+            Ok(ip) if !self.locator().is_empty() => {
+                let placement = self.locator().place(ip);
+                match placement.prefix_len {
+                    Some(_) => (placement.group.area, placement.group.isp),
+                    None => (Area::NONE_CN, Isp::Other),
+                }
+            }
+            _ => (Area::NONE_CN, Isp::Other),
+        }
     }
 
     /// Checks every touched domain's endpoint set, then commits and announces the change.

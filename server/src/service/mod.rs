@@ -24,6 +24,7 @@ pub use iam::{CreatedKey, CreatedUser, KeyInfo, UserInfo};
 pub use secrets::Sealer;
 pub use strategies::{StrategyInput, VersionInfo, compose};
 
+use crate::ipdb::Locator;
 use crate::store::accounts::User;
 use crate::store::audit::Actor;
 use crate::store::{Conn, Store};
@@ -49,6 +50,9 @@ struct Inner {
     sealer: Sealer,
     throttle: auth::LoginThrottle,
     changes: ChangeFeed,
+    /// Places endpoint addresses when a request leaves their area/ISP out (the DNS listener's
+    /// IP database).
+    locator: Arc<Locator>,
 }
 
 /// An authenticated user making a request, and where it came from (for the audit log).
@@ -99,8 +103,25 @@ impl Service {
                 sealer,
                 throttle: auth::LoginThrottle::default(),
                 changes: ChangeFeed::default(),
+                locator: Arc::new(Locator::empty()),
             }),
         }
+    }
+
+    /// Uses `locator` to detect endpoints' area and ISP. Call right after `new`, before the
+    /// service is shared.
+    pub fn with_locator(mut self, locator: Arc<Locator>) -> Service {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.locator = locator,
+            None => tracing::error!(
+                "with_locator called on a shared service; endpoint detection stays off"
+            ),
+        }
+        self
+    }
+
+    pub fn locator(&self) -> &Locator {
+        &self.inner.locator
     }
 
     pub fn store(&self) -> &Store {

@@ -15,6 +15,8 @@ from itm_client import Client
 ROOT = Path(__file__).resolve().parents[3]
 ITM = os.environ.get("ITM_BIN", str(ROOT / "target" / "debug" / "itm"))
 POSTGRES = os.environ.get("ITM_TEST_POSTGRES")
+# The committed real-data subset: enough to check endpoint area/ISP detection.
+IP_DB = str(ROOT / "server" / "tests" / "fixtures" / "ip2region" / "ipv4_sample.v3.xdb")
 
 
 def create_pg_database():
@@ -39,7 +41,7 @@ class Server:
     def start(self):
         self.log = open(self.workdir / "stderr.log", "ab")
         self.process = subprocess.Popen(
-            [ITM, "serve", "--http", "127.0.0.1:0", "--database", self.database,
+            [ITM, "serve", "--http", "127.0.0.1:0", "--dns", "127.0.0.1:0", "--ip-db", IP_DB, "--database", self.database,
              "--master-key-file", str(self.workdir / "master.key"), "--site-root", str(self.workdir / "site")],
             cwd=self.workdir, stdout=subprocess.PIPE, stderr=self.log, text=True)
         for line in self.process.stdout:

@@ -56,6 +56,14 @@ def test_endpoint_and_strategy_routes(admin, unique):
     assert r.status == 200, r
     assert [e["area"] for e in c.call("GET", "/v1/endpoints", params={"domain": d}).json] == ["beijing.CN", "jiangsu.CN", "guangdong.CN"]
 
+    # Area and ISP left out: detected from the address by the IP database (seed: 输入IP后，会自动识别出该IP的地区及运营商).
+    r = c.call("POST", "/v1/endpoints", [{"domain": d, "endpoint": "1.2.5.1"}, {"domain": d, "endpoint": "61.139.0.9", "isp": "cm"}])
+    assert r.status == 200, r
+    detected = {e["endpoint"]: (e["type"], e["area"], e["isp"]) for e in c.call("GET", "/v1/endpoints", params={"domain": d}).json}
+    assert detected["1.2.5.1"] == ("A", "beijing.CN", "ct")
+    assert detected["61.139.0.9"] == ("A", "sichuan.CN", "cm"), "a given ISP wins over the detected one"
+    assert c.call("DELETE", "/v1/endpoints", [{"domain": d, "endpoint": "1.2.5.1"}, {"domain": d, "endpoint": "61.139.0.9"}]).status == 200
+
     # No strategy yet: status "" and an empty tree.
     s = c.call("GET", f"/v1/domains/{d}/strategy").json
     assert s["status"] == "" and s["strategy"]["rules"] == []
