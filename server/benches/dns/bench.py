@@ -226,12 +226,15 @@ def main():
         writer.join()
         reloads = [int(x) for x in re.findall(r"rebuilt 1 domains in (\d+) µs", open(os.path.join(work, "server.log")).read())]
         p99 = half["latencies"][int(len(half["latencies"]) * 0.99)] * 1000 if half["latencies"] else float("nan")
+        base_half = dnsperf(base_port, queries, max(3, args.seconds // 2), rate=itm["qps"] * 0.5, verbose=True)
+        base_p99 = base_half["latencies"][int(len(base_half["latencies"]) * 0.99)] * 1000 if base_half["latencies"] else float("nan")
         report = {
             "domains": args.domains,
             "itm": {k: v for k, v in itm.items() if k != "latencies"},
             "baseline": {k: v for k, v in floor.items() if k != "latencies"},
             "ratio_cpu": itm["cpu_us_per_query"] / floor["cpu_us_per_query"],
             "p99_ms_at_half_load": p99,
+            "baseline_p99_ms_at_same_rate": base_p99,
             "half_load_qps": half["qps"],
             "server_rss_mib": rss_kib(server.pid) / 1024,
             "rss_bytes_per_domain": (rss_loaded - rss_empty) * 1024 / args.domains,
