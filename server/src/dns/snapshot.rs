@@ -57,18 +57,56 @@ pub enum Target {
 type FastMap<K, V> =
     imbl::GenericHashMap<K, V, foldhash::fast::RandomState, imbl::shared_ptr::DefaultSharedPtr>;
 
+/// A name as map key: its lower-case labels in wire format (length, bytes, …). Comparing two is
+/// one memcmp, where comparing `LowerName`s walks labels case-insensitively.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct NameKey(Box<[u8]>);
+
+/// The longest DNS name in wire format.
+const MAX_NAME: usize = 255;
+
+/// Writes `name`'s lower-case wire labels into `buffer` (no allocation); `None` if too long.
+fn key_bytes<'b>(name: &LowerName, buffer: &'b mut [u8; MAX_NAME]) -> Option<&'b [u8]> {
+    let mut len = 0;
+    for label in name.iter() {
+        let end = len + 1 + label.len();
+        if end > MAX_NAME {
+            return None;
+        }
+        buffer[len] = label.len() as u8;
+        buffer[len + 1..end].copy_from_slice(label);
+        len = end;
+    }
+    Some(&buffer[..len])
+}
+
+impl NameKey {
+    pub fn of(name: &LowerName) -> NameKey {
+        let mut buffer = [0u8; MAX_NAME];
+        NameKey(key_bytes(name, &mut buffer).unwrap_or_default().into())
+    }
+}
+
+impl std::borrow::Borrow<[u8]> for NameKey {
+    fn borrow(&self) -> &[u8] {
+        &self.0
+    }
+}
+
 /// What DNS answers at one moment.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// The SOA serial: the store's configuration version this snapshot reflects.
     pub serial: u32,
-    pub names: FastMap<LowerName, Arc<DomainEntry>>,
-    ids: FastMap<i64, LowerName>,
+    names: FastMap<NameKey, Arc<DomainEntry>>,
+    ids: FastMap<i64, NameKey>,
 }
 
 impl Snapshot {
+    /// The domain answered under `name` (a lookup without allocation).
     pub fn domain(&self, name: &LowerName) -> Option<&Arc<DomainEntry>> {
-        self.names.get(name)
+        let mut buffer = [0u8; MAX_NAME];
+        self.names.get(key_bytes(name, &mut buffer)?)
     }
 
     pub fn len(&self) -> usize {
@@ -85,9 +123,9 @@ impl Snapshot {
     }
 
     fn insert(&mut self, entry: DomainEntry) {
-        let name = LowerName::from(&entry.owner);
-        self.ids.insert(entry.id, name.clone());
-        self.names.insert(name, Arc::new(entry));
+        let key = NameKey::of(&LowerName::from(&entry.owner));
+        self.ids.insert(entry.id, key.clone());
+        self.names.insert(key, Arc::new(entry));
     }
 }
 
