@@ -26,7 +26,7 @@ pub use snapshot::{Answers, follow};
 pub async fn bind(addr: SocketAddr) -> std::io::Result<(UdpSocket, TcpListener)> {
     let mut attempts = 0;
     loop {
-        let udp = UdpSocket::bind(addr).await?;
+        let udp = udp_socket(addr)?;
         match TcpListener::bind(udp.local_addr()?).await {
             Ok(tcp) => return Ok((udp, tcp)),
             Err(e)
@@ -39,6 +39,22 @@ pub async fn bind(addr: SocketAddr) -> std::io::Result<(UdpSocket, TcpListener)>
             Err(e) => return Err(e),
         }
     }
+}
+
+/// Receive buffer asked for the UDP socket: a burst arriving while the process is busy (a
+/// snapshot rebuild on a pinned core) waits in the kernel instead of being dropped. The kernel
+/// caps it at net.core.rmem_max (raise that on busy servers; see README).
+const UDP_RECEIVE_BUFFER: usize = 8 << 20;
+
+fn udp_socket(addr: SocketAddr) -> std::io::Result<UdpSocket> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    if let Err(e) = socket.set_recv_buffer_size(UDP_RECEIVE_BUFFER) {
+        tracing::warn!("DNS UDP receive buffer not enlarged: {e}");
+    }
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    UdpSocket::from_std(socket.into())
 }
 
 /// Serves `handler` on both sockets until `shutdown` completes, then stops gracefully.

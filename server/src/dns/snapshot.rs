@@ -158,34 +158,38 @@ impl Answers {
     }
 
     /// Builds every domain from the store.
-    pub async fn load_all(&self, store: &Store) -> Result<(), StoreError> {
+    pub async fn load_all(self: &Arc<Self>, store: &Store) -> Result<(), StoreError> {
         let mut conn = store.conn().await?;
         let serial = config_version(&mut conn).await?;
         let list = domains::for_dns(&mut conn, None).await?;
         let all_endpoints = endpoints::for_dns(&mut conn, None).await?;
         drop(conn);
-        let mut by_domain: HashMap<i64, Vec<Endpoint>> = HashMap::new();
-        for e in all_endpoints {
-            by_domain.entry(e.domain_id).or_default().push(e);
-        }
-        let previous = self.load_full();
-        let mut next = Snapshot {
-            serial: serial as u32,
-            ..Snapshot::default()
-        };
-        for d in list {
-            let endpoints = by_domain.remove(&d.id).unwrap_or_default();
-            let before = previous.ids.get(&d.id).and_then(|n| previous.names.get(n));
-            if let Some(entry) = self.build(d, &endpoints, before.map(Arc::as_ref)) {
-                next.insert(entry);
+        // Compiling strategies is CPU work: off the async workers, so queries keep flowing.
+        let this = Arc::clone(self);
+        run_blocking(move || {
+            let mut by_domain: HashMap<i64, Vec<Endpoint>> = HashMap::new();
+            for e in all_endpoints {
+                by_domain.entry(e.domain_id).or_default().push(e);
             }
-        }
-        self.current.store(Arc::new(next));
-        Ok(())
+            let previous = this.load_full();
+            let mut next = Snapshot {
+                serial: serial as u32,
+                ..Snapshot::default()
+            };
+            for d in list {
+                let endpoints = by_domain.remove(&d.id).unwrap_or_default();
+                let before = previous.ids.get(&d.id).and_then(|n| previous.names.get(n));
+                if let Some(entry) = this.build(d, &endpoints, before.map(Arc::as_ref)) {
+                    next.insert(entry);
+                }
+            }
+            this.current.store(Arc::new(next));
+        })
+        .await
     }
 
     /// Rebuilds the given domains (a deleted one is removed) and swaps the result in.
-    pub async fn reload(&self, store: &Store, ids: &[i64]) -> Result<(), StoreError> {
+    pub async fn reload(self: &Arc<Self>, store: &Store, ids: &[i64]) -> Result<(), StoreError> {
         let mut conn = store.conn().await?;
         let serial = config_version(&mut conn).await?;
         let mut fresh = Vec::with_capacity(ids.len());
@@ -195,16 +199,21 @@ impl Answers {
             fresh.push((id, found.into_iter().next(), endpoints));
         }
         drop(conn);
-        let mut next = Snapshot::clone(&self.load_full());
-        for (id, domain, endpoints) in fresh {
-            let before = next.remove(id);
-            if let Some(entry) = domain.and_then(|d| self.build(d, &endpoints, before.as_deref())) {
-                next.insert(entry);
+        let this = Arc::clone(self);
+        run_blocking(move || {
+            let mut next = Snapshot::clone(&this.load_full());
+            for (id, domain, endpoints) in fresh {
+                let before = next.remove(id);
+                if let Some(entry) =
+                    domain.and_then(|d| this.build(d, &endpoints, before.as_deref()))
+                {
+                    next.insert(entry);
+                }
             }
-        }
-        next.serial = serial as u32;
-        self.current.store(Arc::new(next));
-        Ok(())
+            next.serial = serial as u32;
+            this.current.store(Arc::new(next));
+        })
+        .await
     }
 
     fn load_full(&self) -> Arc<Snapshot> {
@@ -349,7 +358,14 @@ pub async fn follow(service: Service, answers: Arc<Answers>) {
     }
 }
 
-async fn resync(service: &Service, answers: &Answers) -> Result<(), StoreError> {
+/// Runs CPU-bound snapshot work on the blocking pool.
+async fn run_blocking(work: impl FnOnce() + Send + 'static) -> Result<(), StoreError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("snapshot build panicked: {e}")))
+}
+
+async fn resync(service: &Service, answers: &Arc<Answers>) -> Result<(), StoreError> {
     let mut conn = service.store().conn().await?;
     let version = config_version(&mut conn).await? as u32;
     drop(conn);
