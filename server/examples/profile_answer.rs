@@ -1,5 +1,7 @@
-//! Answers the same ECS query 200,000 times through the socket-free path, for profilers
-//! (`valgrind --tool=callgrind target/release/examples/profile_answer`).
+//! Answers the same ECS query N times through the socket-free path, for profilers:
+//! `valgrind --tool=callgrind target/release/examples/profile_answer 20000 [baseline]` — with
+//! `baseline`, through hickory's request path but the static one-record handler, so instruction
+//! counts of the two compare exactly (deterministic, unlike CPU time on a shared machine).
 
 use hickory_proto::op::{Edns, Message, Query};
 use hickory_proto::rr::rdata::opt::{ClientSubnet, EdnsOption};
@@ -31,10 +33,24 @@ fn main() -> anyhow::Result<()> {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(200_000);
+    let baseline = std::env::args().nth(2).as_deref() == Some("baseline");
     runtime.block_on(async {
         for _ in 0..n {
-            std::hint::black_box(answer_bytes(&handler, &bytes, source).await);
+            if baseline {
+                std::hint::black_box(baseline_answer(&bytes, source).await);
+            } else {
+                std::hint::black_box(answer_bytes(&handler, &bytes, source).await);
+            }
         }
     });
     Ok(())
+}
+
+async fn baseline_answer(query: &[u8], source: std::net::SocketAddr) -> Option<Vec<u8>> {
+    itm_server::dns::handler::answer_bytes_with(
+        &itm_server::dns::baseline::StaticHandler,
+        query,
+        source,
+    )
+    .await
 }

@@ -238,6 +238,15 @@ pub async fn answer_bytes(
     query: &[u8],
     source: std::net::SocketAddr,
 ) -> Option<Vec<u8>> {
+    answer_bytes_with(handler, query, source).await
+}
+
+/// [`answer_bytes`] for any handler (the benchmark's static baseline too).
+pub async fn answer_bytes_with<H: RequestHandler>(
+    handler: &H,
+    query: &[u8],
+    source: std::net::SocketAddr,
+) -> Option<Vec<u8>> {
     use hickory_server::net::runtime::TokioTime;
     use hickory_server::net::xfer::Protocol;
 
