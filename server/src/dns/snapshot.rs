@@ -316,18 +316,26 @@ fn target(kind: EndpointKind, value: &str) -> Option<Target> {
 
 /// Keeps `answers` in step with the store: reloads the domains the service's change feed names
 /// (at once), and every few seconds compares the store's configuration version with the
-/// snapshot's, reloading everything if they differ (a change made by another process).
+/// snapshot's. A difference that persists over two checks while the feed is idle means a change
+/// made by another process: then everything is reloaded.
 pub async fn follow(service: Service, answers: Arc<Answers>) {
     let feed = service.changes();
     let mut wake = feed.subscribe();
     let mut seen = feed.sequence();
     let mut check = tokio::time::interval(Duration::from_secs(5));
+    let mut suspect: Option<u32> = None;
     loop {
         tokio::select! {
             changed = wake.changed() => if changed.is_err() { return },
             _ = check.tick() => {
-                if let Err(e) = resync(&service, &answers).await {
-                    tracing::warn!("DNS snapshot version check: {e}");
+                if feed.sequence() == seen {
+                    suspect = match resync(&service, &answers, suspect).await {
+                        Ok(next) => next,
+                        Err(e) => {
+                            tracing::warn!("DNS snapshot version check: {e}");
+                            None
+                        }
+                    };
                 }
                 continue;
             }
@@ -365,12 +373,27 @@ async fn run_blocking(work: impl FnOnce() + Send + 'static) -> Result<(), StoreE
         .map_err(|e| StoreError::Corrupt(format!("snapshot build panicked: {e}")))
 }
 
-async fn resync(service: &Service, answers: &Arc<Answers>) -> Result<(), StoreError> {
+/// Compares versions. `suspect` is the snapshot serial seen behind the store at the previous
+/// check: if the snapshot has not moved since while the store still differs, the change came
+/// from elsewhere and everything is reloaded. Returns what to suspect next time.
+async fn resync(
+    service: &Service,
+    answers: &Arc<Answers>,
+    suspect: Option<u32>,
+) -> Result<Option<u32>, StoreError> {
     let mut conn = service.store().conn().await?;
     let version = config_version(&mut conn).await? as u32;
     drop(conn);
-    if version != answers.load().serial {
-        answers.load_all(service.store()).await?;
+    let serial = answers.load().serial;
+    if version == serial {
+        return Ok(None);
     }
-    Ok(())
+    if suspect == Some(serial) {
+        tracing::info!(
+            "DNS snapshot: store version {version} ahead of the snapshot's {serial}; reloading everything"
+        );
+        answers.load_all(service.store()).await?;
+        return Ok(None);
+    }
+    Ok(Some(serial))
 }

@@ -188,16 +188,24 @@ pub struct DnsDomain {
     pub document: Option<String>,
 }
 
-/// Every domain (`only` = None) or one, with its enabled strategy, in one query.
+/// Every domain (`only` = None) or one, with its enabled strategy, in one query. Two query texts,
+/// so the one-domain case uses the primary key instead of scanning every domain.
 pub async fn for_dns(conn: &mut Conn, only: Option<i64>) -> Result<Vec<DnsDomain>> {
-    let rows = sqlx::query(
-        "SELECT d.id, d.name, d.is_itm, d.status, d.ttl, v.document FROM domains d \
-         LEFT JOIN strategy_versions v ON v.domain_id = d.id AND v.version = d.strategy_version \
-         WHERE $1 = 0 OR d.id = $1",
-    )
-    .bind(only.unwrap_or(0))
-    .fetch_all(&mut *conn)
-    .await?;
+    macro_rules! select {
+        () => {
+            "SELECT d.id, d.name, d.is_itm, d.status, d.ttl, v.document FROM domains d \
+             LEFT JOIN strategy_versions v ON v.domain_id = d.id AND v.version = d.strategy_version"
+        };
+    }
+    let rows = match only {
+        None => sqlx::query(select!()).fetch_all(&mut *conn).await?,
+        Some(id) => {
+            sqlx::query(concat!(select!(), " WHERE d.id = $1"))
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+    };
     rows.iter()
         .map(|row| {
             let status: String = row.try_get("status")?;
