@@ -739,14 +739,35 @@ async fn dig_reads_our_answers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_made_elsewhere_is_picked_up_by_the_version_check() {
     let s = stack().await;
-    let d = domain(&s, "ext.shop.com", true, &[("10.0.0.1", "beijing.CN", "ct"), ("10.0.0.2", "shanghai.CN", "ct")], PRIMARY_BACKUP).await;
+    let d = domain(
+        &s,
+        "ext.shop.com",
+        true,
+        &[
+            ("10.0.0.1", "beijing.CN", "ct"),
+            ("10.0.0.2", "shanghai.CN", "ct"),
+        ],
+        PRIMARY_BACKUP,
+    )
+    .await;
     let fqdn = format!("{d}.itm.test.");
-    eventually("answered", || async { addresses(&ask(&s, &fqdn, RecordType::A, None).await) == ["10.0.0.1"] }).await;
+    eventually("answered", || async {
+        addresses(&ask(&s, &fqdn, RecordType::A, None).await) == ["10.0.0.1"]
+    })
+    .await;
     // Another process (another node, an operator's SQL) stops the domain: no change feed event.
     let mut tx = s.service.store().begin().await.expect("tx");
-    let id = itm_server::store::domains::get(&mut tx, s.caller.account_id(), &d).await.expect("get").expect("domain").id;
-    itm_server::store::domains::set_status(&mut tx, id, DomainStatus::Stop).await.expect("stop");
-    itm_server::store::bump_config_version(&mut tx).await.expect("bump");
+    let id = itm_server::store::domains::get(&mut tx, s.caller.account_id(), &d)
+        .await
+        .expect("get")
+        .expect("domain")
+        .id;
+    itm_server::store::domains::set_status(&mut tx, id, DomainStatus::Stop)
+        .await
+        .expect("stop");
+    itm_server::store::bump_config_version(&mut tx)
+        .await
+        .expect("bump");
     tx.commit().await.expect("commit");
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(30) {
