@@ -39,13 +39,7 @@ async fn stack() -> Stack {
     ))
     .await
     .expect("store");
-    let service = Service::new(
-        store,
-        ServiceConfig {
-            zone: "itm.test".into(),
-        },
-        Sealer::new([1; 32]),
-    );
+    let service = Service::new(store, ServiceConfig::new("itm.test"), Sealer::new([1; 32]));
     let account = service.create_account("ops").await.expect("account");
     let mut conn = service.store().conn().await.expect("conn");
     let (user, _) = accounts::find_for_login(&mut conn, None, &account.username)

@@ -56,9 +56,7 @@ fn uuid_like() -> String {
 fn service(store: &Store) -> Service {
     Service::new(
         store.clone(),
-        ServiceConfig {
-            zone: "itm.test".into(),
-        },
+        ServiceConfig::new("itm.test"),
         Sealer::new([3; 32]),
     )
 }
@@ -582,7 +580,7 @@ async fn access_keys_are_sealed_and_resolve_to_their_user() {
         // The stored form is not the secret; another master key cannot open it.
         let other = Service::new(
             b.store.clone(),
-            ServiceConfig { zone: "z".into() },
+            ServiceConfig::new("z"),
             Sealer::new([4; 32]),
         );
         assert!(

@@ -31,7 +31,8 @@ pub fn run(command: AccountCommand) -> anyhow::Result<ExitCode> {
     let AccountCommand::Create(args) = command;
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let account = runtime.block_on(async {
-        let service = args.db.service().await?;
+        // Creating an account places no endpoint: no IP database needed.
+        let service = args.db.service(Default::default()).await?;
         let account = service.create_account(&args.name).await?;
         service.store().close().await;
         anyhow::Ok(account)

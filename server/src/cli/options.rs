@@ -34,15 +34,20 @@ pub struct DatabaseArgs {
 }
 
 impl DatabaseArgs {
-    /// Connects the store (running migrations) and builds the service on it.
-    pub async fn service(&self) -> anyhow::Result<Service> {
+    /// Connects the store (running migrations) and builds the service on it; `locator` detects
+    /// endpoints' area and ISP.
+    pub async fn service(&self, locator: Arc<Locator>) -> anyhow::Result<Service> {
         let store = Store::connect(&self.database).await?;
         let sealer = Sealer::from_key_file(&self.master_key_file)?;
         let zone = self.zone.trim().trim_end_matches('.').to_ascii_lowercase();
         if zone.is_empty() || !app::strategy::is_host_name(&zone) {
             anyhow::bail!("--zone \"{}\" is not a DNS name", self.zone);
         }
-        Ok(Service::new(store, ServiceConfig { zone }, sealer))
+        Ok(Service::new(
+            store,
+            ServiceConfig::new(zone).with_locator(locator),
+            sealer,
+        ))
     }
 }
 

@@ -31,7 +31,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         // One IP database for DNS placement and for endpoint area/ISP detection in the API.
         let locator = Arc::new(args.dns.locator()?);
-        let service = args.db.service().await?.with_locator(locator.clone());
+        let service = args.db.service(locator.clone()).await?;
         if let Some(account) = service.ensure_first_account().await? {
             println!("ITM first start: created the admin account");
             super::account::print_account(&account);

@@ -20,13 +20,7 @@ const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ip2r
 /// Builds the store under `dir`, the domains, the snapshot and the handler (zone `itm.test.`).
 pub async fn handler(dir: &Path) -> anyhow::Result<Handler> {
     let store = Store::connect(&format!("sqlite://{}/itm.db?mode=rwc", dir.display())).await?;
-    let service = Service::new(
-        store,
-        ServiceConfig {
-            zone: "itm.test".into(),
-        },
-        Sealer::new([9; 32]),
-    );
+    let service = Service::new(store, ServiceConfig::new("itm.test"), Sealer::new([9; 32]));
     let account = service.create_account("fuzz").await?;
     let mut conn = service.store().conn().await?;
     let (user, _) = accounts::find_for_login(&mut conn, None, &account.username)

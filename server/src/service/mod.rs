@@ -36,6 +36,23 @@ pub type Result<T> = std::result::Result<T, ServiceError>;
 pub struct ServiceConfig {
     /// ITM's own zone, without the trailing dot (`itm.localhost`); CNAMEs are made under it.
     pub zone: String,
+    /// Places endpoint addresses when a request leaves their area/ISP out (the DNS listener's
+    /// IP database); empty: every address is (none.CN, other).
+    pub locator: Arc<Locator>,
+}
+
+impl ServiceConfig {
+    /// A configuration for `zone` without an IP database.
+    pub fn new(zone: impl Into<String>) -> ServiceConfig {
+        ServiceConfig {
+            zone: zone.into(),
+            locator: Arc::new(Locator::empty()),
+        }
+    }
+
+    pub fn with_locator(self, locator: Arc<Locator>) -> ServiceConfig {
+        ServiceConfig { locator, ..self }
+    }
 }
 
 /// Cheap to clone: everything is shared.
@@ -50,9 +67,6 @@ struct Inner {
     sealer: Sealer,
     throttle: auth::LoginThrottle,
     changes: ChangeFeed,
-    /// Places endpoint addresses when a request leaves their area/ISP out (the DNS listener's
-    /// IP database).
-    locator: Arc<Locator>,
 }
 
 /// An authenticated user making a request, and where it came from (for the audit log).
@@ -103,25 +117,12 @@ impl Service {
                 sealer,
                 throttle: auth::LoginThrottle::default(),
                 changes: ChangeFeed::default(),
-                locator: Arc::new(Locator::empty()),
             }),
         }
     }
 
-    /// Uses `locator` to detect endpoints' area and ISP. Call right after `new`, before the
-    /// service is shared.
-    pub fn with_locator(mut self, locator: Arc<Locator>) -> Service {
-        match Arc::get_mut(&mut self.inner) {
-            Some(inner) => inner.locator = locator,
-            None => tracing::error!(
-                "with_locator called on a shared service; endpoint detection stays off"
-            ),
-        }
-        self
-    }
-
     pub fn locator(&self) -> &Locator {
-        &self.inner.locator
+        &self.inner.config.locator
     }
 
     pub fn store(&self) -> &Store {
