@@ -1,12 +1,13 @@
-//! Answers the same ECS query N times through the socket-free path, for profilers:
-//! `valgrind --tool=callgrind target/release/examples/profile_answer 20000 [baseline]` — with
-//! `baseline`, through hickory's request path but the static one-record handler, so instruction
-//! counts of the two compare exactly (deterministic, unlike CPU time on a shared machine).
+//! Answers the same ECS query N times through the socket-free datagram path, for profilers:
+//! `valgrind --tool=callgrind target/release/examples/profile_answer 20000 [baseline|hickory]` —
+//! `baseline`: hickory's request path with the static one-record handler; `hickory`: itm's
+//! handler through hickory's request path (what the fast path saves). Instruction counts
+//! compare exactly (deterministic, unlike CPU time on a shared machine).
 
 use hickory_proto::op::{Edns, Message, Query};
 use hickory_proto::rr::rdata::opt::{ClientSubnet, EdnsOption};
 use hickory_proto::rr::{Name, RecordType};
-use itm_server::dns::handler::answer_bytes;
+use itm_server::dns::datagram;
 
 fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -33,24 +34,20 @@ fn main() -> anyhow::Result<()> {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(200_000);
-    let baseline = std::env::args().nth(2).as_deref() == Some("baseline");
-    runtime.block_on(async {
-        for _ in 0..n {
-            if baseline {
-                std::hint::black_box(baseline_answer(&bytes, source).await);
-            } else {
-                std::hint::black_box(answer_bytes(&handler, &bytes, source).await);
-            }
-        }
-    });
+    let mode = std::env::args().nth(2).unwrap_or_default();
+    let mut out = [0u8; 1232];
+    for n in 0..n {
+        let answered = match mode.as_str() {
+            "baseline" => datagram::hickory_answer(
+                &itm_server::dns::baseline::StaticHandler,
+                &bytes,
+                source,
+                &mut out,
+            ),
+            "hickory" => datagram::hickory_answer(&handler, &bytes, source, &mut out),
+            _ => datagram::answer(&handler, &bytes, source, n, &mut out),
+        };
+        std::hint::black_box(answered);
+    }
     Ok(())
-}
-
-async fn baseline_answer(query: &[u8], source: std::net::SocketAddr) -> Option<Vec<u8>> {
-    itm_server::dns::handler::answer_bytes_with(
-        &itm_server::dns::baseline::StaticHandler,
-        query,
-        source,
-    )
-    .await
 }

@@ -71,7 +71,7 @@ async fn stack() -> Stack {
     let dns = udp.local_addr().expect("addr");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(itm_server::dns::follow(service.clone(), answers.clone()));
-    tokio::spawn(itm_server::dns::serve(udp, tcp, handler, async {
+    tokio::spawn(itm_server::dns::serve(udp, tcp, handler, 2, async {
         let _ = stopped.await;
     }));
     Stack {

@@ -10,31 +10,49 @@ use super::evaluate::Evaluator;
 use super::model::{EndpointId, Family, Health, Strategy};
 use super::outcome::Dist;
 
-/// An alias table over a non-empty distribution.
+/// An alias table over a non-empty distribution. A single endpoint (the usual answer of
+/// priority, geo and mapping rules) needs no table and no allocation.
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub struct Sampler {
-    endpoints: Box<[EndpointId]>,
-    /// Probability (scaled to 2^32) of keeping column `i` rather than taking its alias.
-    keep: Box<[u32]>,
-    alias: Box<[u32]>,
+pub enum Sampler {
+    One(EndpointId),
+    Table(Box<[Column]>),
+}
+
+/// One column of an alias table: its endpoint, the probability (scaled to 2^32) of keeping it
+/// rather than taking its alias, and the alias column. One allocation per table.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Column {
+    endpoint: EndpointId,
+    keep: u32,
+    alias: u32,
 }
 
 impl Sampler {
     /// `None` for an empty distribution (the caller answers NODATA).
     pub fn new(dist: &Dist) -> Option<Sampler> {
         let n = dist.len();
-        if n == 0 || n > u32::MAX as usize {
-            return None;
+        match dist.as_slice() {
+            [] => return None,
+            [(only, _)] => return Some(Sampler::One(*only)),
+            _ if n > u32::MAX as usize => return None,
+            _ => {}
         }
         let total: f64 = dist.iter().map(|&(_, p)| p).sum();
         let mut scaled: Vec<f64> = dist.iter().map(|&(_, p)| p * n as f64 / total).collect();
-        let mut keep = vec![u32::MAX; n];
-        let mut alias: Vec<u32> = (0..n as u32).collect();
+        let mut columns: Vec<Column> = dist
+            .iter()
+            .enumerate()
+            .map(|(i, &(endpoint, _))| Column {
+                endpoint,
+                keep: u32::MAX,
+                alias: i as u32,
+            })
+            .collect();
         let (mut small, mut large): (Vec<usize>, Vec<usize>) =
             (0..n).partition(|&i| scaled[i] < 1.0);
         while let (Some(s), Some(&l)) = (small.pop(), large.last()) {
-            keep[s] = to_fraction(scaled[s]);
-            alias[s] = l as u32;
+            columns[s].keep = to_fraction(scaled[s]);
+            columns[s].alias = l as u32;
             scaled[l] -= 1.0 - scaled[s];
             if scaled[l] < 1.0 {
                 large.pop();
@@ -42,34 +60,36 @@ impl Sampler {
             }
         }
         // Leftovers are 1 up to rounding: they keep themselves (alias = self), so no bias.
-        Some(Sampler {
-            endpoints: dist.iter().map(|&(e, _)| e).collect(),
-            keep: keep.into_boxed_slice(),
-            alias: alias.into_boxed_slice(),
-        })
+        Some(Sampler::Table(columns.into_boxed_slice()))
     }
 
     /// Draws an endpoint from 64 uniformly random bits.
     #[inline]
     pub fn pick(&self, random: u64) -> EndpointId {
-        let column = ((random & 0xffff_ffff) * self.endpoints.len() as u64) >> 32;
-        let column = column as usize;
+        let columns = match self {
+            Sampler::One(endpoint) => return *endpoint,
+            Sampler::Table(columns) => columns,
+        };
+        let column = ((random & 0xffff_ffff) * columns.len() as u64) >> 32;
+        let column = &columns[column as usize];
         let coin = (random >> 32) as u32;
         // A full column (keep = 2^32 - 1) has itself as alias, so the rare miss is harmless.
-        let chosen = if coin < self.keep[column] {
-            column
+        if coin < column.keep {
+            column.endpoint
         } else {
-            self.alias[column] as usize
-        };
-        self.endpoints[chosen]
+            columns[column.alias as usize].endpoint
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.endpoints.len()
+        match self {
+            Sampler::One(_) => 1,
+            Sampler::Table(columns) => columns.len(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.endpoints.is_empty()
+        self.len() == 0
     }
 }
 
@@ -78,13 +98,38 @@ fn to_fraction(p: f64) -> u32 {
 }
 
 /// Every (group, family) sampler of one strategy under one health view. Kept small, since the
-/// DNS snapshot holds one per domain: 2-byte slots and a bitset of healthy answers.
+/// DNS snapshot holds one per domain: 1-byte slots (2 bytes past 254 distinct answers) and a
+/// bitset of healthy answers.
 #[derive(Clone, Debug)]
 pub struct SamplerSet {
     samplers: Box<[Sampler]>,
-    /// Per (group, family): index into `samplers`, or `NONE` for an empty answer.
-    slots: Box<[u16; SLOTS]>,
+    slots: Slots,
     healthy: [u64; SLOTS.div_ceil(64)],
+}
+
+/// Per (group, family): an index into `samplers`, or the type's MAX for an empty answer.
+#[derive(Clone, Debug)]
+enum Slots {
+    Narrow(Box<[u8; SLOTS]>),
+    Wide(Box<[u16; SLOTS]>),
+}
+
+impl Slots {
+    fn narrowed(wide: Box<[u16; SLOTS]>, distinct: usize) -> Slots {
+        if distinct >= usize::from(u8::MAX) {
+            return Slots::Wide(wide);
+        }
+        let narrow = wide.map(|i| if i == NONE { u8::MAX } else { i as u8 });
+        Slots::Narrow(Box::new(narrow))
+    }
+
+    #[inline]
+    fn get(&self, slot: usize) -> usize {
+        match self {
+            Slots::Narrow(s) => usize::from(s[slot]),
+            Slots::Wide(s) => usize::from(s[slot]),
+        }
+    }
 }
 
 const SLOTS: usize = UserGroup::COUNT * 2;
@@ -122,8 +167,8 @@ impl SamplerSet {
             }
         }
         SamplerSet {
+            slots: Slots::narrowed(slots, samplers.len()),
             samplers: samplers.into_boxed_slice(),
-            slots,
             healthy,
         }
     }
@@ -131,7 +176,8 @@ impl SamplerSet {
     /// The sampler answering `group` for `family`; `None` means NODATA.
     #[inline]
     pub fn sampler(&self, group: UserGroup, family: Family) -> Option<&Sampler> {
-        self.samplers.get(self.slots[slot(group, family)] as usize)
+        // An empty answer's MAX index is past the end: `None`.
+        self.samplers.get(self.slots.get(slot(group, family)))
     }
 
     pub fn is_healthy(&self, group: UserGroup, family: Family) -> bool {
@@ -160,6 +206,39 @@ mod tests {
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
+    }
+
+    #[test]
+    fn slots_narrow_only_when_every_index_fits_a_byte() {
+        let mut wide = Box::new([NONE; SLOTS]);
+        for (i, slot) in wide.iter_mut().enumerate().step_by(2) {
+            *slot = (i / 2) as u16;
+        }
+        let narrow = Slots::narrowed(wide.clone(), 200);
+        assert!(matches!(narrow, Slots::Narrow(_)));
+        let kept = Slots::narrowed(wide.clone(), 300);
+        assert!(matches!(kept, Slots::Wide(_)));
+        for slot in 0..SLOTS {
+            let expected = if slot % 2 == 0 { slot / 2 } else { usize::MAX };
+            assert_eq!(kept.get(slot), expected.min(usize::from(NONE)));
+            if slot % 2 == 0 && slot / 2 < 200 {
+                assert_eq!(narrow.get(slot), slot / 2);
+            }
+            if slot % 2 == 1 {
+                assert_eq!(narrow.get(slot), usize::from(u8::MAX), "an empty answer");
+            }
+        }
+    }
+
+    #[test]
+    fn a_single_endpoint_needs_no_table() {
+        let sampler = Sampler::new(&vec![(EndpointId(7), 1.0)]).expect("non-empty");
+        assert_eq!(sampler, Sampler::One(EndpointId(7)));
+        assert!(
+            (0..100u64)
+                .all(|r| sampler.pick(r.wrapping_mul(0x9E37_79B9_7F4A_7C15)) == EndpointId(7))
+        );
+        assert_eq!(Sampler::new(&Vec::new()), None);
     }
 
     #[test]

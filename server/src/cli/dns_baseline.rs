@@ -21,7 +21,7 @@ pub fn run(args: BaselineArgs) -> anyhow::Result<ExitCode> {
         let stop = async {
             let _ = tokio::signal::ctrl_c().await;
         };
-        crate::dns::serve(udp, tcp, crate::dns::baseline::StaticHandler, stop).await
+        crate::dns::serve_hickory(udp, tcp, crate::dns::baseline::StaticHandler, stop).await
     })?;
     Ok(ExitCode::SUCCESS)
 }

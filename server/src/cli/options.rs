@@ -75,9 +75,17 @@ pub struct DnsArgs {
     pub soa_expire: u32,
     #[arg(long, env = "ITM_SOA_MINIMUM", default_value_t = 60)]
     pub soa_minimum: u32,
+    /// Threads answering DNS over UDP; default: the CPUs this process may use, at most 4.
+    #[arg(long = "dns-threads", env = "ITM_DNS_THREADS")]
+    pub dns_threads: Option<usize>,
 }
 
 impl DnsArgs {
+    pub fn udp_threads(&self) -> usize {
+        self.dns_threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(4)))
+    }
+
     /// Loads the IP databases (none given and no default file: every client is unplaced).
     pub fn locator(&self) -> anyhow::Result<Locator> {
         let paths: Vec<PathBuf> = if self.ip_db.is_empty() {

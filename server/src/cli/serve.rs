@@ -51,7 +51,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("binding the DNS address {} (UDP and TCP)", args.dns.dns))?;
         let dns_addr = udp.local_addr()?;
         let follower = tokio::spawn(crate::dns::follow(service.clone(), answers.clone()));
-        let dns = tokio::spawn(crate::dns::serve(udp, tcp, handler, until_stopped()));
+        let dns = tokio::spawn(crate::dns::serve(
+            udp,
+            tcp,
+            handler,
+            args.dns.udp_threads(),
+            until_stopped(),
+        ));
 
         let listener = tokio::net::TcpListener::bind(args.http)
             .await

@@ -104,7 +104,8 @@ pub fn resolve<'s>(
     Outcome::Refused
 }
 
-fn strategy_answer<'s>(
+/// The strategy's answer for a domain's own name.
+pub fn strategy_answer<'s>(
     domain: &'s DomainEntry,
     zone: ZoneOf<'s>,
     qtype: RecordType,

@@ -17,11 +17,12 @@ use crate::store::{Store, accounts};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ip2region");
 
-/// Builds the store under `dir`, the domains, the snapshot and the handler (zone `itm.test.`).
-pub async fn handler(dir: &Path) -> anyhow::Result<Handler> {
+/// A service on a new SQLite store under `dir` (zone `itm.test`) with one account, and that
+/// account's admin as caller.
+pub async fn service(dir: &Path) -> anyhow::Result<(Service, Caller)> {
     let store = Store::connect(&format!("sqlite://{}/itm.db?mode=rwc", dir.display())).await?;
     let service = Service::new(store, ServiceConfig::new("itm.test"), Sealer::new([9; 32]));
-    let account = service.create_account("fuzz").await?;
+    let account = service.create_account("fixture").await?;
     let mut conn = service.store().conn().await?;
     let (user, _) = accounts::find_for_login(&mut conn, None, &account.username)
         .await?
@@ -31,6 +32,12 @@ pub async fn handler(dir: &Path) -> anyhow::Result<Handler> {
         user,
         source: "fixture".into(),
     };
+    Ok((service, caller))
+}
+
+/// Builds the store under `dir`, the domains, the snapshot and the handler (zone `itm.test.`).
+pub async fn handler(dir: &Path) -> anyhow::Result<Handler> {
+    let (service, caller) = service(dir).await?;
     let strategies = [
         (
             "wrr.example.com",

@@ -20,7 +20,7 @@ use super::snapshot::{Answers, Target};
 use crate::ipdb::Locator;
 
 /// The largest UDP answer we offer (the DNS flag day 2020 value).
-const MAX_UDP_PAYLOAD: u16 = 1232;
+pub const MAX_UDP_PAYLOAD: u16 = 1232;
 /// TTL of SOA and NS records.
 const APEX_TTL: u32 = 3600;
 
@@ -38,9 +38,10 @@ pub struct ZoneConfig {
     pub minimum: u32,
 }
 
+#[derive(Clone)]
 pub struct Handler {
-    answers: Arc<Answers>,
-    locator: Arc<Locator>,
+    pub(super) answers: Arc<Answers>,
+    pub(super) locator: Arc<Locator>,
     zone: ZoneConfig,
     apex: LowerName,
 }
@@ -67,22 +68,19 @@ impl Handler {
             request.queries.as_bytes().len(),
         );
         // Placement first: the answer's ECS option carries the scope it found.
-        let (address, source_prefix) = match ecs {
-            Ecs::Valid(subnet) if subnet.source_prefix() > 0 => {
-                (subnet.addr(), Some(subnet.source_prefix()))
-            }
-            _ => (request.src().ip(), None),
+        let address = match ecs {
+            Ecs::Valid(subnet) if subnet.source_prefix() > 0 => subnet.addr(),
+            _ => request.src().ip(),
         };
         let placement = self.locator.place(address);
         let mut edns = request.edns.as_ref().map(|asked| {
             let mut e = Edns::new();
-            e.set_max_payload(asked.max_payload().clamp(512, MAX_UDP_PAYLOAD));
+            e.set_max_payload(super::fast::response_payload(asked.max_payload()));
             e.set_dnssec_ok(asked.flags().dnssec_ok);
             e
         });
         if let (Some(e), Ecs::Valid(subnet)) = (edns.as_mut(), ecs) {
-            // The widest block the database places the same way; 0 when the client sent /0.
-            let scope = source_prefix.map_or(0, |source| placement.prefix_len.unwrap_or(source));
+            let scope = ecs_scope(subnet.source_prefix(), placement.prefix_len);
             e.options_mut().insert(EdnsOption::Subnet(ClientSubnet::new(
                 subnet.addr(),
                 subnet.source_prefix(),
@@ -153,10 +151,10 @@ impl Handler {
         handle.send_response(response).await
     }
 
-    fn zone_apex<'a>(&'a self, zone: ZoneOf<'a>) -> &'a Name {
+    fn zone_apex(&self, zone: ZoneOf<'_>) -> Name {
         match zone {
-            ZoneOf::Itm => &self.zone.apex,
-            ZoneOf::Delegated(domain) => &domain.owner,
+            ZoneOf::Itm => self.zone.apex.clone(),
+            ZoneOf::Delegated(domain) => domain.owner(),
         }
     }
 
@@ -176,7 +174,7 @@ impl Handler {
             z.expire as i32,
             z.minimum,
         );
-        Record::from_rdata(self.zone_apex(zone).clone(), ttl, RData::SOA(soa))
+        Record::from_rdata(self.zone_apex(zone), ttl, RData::SOA(soa))
     }
 
     /// The SOA for the authority section of NXDOMAIN/NODATA: its TTL bounds negative caching.
@@ -194,11 +192,21 @@ impl Handler {
     }
 }
 
+/// The ECS scope of an answer: the widest block the database places the same way as the
+/// client's subnet (its own prefix where no database covers it); 0 when the client sent /0.
+pub fn ecs_scope(source_prefix: u8, placed_prefix: Option<u8>) -> u8 {
+    if source_prefix == 0 {
+        0
+    } else {
+        placed_prefix.unwrap_or(source_prefix)
+    }
+}
+
 fn record(owner: &Name, ttl: u32, target: &Target) -> Record {
     let data = match target {
         Target::A(ip) => RData::A(A(*ip)),
         Target::Aaaa(ip) => RData::AAAA(AAAA(*ip)),
-        Target::Cname(name) => RData::CNAME(CNAME(name.clone())),
+        Target::Cname(name) => RData::CNAME(CNAME(Name::clone(name))),
     };
     Record::from_rdata(owner.clone(), ttl, data)
 }
@@ -228,66 +236,4 @@ pub fn serve_failed(request: &Request) -> ResponseInfo {
         metadata,
         counts: HeaderCounts::default(),
     })
-}
-
-/// Answers one raw query without sockets: the bytes a client would receive, or `None` when the
-/// message is not a query hickory can decode (the listener then answers FORMERR or drops it).
-/// Tests and the fuzz target use this; the listener does the same through hickory-server.
-pub async fn answer_bytes(
-    handler: &Handler,
-    query: &[u8],
-    source: std::net::SocketAddr,
-) -> Option<Vec<u8>> {
-    answer_bytes_with(handler, query, source).await
-}
-
-/// [`answer_bytes`] for any handler (the benchmark's static baseline too).
-pub async fn answer_bytes_with<H: RequestHandler>(
-    handler: &H,
-    query: &[u8],
-    source: std::net::SocketAddr,
-) -> Option<Vec<u8>> {
-    use hickory_server::net::runtime::TokioTime;
-    use hickory_server::net::xfer::Protocol;
-
-    let request = Request::from_bytes(query.to_vec(), source, Protocol::Udp).ok()?;
-    let capture = Capture::default();
-    handler
-        .handle_request::<_, TokioTime>(&request, capture.clone())
-        .await;
-    let bytes = capture
-        .bytes
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    (!bytes.is_empty()).then_some(bytes)
-}
-
-/// A response handler that keeps the encoded answer instead of sending it.
-#[derive(Clone, Default)]
-struct Capture {
-    bytes: Arc<std::sync::Mutex<Vec<u8>>>,
-}
-
-#[async_trait::async_trait]
-impl ResponseHandler for Capture {
-    async fn send_response<'a>(
-        &mut self,
-        response: hickory_server::zone_handler::MessageResponse<
-            '_,
-            'a,
-            impl Iterator<Item = &'a Record> + Send + 'a,
-            impl Iterator<Item = &'a Record> + Send + 'a,
-            impl Iterator<Item = &'a Record> + Send + 'a,
-            impl Iterator<Item = &'a Record> + Send + 'a,
-        >,
-    ) -> Result<ResponseInfo, NetError> {
-        let mut buffer = Vec::with_capacity(512);
-        let mut encoder = hickory_proto::serialize::binary::BinEncoder::new(&mut buffer);
-        encoder.set_max_size(MAX_UDP_PAYLOAD);
-        let info = response.destructive_emit(&mut encoder)?;
-        // A plain mutex: locked once, after the encoding, never across an await.
-        *self.bytes.lock().unwrap_or_else(|e| e.into_inner()) = buffer;
-        Ok(info)
-    }
 }

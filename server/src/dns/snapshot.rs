@@ -2,8 +2,8 @@
 //! asked for, held in an atomically swapped `Arc`. Queries only load the current snapshot (no
 //! lock, no database); changes build a new one beside it and swap it in.
 //!
-//! The map is persistent (`imbl`): replacing one domain copies O(log n) nodes, not the 100,000
-//! other entries, so a change is visible within milliseconds whatever the installation's size.
+//! The map is sharded (`sharded`): replacing one domain copies one shard of pointers, not the
+//! 100,000 other entries, so a change is visible within milliseconds whatever the size.
 //! `pause` keeps the health the domain was answering with when it was paused.
 
 use std::collections::HashMap;
@@ -16,6 +16,7 @@ use app::strategy::{EndpointKind, Health, SamplerSet, Strategy, StrategyDocument
 use arc_swap::ArcSwap;
 use hickory_proto::rr::{LowerName, Name};
 
+use super::sharded::ShardedMap;
 use crate::health::HealthBook;
 use crate::service::{Changes, Service, compose};
 use crate::store::domains::{self, DnsDomain};
@@ -26,8 +27,8 @@ use crate::store::{Store, StoreError, config_version};
 #[derive(Debug)]
 pub struct DomainEntry {
     pub id: i64,
-    /// The name answers are given for (fully qualified).
-    pub owner: Name,
+    /// The name answers are given for (its snapshot key).
+    pub key: NameKey,
     /// A non-ITM domain, delegated to us: its name is a zone apex of its own.
     pub delegated: bool,
     pub ttl: u32,
@@ -45,22 +46,26 @@ pub struct Serving {
     pub targets: Box<[Target]>,
 }
 
+/// Boxed CNAME targets keep the common A/AAAA targets small (the snapshot holds 100,000s).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     A(Ipv4Addr),
     Aaaa(Ipv6Addr),
-    Cname(Name),
+    Cname(Box<Name>),
 }
 
-/// A persistent map hashed with foldhash: the query name is hashed on every query, and SipHash
-/// (the default) costs more than the rest of the lookup.
-type FastMap<K, V> =
-    imbl::GenericHashMap<K, V, foldhash::fast::RandomState, imbl::shared_ptr::DefaultSharedPtr>;
+impl DomainEntry {
+    /// The fully qualified name answers are given for.
+    pub fn owner(&self) -> Name {
+        self.key.name()
+    }
+}
 
 /// A name as map key: its lower-case labels in wire format (length, bytes, …). Comparing two is
-/// one memcmp, where comparing `LowerName`s walks labels case-insensitively.
+/// one memcmp, where comparing `LowerName`s walks labels case-insensitively. Shared between the
+/// two maps and the entry.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct NameKey(Box<[u8]>);
+pub struct NameKey(Arc<[u8]>);
 
 /// The longest DNS name in wire format.
 const MAX_NAME: usize = 255;
@@ -85,6 +90,20 @@ impl NameKey {
         let mut buffer = [0u8; MAX_NAME];
         NameKey(key_bytes(name, &mut buffer).unwrap_or_default().into())
     }
+
+    /// The fully qualified name (allocates; for answers off the fast path).
+    pub fn name(&self) -> Name {
+        let mut labels = Vec::new();
+        let mut rest = &self.0[..];
+        while let Some((&len, tail)) = rest.split_first() {
+            let (label, tail) = tail.split_at(usize::from(len).min(tail.len()));
+            labels.push(label);
+            rest = tail;
+        }
+        let mut name = Name::from_labels(labels).unwrap_or_else(|_| Name::root());
+        name.set_fqdn(true);
+        name
+    }
 }
 
 impl std::borrow::Borrow<[u8]> for NameKey {
@@ -98,8 +117,8 @@ impl std::borrow::Borrow<[u8]> for NameKey {
 pub struct Snapshot {
     /// The SOA serial: the store's configuration version this snapshot reflects.
     pub serial: u32,
-    names: FastMap<NameKey, Arc<DomainEntry>>,
-    ids: FastMap<i64, NameKey>,
+    names: ShardedMap<NameKey, Arc<DomainEntry>>,
+    ids: ShardedMap<i64, NameKey>,
 }
 
 impl Snapshot {
@@ -107,6 +126,12 @@ impl Snapshot {
     pub fn domain(&self, name: &LowerName) -> Option<&Arc<DomainEntry>> {
         let mut buffer = [0u8; MAX_NAME];
         self.names.get(key_bytes(name, &mut buffer)?)
+    }
+
+    /// The domain answered under a name given as its lower-case wire labels (no root label).
+    #[inline]
+    pub fn domain_by_key(&self, labels: &[u8]) -> Option<&Arc<DomainEntry>> {
+        self.names.get(labels)
     }
 
     pub fn len(&self) -> usize {
@@ -123,9 +148,8 @@ impl Snapshot {
     }
 
     fn insert(&mut self, entry: DomainEntry) {
-        let key = NameKey::of(&LowerName::from(&entry.owner));
-        self.ids.insert(entry.id, key.clone());
-        self.names.insert(key, Arc::new(entry));
+        self.ids.insert(entry.id, entry.key.clone());
+        self.names.insert(entry.key.clone(), Arc::new(entry));
     }
 }
 
@@ -255,7 +279,7 @@ impl Answers {
         };
         Some(DomainEntry {
             id: d.id,
-            owner,
+            key: NameKey::of(&LowerName::from(&owner)),
             delegated: !d.is_itm,
             ttl: u32::try_from(d.ttl).unwrap_or(60).clamp(1, 86_400),
             status: d.status,
@@ -310,7 +334,7 @@ fn target(kind: EndpointKind, value: &str) -> Option<Target> {
         EndpointKind::Aaaa => value.parse().ok().map(Target::Aaaa),
         EndpointKind::Cname => Name::from_ascii(format!("{}.", value.trim_end_matches('.')))
             .ok()
-            .map(Target::Cname),
+            .map(|name| Target::Cname(Box::new(name))),
     }
 }
 
@@ -396,4 +420,19 @@ async fn resync(
         return Ok(None);
     }
     Ok(Some(serial))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_gives_back_its_lower_case_name() {
+        let name = Name::from_ascii("Shop.Example.COM.").expect("name");
+        let key = NameKey::of(&LowerName::from(&name));
+        assert_eq!(&key.0[..], b"\x04shop\x07example\x03com");
+        assert_eq!(key.name().to_string(), "shop.example.com.");
+        let root = NameKey::of(&LowerName::from(&Name::root()));
+        assert!(root.name().is_root());
+    }
 }
