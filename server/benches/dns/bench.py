@@ -15,6 +15,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import struct
@@ -158,6 +159,51 @@ def churn(api, names, per_second, seconds, stop):
     return done
 
 
+GDNSD_CONFIG = """options => {
+  listen => [ 127.0.0.1:%(port)d ]
+  run_dir => %(dir)s/run
+  state_dir => %(dir)s/state
+  udp_threads => 1
+  tcp_threads => 1
+}
+plugins => { weighted => { www => {
+  a = [ 10.0.0.1, 1 ]
+  b = [ 10.0.0.2, 2 ]
+  c = [ 10.0.0.3, 3 ]
+  d = [ 10.0.0.4, 4 ]
+} } }
+"""
+
+GDNSD_ZONE = """$TTL 86400
+@ SOA ns1 hostmaster ( 1 7200 1800 259200 900 )
+@ NS ns1
+ns1 A 192.0.2.53
+www 60 DYNA weighted!www
+"""
+
+
+def start_gdnsd(work, port):
+    """gdnsd (Debian package), the open-source GSLB to beat, answering a weighted record over four
+    addresses with ECS enabled (its default), on the same core as the servers under test."""
+    folder = os.path.join(work, "gdnsd")
+    os.makedirs(os.path.join(folder, "zones"))
+    with open(os.path.join(folder, "config"), "w") as f:
+        f.write(GDNSD_CONFIG % {"port": port, "dir": folder})
+    with open(os.path.join(folder, "zones", "bench.test"), "w") as f:
+        f.write(GDNSD_ZONE)
+    process = subprocess.Popen(["taskset", "-c", "0", "gdnsd", "-c", folder, "start"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        answer = subprocess.run(["dig", "@127.0.0.1", "-p", str(port), "www.bench.test", "A", "+short", "+time=1", "+tries=1"],
+                                capture_output=True, text=True).stdout.strip()
+        if answer.startswith("10.0.0."):
+            return process
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gdnsd did not start answering")
+
+
 def measure(pid, port, queries, seconds):
     before = cpu_seconds(pid)
     result = dnsperf(port, queries, seconds)
@@ -230,11 +276,27 @@ def main():
         p99 = half["latencies"][int(len(half["latencies"]) * 0.99)] * 1000 if half["latencies"] else float("nan")
         base_half = dnsperf(base_port, queries, max(3, args.seconds // 2), rate=itm["qps"] * 0.5, verbose=True)
         base_p99 = base_half["latencies"][int(len(base_half["latencies"]) * 0.99)] * 1000 if base_half["latencies"] else float("nan")
+        gdnsd = None
+        if shutil.which("gdnsd"):
+            gdnsd_port = free_port()
+            gdnsd_process = start_gdnsd(work, gdnsd_port)
+            try:
+                gdnsd_queries = os.path.join(work, "gdnsd-queries.bin")
+                query_file(gdnsd_queries, ["www"], "bench.test", 200_000)
+                gdnsd = measure(gdnsd_process.pid, gdnsd_port, gdnsd_queries, args.seconds)
+                gdnsd_half = dnsperf(gdnsd_port, gdnsd_queries, max(3, args.seconds // 2), rate=itm["qps"] * 0.5, verbose=True)
+                lat = gdnsd_half["latencies"]
+                gdnsd["p99_ms_at_itm_half_load"] = lat[int(len(lat) * 0.99)] * 1000 if lat else float("nan")
+            finally:
+                gdnsd_process.terminate()
+                gdnsd_process.wait(timeout=30)
         report = {
             "domains": args.domains,
             "itm": {k: v for k, v in itm.items() if k != "latencies"},
             "baseline": {k: v for k, v in floor.items() if k != "latencies"},
             "ratio_cpu": itm["cpu_us_per_query"] / floor["cpu_us_per_query"],
+            "gdnsd_weighted": {k: v for k, v in gdnsd.items() if k != "latencies"} if gdnsd else "not installed",
+            "ratio_cpu_to_gdnsd": itm["cpu_us_per_query"] / gdnsd["cpu_us_per_query"] if gdnsd else None,
             "p99_ms_at_half_load": p99,
             "baseline_p99_ms_at_same_rate": base_p99,
             "half_load_qps": half["qps"],
