@@ -10,7 +10,7 @@ use itm_server::dns::datagram;
 use libfuzzer_sys::fuzz_target;
 
 struct State {
-    runtime: tokio::runtime::Runtime,
+    _runtime: tokio::runtime::Runtime,
     handler: itm_server::dns::Handler,
     _dir: tempfile::TempDir,
 }
@@ -21,7 +21,7 @@ fn state() -> &'static State {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         let dir = tempfile::tempdir().expect("temp dir");
         let handler = runtime.block_on(itm_server::dns::fixture::handler(dir.path())).expect("fixture");
-        State { runtime, handler, _dir: dir }
+        State { _runtime: runtime, handler, _dir: dir }
     })
 }
 
