@@ -41,7 +41,8 @@ export default defineConfig({
   },
   webServer: {
     command: `${itm} serve --http 127.0.0.1:${port} --dns 127.0.0.1:0 --site-root ${siteRoot} ` +
-      `--database sqlite://${work}/itm.db?mode=rwc --master-key-file ${work}/master.key`,
+      `--database sqlite://${work}/itm.db?mode=rwc --master-key-file ${work}/master.key ` +
+      `--probe-networks 127.0.0.0/8,::1/128`,
     url: `http://127.0.0.1:${port}/lab`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,

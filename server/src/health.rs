@@ -28,4 +28,12 @@ impl HealthBook {
             .insert(endpoint.to_owned(), health);
         previous.unwrap_or_default() != health
     }
+
+    /// Forgets an endpoint (removed from its domain): it is Unknown again.
+    pub fn forget(&self, domain: i64, endpoint: &str) {
+        let mut map = self.domains.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(endpoints) = map.get_mut(&domain) {
+            endpoints.remove(endpoint);
+        }
+    }
 }

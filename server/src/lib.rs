@@ -5,6 +5,7 @@
 //! - `service`: the one door to the store (permissions, validation, audit), shared by both doors:
 //! - `api`: the REST API (`/v1`, bce-auth-v1 signatures or console sessions);
 //! - `http`: the listener serving the API and the Leptos console;
+//! - `dns`: the authoritative listener; `monitor`: probes and health decisions;
 //! - `cli`: the subcommands.
 // Leptos view types nest deeply; the default limit is too small for the console's pages.
 #![recursion_limit = "256"]
@@ -15,5 +16,6 @@ pub mod dns;
 pub mod health;
 pub mod http;
 pub mod ipdb;
+pub mod monitor;
 pub mod service;
 pub mod store;

@@ -13,7 +13,7 @@ pub use domain::{
 };
 pub use endpoint::{EndpointInput, EndpointRecord, EndpointStatus, validate_tag};
 pub use iam::{Permission, Policy};
-pub use monitor::{ExpectedCodes, MonitorSettings, Protocol};
+pub use monitor::{ExpectedCodes, HealthEventRecord, MonitorSettings, ProbeRecord, Protocol};
 
 /// A bad value in a request, named by its field path (`[2].area`, `timeoutSec`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]

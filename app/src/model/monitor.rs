@@ -38,6 +38,13 @@ impl Protocol {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExpectedCodes(Vec<(u16, u16)>);
 
+/// The seed's default: every success and redirect.
+impl Default for ExpectedCodes {
+    fn default() -> Self {
+        ExpectedCodes(vec![(200, 399)])
+    }
+}
+
 impl ExpectedCodes {
     pub fn parse(text: &str) -> Result<ExpectedCodes, String> {
         let mut ranges = Vec::new();
@@ -277,4 +284,34 @@ mod tests {
         assert!(ExpectedCodes::parse("600").is_err());
         assert!(ExpectedCodes::parse("").is_err());
     }
+}
+
+/// One probe, as `GET /v1/domains/{domain}/probes` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProbeRecord {
+    pub endpoint: String,
+    pub point: String,
+    /// Milliseconds since the Unix epoch.
+    pub time: i64,
+    pub ok: bool,
+    pub latency_ms: Option<i64>,
+    pub http_status: Option<i64>,
+    /// `timeout`, `refused`, `reset`, `tls`, `dns`, `unexpectedStatus` or `unreachable`.
+    pub failure: Option<String>,
+}
+
+/// One state change, as `GET /v1/domains/{domain}/health-events` lists it: an endpoint's
+/// (`up`/`down`), or the domain's monitorStatus (`endpoint` empty; `ok`/`fail`/empty).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthEventRecord {
+    pub id: i64,
+    pub endpoint: String,
+    pub time: i64,
+    pub from: String,
+    pub to: String,
+    /// Per point: ok/failed, HTTP code, latency; the failing share versus the threshold; the
+    /// window's verdicts.
+    pub evidence: serde_json::Value,
 }

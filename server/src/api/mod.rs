@@ -8,6 +8,7 @@ mod domains;
 mod error;
 mod extract;
 mod iam;
+mod monitoring;
 pub mod openapi;
 mod session;
 
@@ -30,6 +31,7 @@ pub fn router(service: Service) -> Router {
     Router::new()
         .merge(domains::routes())
         .merge(iam::routes())
+        .merge(monitoring::routes())
         .merge(session::routes())
         .route("/v1/openapi.json", axum::routing::get(openapi::serve))
         .route("/v1/{*rest}", axum::routing::any(no_such_route))

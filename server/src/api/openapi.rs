@@ -230,6 +230,26 @@ pub const OPERATIONS: &[Operation] = &[
         ]
     ),
     op!(
+        "get",
+        "/v1/domains/{domain}/probes",
+        "Probe results, newest first (default: the last hour)",
+        None,
+        || array_of("ProbeRecord"),
+        &[
+            ("endpoint", false, "string"),
+            ("since", false, "integer"),
+            ("limit", false, "integer")
+        ]
+    ),
+    op!(
+        "get",
+        "/v1/domains/{domain}/health-events",
+        "Endpoint and monitorStatus changes with their evidence, newest first",
+        None,
+        || array_of("HealthEvent"),
+        &[("since", false, "integer"), ("limit", false, "integer")]
+    ),
+    op!(
         "post",
         "/v1/session",
         "Console login (sets the session cookie)",
@@ -334,6 +354,13 @@ fn schemas() -> Value {
             "evalHealth": {"type": "boolean"}, "enable": {"type": "boolean"}}},
         "VersionInfo": {"type": "object", "properties": {
             "version": {"type": "integer"}, "createdAt": {"type": "integer"}, "createdBy": {"type": "string"}, "enabled": {"type": "boolean"}}},
+        "ProbeRecord": {"type": "object", "properties": {
+            "endpoint": {"type": "string"}, "point": {"type": "string"}, "time": {"type": "integer"}, "ok": {"type": "boolean"},
+            "latencyMs": {"type": "integer", "nullable": true}, "httpStatus": {"type": "integer", "nullable": true},
+            "failure": {"type": "string", "nullable": true, "enum": ["timeout", "refused", "reset", "tls", "dns", "unexpectedStatus", "unreachable", null]}}},
+        "HealthEvent": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "endpoint": {"type": "string"}, "time": {"type": "integer"},
+            "from": s("|unknown|up|down|ok|fail"), "to": s("|unknown|up|down|ok|fail"), "evidence": {"type": "object"}}},
         "EndpointRecord": {"type": "object", "properties": {
             "domain": {"type": "string"}, "endpoint": {"type": "string"}, "type": s("A|AAAA|CNAME"), "area": {"type": "string"},
             "isp": {"type": "string"}, "tag": {"type": "string"}, "status": s("ok|fail|unknown")}},

@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the server: the console and the REST API over HTTP.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
     /// Benchmark floor: a bare hickory-server answering one static record (used by
     /// server/benches/dns).
     #[command(hide = true)]
@@ -37,7 +37,7 @@ enum Command {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
         Command::Account(command) => account::run(command),
         Command::DnsBaseline(args) => dns_baseline::run(args),
         Command::Strategy(command) => strategy::run(command),

@@ -11,8 +11,9 @@ use anyhow::Context;
 use hickory_proto::rr::Name;
 
 use crate::dns::{Answers, Handler, ZoneConfig};
-use crate::health::HealthBook;
 use crate::ipdb::Locator;
+use crate::monitor::MonitorConfig;
+use crate::monitor::probe::Network;
 use crate::service::{Sealer, Service, ServiceConfig};
 use crate::store::{DEFAULT_DATABASE, Store};
 
@@ -108,10 +109,7 @@ impl DnsArgs {
 
     /// The snapshot of every domain's answers, loaded from the store.
     pub async fn answers(&self, service: &Service) -> anyhow::Result<Arc<Answers>> {
-        let answers = Arc::new(Answers::new(
-            service.zone(),
-            Arc::new(HealthBook::default()),
-        ));
+        let answers = Arc::new(Answers::new(service.zone(), service.health().clone()));
         answers
             .load_all(service.store())
             .await
@@ -153,5 +151,52 @@ impl DnsArgs {
             minimum: self.soa_minimum,
         };
         Ok(Handler::new(answers, locator, zone))
+    }
+}
+
+/// Health monitoring from this server's built-in point.
+#[derive(Debug, Args)]
+pub struct MonitorArgs {
+    /// Turns monitoring off on this server (DNS then answers as if every endpoint were up).
+    #[arg(long = "no-monitor", env = "ITM_NO_MONITOR")]
+    pub no_monitor: bool,
+    /// The built-in monitor point's area code (e.g. beijing.CN), shown with its results.
+    #[arg(long = "point-area", env = "ITM_POINT_AREA", default_value = "")]
+    pub point_area: String,
+    /// The built-in monitor point's ISP code (e.g. ct).
+    #[arg(long = "point-isp", env = "ITM_POINT_ISP", default_value = "")]
+    pub point_isp: String,
+    /// Probes in flight at once, over all domains.
+    #[arg(
+        long = "probe-concurrency",
+        env = "ITM_PROBE_CONCURRENCY",
+        default_value_t = 256
+    )]
+    pub probe_concurrency: usize,
+    /// Hours of probe results kept.
+    #[arg(
+        long = "probe-retention-hours",
+        env = "ITM_PROBE_RETENTION_HOURS",
+        default_value_t = 24
+    )]
+    pub probe_retention_hours: u64,
+    /// Networks probes may reach (CIDRs, comma-separated); default: any.
+    #[arg(
+        long = "probe-networks",
+        env = "ITM_PROBE_NETWORKS",
+        value_delimiter = ','
+    )]
+    pub probe_networks: Vec<Network>,
+}
+
+impl MonitorArgs {
+    pub fn config(&self) -> MonitorConfig {
+        MonitorConfig {
+            area: self.point_area.clone(),
+            isp: self.point_isp.clone(),
+            concurrency: self.probe_concurrency.max(1),
+            retention: std::time::Duration::from_secs(self.probe_retention_hours.max(1) * 3600),
+            networks: self.probe_networks.clone(),
+        }
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Args;
 
-use super::options::{DatabaseArgs, DnsArgs};
+use super::options::{DatabaseArgs, DnsArgs, MonitorArgs};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -18,6 +18,8 @@ pub struct ServeArgs {
     pub db: DatabaseArgs,
     #[command(flatten)]
     pub dns: DnsArgs,
+    #[command(flatten)]
+    pub monitor: MonitorArgs,
     /// Address of the console and the REST API.
     #[arg(long, env = "ITM_HTTP", default_value = "127.0.0.1:3000")]
     pub http: SocketAddr,
@@ -44,6 +46,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             }
         };
 
+        // Endpoint health as last decided, so DNS starts with it.
+        let restored = crate::monitor::restore_health(&service)
+            .await
+            .context("reading the stored endpoint health")?;
+        tracing::debug!("restored the health of {restored} endpoints");
         let answers = args.dns.answers(&service).await?;
         let handler = args.dns.handler(answers.clone(), locator, service.zone())?;
         let (udp, tcp) = crate::dns::bind(args.dns.dns)
@@ -70,6 +77,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             redact(&args.db.database)
         );
         tokio::spawn(purge_sessions(service.clone()));
+        let monitor = (!args.monitor.no_monitor).then(|| {
+            tokio::spawn(crate::monitor::run(
+                service.clone(),
+                args.monitor.config(),
+                Arc::default(),
+            ))
+        });
         tokio::spawn(async move {
             shutdown_signal().await;
             let _ = stop.send(true);
@@ -77,6 +91,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         crate::http::serve(listener, &args.site_root, service.clone(), until_stopped()).await?;
         dns.await??;
         follower.abort();
+        if let Some(monitor) = monitor {
+            monitor.abort();
+        }
         service.store().close().await;
         anyhow::Ok(())
     })?;

@@ -370,21 +370,22 @@ fn target(kind: EndpointKind, value: &str) -> Option<Target> {
     }
 }
 
-/// Keeps `answers` in step with the store: reloads the domains the service's change feed names
-/// (at once), and every few seconds compares the store's configuration version with the
-/// snapshot's. A difference that persists over two checks while the feed is idle means a change
-/// made by another process: then everything is reloaded.
+/// Keeps `answers` in step with the store: reloads the domains the service's change feeds name
+/// (configuration and endpoint health, at once), and every few seconds compares the store's
+/// configuration version with the snapshot's. A difference that persists over two checks while
+/// the feed is idle means a change made by another process: then everything is reloaded.
 pub async fn follow(service: Service, answers: Arc<Answers>) {
-    let feed = service.changes();
-    let mut wake = feed.subscribe();
-    let mut seen = feed.sequence();
+    let (config, health) = (service.changes(), service.health_changes());
+    let (mut wake_config, mut wake_health) = (config.subscribe(), health.subscribe());
+    let (mut seen_config, mut seen_health) = (config.sequence(), health.sequence());
     let mut check = tokio::time::interval(Duration::from_secs(5));
     let mut suspect: Option<u32> = None;
     loop {
         tokio::select! {
-            changed = wake.changed() => if changed.is_err() { return },
+            changed = wake_config.changed() => if changed.is_err() { return },
+            changed = wake_health.changed() => if changed.is_err() { return },
             _ = check.tick() => {
-                if feed.sequence() == seen {
+                if config.sequence() == seen_config {
                     suspect = match resync(&service, &answers, suspect).await {
                         Ok(next) => next,
                         Err(e) => {
@@ -396,7 +397,9 @@ pub async fn follow(service: Service, answers: Arc<Answers>) {
                 continue;
             }
         }
-        let (changes, now) = feed.since(seen);
+        let (config_changes, config_now) = config.since(seen_config);
+        let (health_changes, health_now) = health.since(seen_health);
+        let changes = config_changes.merge(health_changes);
         let started = std::time::Instant::now();
         let result = match &changes {
             Changes::Domains(ids) => answers.reload(service.store(), ids).await,
@@ -404,7 +407,7 @@ pub async fn follow(service: Service, answers: Arc<Answers>) {
         };
         match result {
             Ok(()) => {
-                seen = now;
+                (seen_config, seen_health) = (config_now, health_now);
                 let count = match &changes {
                     Changes::Domains(ids) => ids.len(),
                     Changes::Everything => answers.load().len(),

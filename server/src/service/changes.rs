@@ -32,6 +32,21 @@ pub enum Changes {
     Everything,
 }
 
+impl Changes {
+    /// What two feeds' changes need together.
+    pub fn merge(self, other: Changes) -> Changes {
+        match (self, other) {
+            (Changes::Domains(mut a), Changes::Domains(b)) => {
+                a.extend(b);
+                a.sort_unstable();
+                a.dedup();
+                Changes::Domains(a)
+            }
+            _ => Changes::Everything,
+        }
+    }
+}
+
 impl Default for ChangeFeed {
     fn default() -> Self {
         ChangeFeed {

@@ -6,6 +6,7 @@ use app::model::{
     Permission, TTL_RANGE, normalize_domain_name,
 };
 
+use super::monitoring::{monitored, status_of};
 use super::{Caller, Result, Service, ServiceError};
 use crate::store::domains::{self, Domain};
 use crate::store::{Conn, bump_config_version};
@@ -19,10 +20,16 @@ impl Service {
         caller.require(Permission::Read)?;
         let mut conn = self.store().conn().await?;
         let list = domains::list(&mut conn, caller.account_id()).await?;
-        Ok(list.iter().map(|d| self.summary(d)).collect())
+        let statuses = self
+            .monitor_statuses(&mut conn, caller.account_id())
+            .await?;
+        Ok(list
+            .iter()
+            .map(|d| self.summary(d, statuses.get(&d.id).copied()))
+            .collect())
     }
 
-    fn summary(&self, d: &Domain) -> DomainSummary {
+    fn summary(&self, d: &Domain, monitor_status: Option<MonitorStatus>) -> DomainSummary {
         DomainSummary {
             domain: d.name.clone(),
             cname: if d.is_itm {
@@ -31,7 +38,9 @@ impl Service {
                 String::new()
             },
             status: d.status,
-            monitor_status: MonitorStatus::Unknown,
+            monitor_status: monitor_status
+                .filter(|_| monitored(d.status))
+                .unwrap_or_default(),
             resource_status: "STARTED".into(),
             has_distribution: d.strategy_version.is_some()
                 && matches!(d.status, DomainStatus::Start | DomainStatus::Pause),
@@ -148,8 +157,12 @@ impl Service {
         let mut conn = self.store().conn().await?;
         let d = self.domain(&mut conn, caller, name).await?;
         let endpoint_count = crate::store::endpoints::list(&mut conn, d.id).await?.len() as u32;
+        let states = self.endpoint_states(&mut conn, d.id).await?;
+        let up = states.values().filter(|s| *s == "up").count() as i64;
+        let down = states.values().filter(|s| *s == "down").count() as i64;
+        let status = status_of(i64::from(endpoint_count), up, down);
         Ok(DomainDetails {
-            summary: self.summary(&d),
+            summary: self.summary(&d, Some(status)),
             is_itm_domain: d.is_itm,
             ttl: u32::try_from(d.ttl).unwrap_or(domains::DEFAULT_TTL as u32),
             endpoint_count,

@@ -31,16 +31,21 @@ impl Service {
         let mut conn = self.store().conn().await?;
         let d = self.domain(&mut conn, caller, domain).await?;
         let list = endpoints::list(&mut conn, d.id).await?;
+        let states = self.endpoint_states(&mut conn, d.id).await?;
         Ok(list
             .into_iter()
             .map(|e| EndpointRecord {
+                status: match states.get(&e.value).map(String::as_str) {
+                    Some("up") => EndpointStatus::Ok,
+                    Some("down") => EndpointStatus::Fail,
+                    _ => EndpointStatus::Unknown,
+                },
                 domain: d.name.clone(),
                 endpoint: e.value,
                 kind: e.kind,
                 area: e.area,
                 isp: e.isp,
                 tag: e.tag,
-                status: EndpointStatus::Unknown,
             })
             .collect())
     }

@@ -9,6 +9,7 @@ mod domains;
 mod endpoints;
 mod error;
 mod iam;
+mod monitoring;
 mod secrets;
 mod strategies;
 
@@ -24,6 +25,7 @@ pub use iam::{CreatedKey, CreatedUser, KeyInfo, UserInfo};
 pub use secrets::Sealer;
 pub use strategies::{StrategyInput, VersionInfo, compose};
 
+use crate::health::HealthBook;
 use crate::ipdb::Locator;
 use crate::store::accounts::User;
 use crate::store::audit::Actor;
@@ -67,6 +69,8 @@ struct Inner {
     sealer: Sealer,
     throttle: auth::LoginThrottle,
     changes: ChangeFeed,
+    health: Arc<HealthBook>,
+    health_changes: ChangeFeed,
 }
 
 /// An authenticated user making a request, and where it came from (for the audit log).
@@ -117,6 +121,8 @@ impl Service {
                 sealer,
                 throttle: auth::LoginThrottle::default(),
                 changes: ChangeFeed::default(),
+                health: Arc::default(),
+                health_changes: ChangeFeed::default(),
             }),
         }
     }
@@ -136,6 +142,17 @@ impl Service {
     /// The feed of committed changes to what DNS answers.
     pub fn changes(&self) -> &ChangeFeed {
         &self.inner.changes
+    }
+
+    /// The current health of monitored endpoints (monitoring writes, DNS reads).
+    pub fn health(&self) -> &Arc<HealthBook> {
+        &self.inner.health
+    }
+
+    /// The feed of endpoint health changes (kept apart from configuration changes, which
+    /// monitoring itself follows).
+    pub fn health_changes(&self) -> &ChangeFeed {
+        &self.inner.health_changes
     }
 
     async fn audit(

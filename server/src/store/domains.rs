@@ -79,6 +79,26 @@ pub async fn get(conn: &mut Conn, account_id: i64, name: &str) -> Result<Option<
     row.as_ref().map(domain_from_row).transpose()
 }
 
+pub async fn by_id(conn: &mut Conn, id: i64) -> Result<Option<Domain>> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        domain_columns!(),
+        " FROM domains WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(domain_from_row).transpose()
+}
+
+/// Every domain's id (monitoring decides per domain whether it runs).
+pub async fn all_ids(conn: &mut Conn) -> Result<Vec<i64>> {
+    let rows = sqlx::query("SELECT id FROM domains ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+}
+
 pub async fn name_taken(conn: &mut Conn, name: &str) -> Result<bool> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM domains WHERE name = $1")
         .bind(name)

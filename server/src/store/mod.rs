@@ -11,6 +11,7 @@ pub mod audit;
 pub mod domains;
 pub mod endpoints;
 pub mod keys;
+pub mod monitor;
 pub mod sessions;
 pub mod strategies;
 
@@ -111,8 +112,15 @@ impl Store {
         Ok(())
     }
 
+    /// A write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a
+    /// deferred transaction that reads first and then writes fails with SQLITE_BUSY_SNAPSHOT when
+    /// another writer committed meanwhile (monitoring writes all the time), where an immediate
+    /// one waits its turn (busy timeout).
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(self.pool.begin().await?)
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>> {

@@ -42,13 +42,15 @@ class Server:
         self.log = open(self.workdir / "stderr.log", "ab")
         self.process = subprocess.Popen(
             [ITM, "serve", "--http", "127.0.0.1:0", "--dns", "127.0.0.1:0", "--ip-db", IP_DB, "--database", self.database,
-             "--master-key-file", str(self.workdir / "master.key"), "--site-root", str(self.workdir / "site")],
+             "--master-key-file", str(self.workdir / "master.key"), "--site-root", str(self.workdir / "site"),
+             # Only loopback may receive probes: the tests' endpoints are documentation addresses.
+             "--probe-networks", "127.0.0.0/8,::1/128"],
             cwd=self.workdir, stdout=subprocess.PIPE, stderr=self.log, text=True)
         for line in self.process.stdout:
             if m := re.match(r"\s+(account id|user name|password|access key id|secret access key):\s+(\S+)", line):
                 self.admin[m.group(1)] = m.group(2)
-            if m := re.match(r"ITM console: http://127\.0\.0\.1:(\d+)/", line):
-                self.port = int(m.group(1))
+            if m := re.match(r"ITM console: http://127\.0\.0\.1:(\d+)/.*DNS: 127\.0\.0\.1:(\d+) ", line):
+                self.port, self.dns_port = int(m.group(1)), int(m.group(2))
                 break
         assert self.port, "itm serve did not report its address"
         return self

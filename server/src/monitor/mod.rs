@@ -1,0 +1,169 @@
+//! Health monitoring (`docs/monitoring.md`): every started or paused domain gets one task that
+//! runs a round per `intervalSec` — the local point probes each endpoint (`probe`), the latest
+//! report of every point is judged (`decision`), and a state change is written with its
+//! evidence, put in the health book and announced to DNS at once.
+//!
+//! The task follows the service's configuration feed: changed monitor settings or endpoints take
+//! effect at the next round, which starts at once.
+
+pub mod decision;
+pub mod probe;
+mod reports;
+mod rounds;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::strategy::Health;
+use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinHandle;
+
+use crate::service::{Changes, Service};
+use crate::store::{StoreError, domains, monitor};
+
+pub use reports::Reports;
+
+/// The built-in point's name (monitor settings name it in `points`).
+pub const LOCAL_POINT: &str = "local";
+
+#[derive(Clone, Debug)]
+pub struct MonitorConfig {
+    /// The built-in point's location, shown with its results.
+    pub area: String,
+    pub isp: String,
+    /// Probes in flight at once, over all domains.
+    pub concurrency: usize,
+    /// How long probe results are kept.
+    pub retention: Duration,
+    /// Networks probes may reach; empty: any.
+    pub networks: Vec<probe::Network>,
+}
+
+impl Default for MonitorConfig {
+    fn default() -> Self {
+        MonitorConfig {
+            area: String::new(),
+            isp: String::new(),
+            concurrency: 256,
+            retention: Duration::from_secs(24 * 3600),
+            networks: Vec::new(),
+        }
+    }
+}
+
+/// What the domain tasks share.
+pub(crate) struct Shared {
+    service: Service,
+    prober: probe::Prober,
+    permits: Semaphore,
+    reports: Arc<Reports>,
+}
+
+/// Puts the stored endpoint states in the health book (before DNS builds its snapshot, so a
+/// restart answers with the health it had).
+pub async fn restore_health(service: &Service) -> Result<usize, StoreError> {
+    let mut conn = service.store().conn().await?;
+    let states = monitor::all_endpoint_health(&mut conn).await?;
+    for (domain, endpoint, state) in &states {
+        service.health().set(*domain, endpoint, health_of(state));
+    }
+    Ok(states.len())
+}
+
+pub(crate) fn health_of(state: &str) -> Health {
+    match state {
+        "up" => Health::Up,
+        "down" => Health::Down,
+        _ => Health::Unknown,
+    }
+}
+
+pub(crate) fn state_of(health: Health) -> &'static str {
+    match health {
+        Health::Up => "up",
+        Health::Down => "down",
+        Health::Unknown => "unknown",
+    }
+}
+
+/// Runs monitoring until the task is dropped. `reports` also receives the agents' results.
+pub async fn run(service: Service, config: MonitorConfig, reports: Arc<Reports>) {
+    let shared = Arc::new(Shared {
+        service: service.clone(),
+        prober: probe::Prober::new(config.networks.clone()),
+        permits: Semaphore::new(config.concurrency.max(1)),
+        reports,
+    });
+    let feed = service.changes();
+    let mut wake = feed.subscribe();
+    let mut seen = feed.sequence();
+    let mut tasks: HashMap<i64, Task> = HashMap::new();
+    let mut purge = tokio::time::interval(Duration::from_secs(600));
+    start_all(&shared, &mut tasks).await;
+    loop {
+        tokio::select! {
+            changed = wake.changed() => if changed.is_err() { return },
+            _ = purge.tick() => {
+                purge_old_probes(&service, config.retention).await;
+                continue;
+            }
+        }
+        let (changes, now) = feed.since(seen);
+        seen = now;
+        match changes {
+            Changes::Domains(ids) => {
+                for id in ids {
+                    nudge(&shared, &mut tasks, id);
+                }
+            }
+            Changes::Everything => start_all(&shared, &mut tasks).await,
+        }
+    }
+}
+
+/// A domain's task and the sender that makes it reload its plan.
+struct Task {
+    reload: watch::Sender<u64>,
+    handle: JoinHandle<()>,
+}
+
+async fn start_all(shared: &Arc<Shared>, tasks: &mut HashMap<i64, Task>) {
+    let ids = match shared.service.store().conn().await {
+        Ok(mut conn) => domains::all_ids(&mut conn).await,
+        Err(e) => Err(e),
+    };
+    match ids {
+        Ok(ids) => {
+            for id in ids {
+                nudge(shared, tasks, id);
+            }
+        }
+        Err(e) => tracing::warn!("monitoring: listing domains: {e}"),
+    }
+}
+
+/// Tells a domain's task to reload, or starts one (it ends by itself when the domain is stopped
+/// or deleted).
+fn nudge(shared: &Arc<Shared>, tasks: &mut HashMap<i64, Task>, id: i64) {
+    if let Some(task) = tasks.get(&id).filter(|t| !t.handle.is_finished()) {
+        task.reload.send_modify(|n| *n += 1);
+        return;
+    }
+    let (reload, listen) = watch::channel(0);
+    let handle = tokio::spawn(rounds::run(shared.clone(), id, listen));
+    tasks.insert(id, Task { reload, handle });
+}
+
+async fn purge_old_probes(service: &Service, retention: Duration) {
+    let before = crate::store::now_ms() - retention.as_millis() as i64;
+    let result = match service.store().conn().await {
+        Ok(mut conn) => monitor::purge_probes(&mut conn, before).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(0) => {}
+        Ok(n) => tracing::info!("monitoring: purged {n} probe results older than the retention"),
+        Err(e) => tracing::warn!("monitoring: purging probe results: {e}"),
+    }
+}

@@ -1,0 +1,439 @@
+//! One probe of one endpoint address: HTTP and HTTPS (a fresh connection, Host and SNI set, one
+//! GET, redirects never followed, the status judged against the expected codes), TCP connect,
+//! and ICMP echo. A probe that cannot be made from this process at all (no ICMP socket allowed)
+//! is not a failure of the endpoint: it returns [`Unavailable`].
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::model::{ExpectedCodes, Protocol};
+use serde::{Deserialize, Serialize};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+
+/// What is probed and how, from a domain's monitor settings.
+#[derive(Clone, Debug)]
+pub struct ProbeSpec {
+    pub protocol: Protocol,
+    pub port: u16,
+    pub path: String,
+    /// Host header and TLS SNI.
+    pub host: String,
+    pub expected: ExpectedCodes,
+    pub timeout: Duration,
+}
+
+/// A probe's result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outcome {
+    pub ok: bool,
+    /// Until the answer (HTTP: the response head; TCP: the connection; PING: the echo reply).
+    pub latency_ms: Option<u32>,
+    pub http_status: Option<u16>,
+    pub failure: Option<Failure>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Failure {
+    Timeout,
+    Refused,
+    Reset,
+    Tls,
+    Dns,
+    UnexpectedStatus,
+    Unreachable,
+}
+
+impl Failure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Failure::Timeout => "timeout",
+            Failure::Refused => "refused",
+            Failure::Reset => "reset",
+            Failure::Tls => "tls",
+            Failure::Dns => "dns",
+            Failure::UnexpectedStatus => "unexpectedStatus",
+            Failure::Unreachable => "unreachable",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Failure> {
+        [
+            Failure::Timeout,
+            Failure::Refused,
+            Failure::Reset,
+            Failure::Tls,
+            Failure::Dns,
+            Failure::UnexpectedStatus,
+            Failure::Unreachable,
+        ]
+        .into_iter()
+        .find(|f| f.as_str() == text)
+    }
+}
+
+/// This process cannot make the probe (e.g. ICMP sockets not permitted): said in the monitor's
+/// status, never counted against the endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Unavailable(pub String);
+
+impl Outcome {
+    fn passed(latency: Duration, http_status: Option<u16>) -> Outcome {
+        Outcome {
+            ok: true,
+            latency_ms: Some(millis(latency)),
+            http_status,
+            failure: None,
+        }
+    }
+
+    fn failed(failure: Failure, latency: Option<Duration>, http_status: Option<u16>) -> Outcome {
+        Outcome {
+            ok: false,
+            latency_ms: latency.map(millis),
+            http_status,
+            failure: Some(failure),
+        }
+    }
+}
+
+fn millis(d: Duration) -> u32 {
+    u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
+}
+
+/// A network probes may reach (`--probe-networks`), e.g. `10.0.0.0/8`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Network {
+    address: IpAddr,
+    prefix: u8,
+}
+
+impl std::str::FromStr for Network {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Network, String> {
+        let (address, prefix) = text.split_once('/').unwrap_or((text, ""));
+        let address: IpAddr = address
+            .trim()
+            .parse()
+            .map_err(|_| format!("\"{text}\" is not a network like 10.0.0.0/8"))?;
+        let longest = if address.is_ipv4() { 32 } else { 128 };
+        let prefix = if prefix.is_empty() {
+            longest
+        } else {
+            prefix
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= longest)
+                .ok_or_else(|| format!("\"{text}\": the prefix must be 0..={longest}"))?
+        };
+        Ok(Network {
+            address: crate::dns::ecs::mask(address, prefix),
+            prefix,
+        })
+    }
+}
+
+impl Network {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        ip.is_ipv4() == self.address.is_ipv4()
+            && crate::dns::ecs::mask(ip, self.prefix) == self.address
+    }
+}
+
+/// Shared probe machinery: the TLS configuration and the ICMP clients (made once), and the
+/// networks probes may reach (empty: any).
+pub struct Prober {
+    tls: tokio_rustls::TlsConnector,
+    icmp_v4: Result<surge_ping::Client, Unavailable>,
+    icmp_v6: Result<surge_ping::Client, Unavailable>,
+    networks: Vec<Network>,
+}
+
+impl Prober {
+    pub fn new(networks: Vec<Network>) -> Prober {
+        Prober {
+            tls: tls_connector(),
+            icmp_v4: icmp_client(surge_ping::ICMP::V4),
+            icmp_v6: icmp_client(surge_ping::ICMP::V6),
+            networks,
+        }
+    }
+
+    /// Probes the endpoint `target` (an address, or a name resolved first).
+    pub async fn probe(&self, spec: &ProbeSpec, target: &str) -> Result<Outcome, Unavailable> {
+        let started = Instant::now();
+        let address = match resolve(target, spec.port).await {
+            Some(address) => address,
+            None => return Ok(Outcome::failed(Failure::Dns, None, None)),
+        };
+        if !self.networks.is_empty() && !self.networks.iter().any(|n| n.contains(address.ip())) {
+            return Err(Unavailable(format!(
+                "{} is outside the networks probes may reach (--probe-networks)",
+                address.ip()
+            )));
+        }
+        let remaining = spec.timeout.saturating_sub(started.elapsed());
+        let attempt = async {
+            match spec.protocol {
+                Protocol::Http | Protocol::Https => Ok(self.http(spec, address, started).await),
+                Protocol::Tcp => Ok(match TcpStream::connect(address).await {
+                    Ok(_) => Outcome::passed(started.elapsed(), None),
+                    Err(e) => Outcome::failed(io_failure(&e), None, None),
+                }),
+                Protocol::Ping => self.ping(address.ip(), spec.timeout, started).await,
+            }
+        };
+        match tokio::time::timeout(remaining, attempt).await {
+            Ok(result) => result,
+            Err(_) => Ok(Outcome::failed(Failure::Timeout, None, None)),
+        }
+    }
+
+    async fn http(&self, spec: &ProbeSpec, address: SocketAddr, started: Instant) -> Outcome {
+        let tcp = match TcpStream::connect(address).await {
+            Ok(tcp) => tcp,
+            Err(e) => return Outcome::failed(io_failure(&e), None, None),
+        };
+        let _ = tcp.set_nodelay(true);
+        if spec.protocol == Protocol::Http {
+            return exchange(tcp, spec, started).await;
+        }
+        let name = match rustls::pki_types::ServerName::try_from(spec.host.clone()) {
+            Ok(name) => name,
+            Err(_) => rustls::pki_types::ServerName::IpAddress(address.ip().into()),
+        };
+        match self.tls.connect(name, tcp).await {
+            Ok(tls) => exchange(tls, spec, started).await,
+            Err(e) if is_tls_error(&e) => Outcome::failed(Failure::Tls, None, None),
+            Err(e) => Outcome::failed(io_failure(&e), None, None),
+        }
+    }
+
+    async fn ping(
+        &self,
+        ip: IpAddr,
+        timeout: Duration,
+        started: Instant,
+    ) -> Result<Outcome, Unavailable> {
+        let client = match ip {
+            IpAddr::V4(_) => &self.icmp_v4,
+            IpAddr::V6(_) => &self.icmp_v6,
+        };
+        let client = client.as_ref().map_err(Clone::clone)?;
+        let mut pinger = client
+            .pinger(ip, surge_ping::PingIdentifier(rand::random()))
+            .await;
+        pinger.timeout(timeout);
+        match pinger.ping(surge_ping::PingSequence(0), &[0; 16]).await {
+            Ok(_) => Ok(Outcome::passed(started.elapsed(), None)),
+            Err(surge_ping::SurgeError::Timeout { .. }) => {
+                Ok(Outcome::failed(Failure::Timeout, None, None))
+            }
+            Err(surge_ping::SurgeError::IOError(e)) => {
+                Ok(Outcome::failed(io_failure(&e), None, None))
+            }
+            Err(_) => Ok(Outcome::failed(Failure::Unreachable, None, None)),
+        }
+    }
+}
+
+/// One GET over an open connection; the status is judged, the body never read.
+async fn exchange<S>(stream: S, spec: &ProbeSpec, started: Instant) -> Outcome
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    use http_body_util::Empty;
+    use hyper::body::Bytes;
+
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let (mut sender, connection) =
+        match hyper::client::conn::http1::handshake::<_, Empty<Bytes>>(io).await {
+            Ok(pair) => pair,
+            Err(e) => return Outcome::failed(hyper_failure(&e), None, None),
+        };
+    // The connection task ends when the probe drops its sender.
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    let request = hyper::Request::get(&spec.path)
+        .header(
+            hyper::header::HOST,
+            host_header(&spec.host, spec.port, spec.protocol),
+        )
+        .header(
+            hyper::header::USER_AGENT,
+            concat!("ITM-HealthCheck/", env!("CARGO_PKG_VERSION")),
+        )
+        .header(hyper::header::CONNECTION, "close")
+        .body(Empty::<Bytes>::new());
+    let request = match request {
+        Ok(request) => request,
+        Err(_) => return Outcome::failed(Failure::Unreachable, None, None),
+    };
+    match sender.send_request(request).await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let latency = started.elapsed();
+            if spec.expected.contains(status) {
+                Outcome::passed(latency, Some(status))
+            } else {
+                Outcome::failed(Failure::UnexpectedStatus, Some(latency), Some(status))
+            }
+        }
+        Err(e) => Outcome::failed(hyper_failure(&e), None, None),
+    }
+}
+
+fn host_header(host: &str, port: u16, protocol: Protocol) -> String {
+    if port == protocol.default_port() {
+        host.to_owned()
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+/// An address as given, or the first address a name resolves to (CNAME endpoints).
+async fn resolve(target: &str, port: u16) -> Option<SocketAddr> {
+    if let Ok(ip) = target.parse::<IpAddr>() {
+        return Some(SocketAddr::new(ip, port));
+    }
+    tokio::net::lookup_host((target.trim_end_matches('.'), port))
+        .await
+        .ok()?
+        .next()
+}
+
+fn io_failure(e: &std::io::Error) -> Failure {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        ConnectionRefused => Failure::Refused,
+        ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => Failure::Reset,
+        TimedOut | WouldBlock => Failure::Timeout,
+        _ => Failure::Unreachable,
+    }
+}
+
+fn hyper_failure(e: &hyper::Error) -> Failure {
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        if let Some(io) = inner.downcast_ref::<std::io::Error>() {
+            return io_failure(io);
+        }
+        source = inner.source();
+    }
+    if e.is_timeout() {
+        Failure::Timeout
+    } else {
+        // Closed before a response, or not HTTP at all.
+        Failure::Reset
+    }
+}
+
+fn is_tls_error(e: &std::io::Error) -> bool {
+    e.get_ref()
+        .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
+        || e.kind() == std::io::ErrorKind::InvalidData
+}
+
+/// Health checks judge availability, not certificates (as Route 53 and Azure Traffic Manager
+/// do): any certificate is accepted, but the TLS handshake itself must succeed.
+fn tls_connector() -> tokio_rustls::TlsConnector {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map(|builder| {
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
+                .with_no_client_auth()
+        });
+    let config = match config {
+        Ok(config) => config,
+        Err(e) => {
+            // The ring provider always supports the default versions; keep going without TLS 1.2.
+            tracing::error!("TLS configuration for HTTPS probes: {e}");
+            rustls::ClientConfig::builder()
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AnyCertificate(Arc::new(
+                    rustls::crypto::ring::default_provider(),
+                ))))
+                .with_no_client_auth()
+        }
+    };
+    tokio_rustls::TlsConnector::from(Arc::new(config))
+}
+
+#[derive(Debug)]
+struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// An ICMP client: an unprivileged ICMP socket where the system allows it, else a raw socket
+/// (root or CAP_NET_RAW), else the reason neither works.
+fn icmp_client(kind: surge_ping::ICMP) -> Result<surge_ping::Client, Unavailable> {
+    let dgram = surge_ping::Config::builder().kind(kind).build();
+    let dgram_error = match surge_ping::Client::new(&dgram) {
+        Ok(client) => return Ok(client),
+        Err(e) => e,
+    };
+    let raw = surge_ping::Config::builder()
+        .kind(kind)
+        .sock_type_hint(socket2::Type::RAW)
+        .build();
+    surge_ping::Client::new(&raw).map_err(|raw_error| {
+        Unavailable(format!(
+            "PING probes are not possible from this process: no ICMP socket ({dgram_error}) \
+             and no raw socket ({raw_error}); allow them with \
+             `sysctl net.ipv4.ping_group_range=\"0 2147483647\"` or CAP_NET_RAW"
+        ))
+    })
+}

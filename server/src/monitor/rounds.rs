@@ -1,0 +1,342 @@
+//! One domain's monitoring: its plan (settings and endpoints, reloaded when the configuration
+//! changes) and its rounds. A round probes every endpoint from the local point (all at once,
+//! within the shared concurrency limit), stores the results, judges each endpoint from the
+//! latest reports of the points that count, and applies the state changes: one transaction for
+//! the states and the events, then the health book and the DNS feed.
+//!
+//! Rounds of one domain never overlap, so no (point, endpoint) probe is ever in flight twice.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::model::{DomainStatus, ExpectedCodes, MonitorSettings, MonitorStatus};
+use app::strategy::Health;
+use rand::Rng;
+use serde::Serialize;
+use tokio::sync::watch;
+use tokio::time::{Instant, MissedTickBehavior};
+
+use super::decision::{self, Change, PointReport, Tracker, Verdict};
+use super::probe::ProbeSpec;
+use super::{LOCAL_POINT, Shared, health_of, state_of};
+use crate::store::monitor::{HealthEvent, ProbeRow};
+use crate::store::{StoreError, domains, endpoints, monitor, now_ms};
+
+/// What a domain's rounds do, from its stored configuration.
+struct Plan {
+    settings: MonitorSettings,
+    spec: ProbeSpec,
+    endpoints: Vec<String>,
+    probes_locally: bool,
+}
+
+pub(super) async fn run(shared: Arc<Shared>, domain: i64, mut reload: watch::Receiver<u64>) {
+    let mut trackers: HashMap<String, Tracker> = HashMap::new();
+    let mut first = true;
+    loop {
+        let plan = match load_plan(&shared, domain).await {
+            Ok(Some(plan)) => plan,
+            Ok(None) => {
+                forget_all(&shared, domain, &mut trackers).await;
+                return;
+            }
+            Err(e) => {
+                tracing::warn!("monitoring domain {domain}: {e}; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(5)) => continue,
+                    changed = reload.changed() => if changed.is_err() { return } else { continue },
+                }
+            }
+        };
+        if first {
+            trackers = restored_trackers(&shared, domain).await;
+            first = false;
+        }
+        forget_removed(&shared, domain, &plan.endpoints, &mut trackers).await;
+        let interval = Duration::from_secs(u64::from(plan.settings.interval_sec.max(1)));
+        // Jitter the first round within a tenth of the interval, so domains do not probe in step.
+        let jitter = interval.mul_f64(rand::rng().random_range(0.0..0.1));
+        let mut ticker = tokio::time::interval_at(Instant::now() + jitter, interval);
+        ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticker.tick() => round(&shared, domain, &plan, &mut trackers).await,
+                changed = reload.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    break;
+                }
+            }
+        }
+    }
+}
+
+/// `None` when the domain is gone, stopped or not scheduled yet (no monitoring).
+async fn load_plan(shared: &Shared, domain: i64) -> Result<Option<Plan>, StoreError> {
+    let mut conn = shared.service.store().conn().await?;
+    let Some(d) = domains::by_id(&mut conn, domain).await? else {
+        return Ok(None);
+    };
+    // Only scheduled domains are monitored (a paused one too: its DNS health is frozen, its
+    // monitoring goes on).
+    if !matches!(d.status, DomainStatus::Start | DomainStatus::Pause) {
+        return Ok(None);
+    }
+    let endpoints = endpoints::list(&mut conn, domain).await?;
+    let settings = d.monitor;
+    let own_name = if d.is_itm {
+        d.name
+            .rsplit_once('.')
+            .map_or(d.name.as_str(), |(base, _)| base)
+    } else {
+        d.name.as_str()
+    };
+    let spec = ProbeSpec {
+        protocol: settings.protocol,
+        port: match u16::try_from(settings.port) {
+            Ok(0) | Err(_) => settings.protocol.default_port(),
+            Ok(port) => port,
+        },
+        path: settings.path.clone(),
+        host: if settings.host.is_empty() {
+            own_name.to_owned()
+        } else {
+            settings.host.clone()
+        },
+        // Validated when written; a corrupt record falls back to the default codes.
+        expected: ExpectedCodes::parse(&settings.expected_codes).unwrap_or_default(),
+        timeout: Duration::from_secs(u64::from(settings.timeout_sec.max(1))),
+    };
+    let probes_locally =
+        settings.points.is_empty() || settings.points.iter().any(|p| p == LOCAL_POINT);
+    Ok(Some(Plan {
+        spec,
+        endpoints: endpoints.into_iter().map(|e| e.value).collect(),
+        probes_locally,
+        settings,
+    }))
+}
+
+async fn restored_trackers(shared: &Shared, domain: i64) -> HashMap<String, Tracker> {
+    let stored = match shared.service.store().conn().await {
+        Ok(mut conn) => monitor::endpoint_health(&mut conn, domain).await,
+        Err(e) => Err(e),
+    };
+    stored
+        .unwrap_or_default()
+        .into_iter()
+        .map(|h| (h.endpoint, Tracker::resumed(health_of(&h.state))))
+        .collect()
+}
+
+async fn forget_removed(
+    shared: &Shared,
+    domain: i64,
+    keep: &[String],
+    trackers: &mut HashMap<String, Tracker>,
+) {
+    let removed: Vec<String> = trackers
+        .keys()
+        .filter(|e| !keep.contains(e))
+        .cloned()
+        .collect();
+    shared.reports.retain(domain, keep);
+    if removed.is_empty() {
+        return;
+    }
+    for endpoint in &removed {
+        trackers.remove(endpoint);
+        shared.service.health().forget(domain, endpoint);
+    }
+    let result = async {
+        let mut conn = shared.service.store().conn().await?;
+        for endpoint in &removed {
+            monitor::forget_endpoint_health(&mut conn, domain, endpoint).await?;
+        }
+        Ok::<_, StoreError>(())
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!("monitoring domain {domain}: forgetting removed endpoints: {e}");
+    }
+}
+
+async fn forget_all(shared: &Shared, domain: i64, trackers: &mut HashMap<String, Tracker>) {
+    forget_removed(shared, domain, &[], trackers).await;
+}
+
+/// The evidence of one endpoint's state change, as stored in its health event.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Evidence<'a> {
+    verdict: Verdict,
+    points: &'a [PointReport],
+    /// The window's verdicts, oldest first (`true` = failed round).
+    window: &'a [bool],
+    failures: usize,
+    min_errors: u32,
+    window_size: u32,
+}
+
+async fn round(shared: &Shared, domain: i64, plan: &Plan, trackers: &mut HashMap<String, Tracker>) {
+    if plan.probes_locally {
+        probe_locally(shared, domain, plan).await;
+    }
+    let settings = &plan.settings;
+    let max_age = Duration::from_secs(2 * u64::from(settings.interval_sec.max(1)));
+    let status_before = monitor_status(trackers, &plan.endpoints);
+    let mut changes: Vec<(String, Change, Verdict, Vec<PointReport>)> = Vec::new();
+    for endpoint in &plan.endpoints {
+        let reports = shared
+            .reports
+            .current(domain, endpoint, &settings.points, max_age);
+        let Some(verdict) = decision::verdict(&reports, settings.fault_threshold) else {
+            continue;
+        };
+        let tracker = trackers.entry(endpoint.clone()).or_default();
+        if let Some(change) = tracker.record(verdict.failed, settings.window, settings.min_errors) {
+            changes.push((endpoint.clone(), change, verdict, reports));
+        }
+    }
+    if changes.is_empty() {
+        return;
+    }
+    let status_after = monitor_status(trackers, &plan.endpoints);
+    if let Err(e) = apply(
+        shared,
+        domain,
+        settings,
+        &changes,
+        (status_before, status_after),
+    )
+    .await
+    {
+        // The states stay decided in memory; the next change will be written again.
+        tracing::error!("monitoring domain {domain}: recording health changes: {e}");
+    }
+    for (endpoint, change, verdict, _) in &changes {
+        shared.service.health().set(domain, endpoint, change.to);
+        tracing::info!(
+            "monitoring domain {domain}: endpoint {endpoint} {} → {} ({} of {} points failing, threshold {} %)",
+            state_of(change.from),
+            state_of(change.to),
+            verdict.failing,
+            verdict.reporting,
+            verdict.fault_threshold
+        );
+    }
+    shared.service.health_changes().publish([domain]);
+}
+
+async fn probe_locally(shared: &Shared, domain: i64, plan: &Plan) {
+    let probes = plan.endpoints.iter().map(|endpoint| async move {
+        let _permit = shared.permits.acquire().await.ok()?;
+        let at = now_ms();
+        match shared.prober.probe(&plan.spec, endpoint).await {
+            Ok(outcome) => Some((endpoint, at, outcome)),
+            Err(unavailable) => {
+                tracing::warn!("monitoring domain {domain}: {unavailable}");
+                None
+            }
+        }
+    });
+    let results = futures_util::future::join_all(probes).await;
+    let mut rows = Vec::with_capacity(results.len());
+    for (endpoint, at, outcome) in results.into_iter().flatten() {
+        rows.push(ProbeRow {
+            domain_id: domain,
+            endpoint: endpoint.clone(),
+            point: LOCAL_POINT.into(),
+            at,
+            ok: outcome.ok,
+            latency_ms: outcome.latency_ms.map(i64::from),
+            http_status: outcome.http_status.map(i64::from),
+            failure: outcome.failure.map(|f| f.as_str().to_owned()),
+        });
+        shared
+            .reports
+            .record(domain, endpoint, LOCAL_POINT, outcome);
+    }
+    let stored = async {
+        let mut tx = shared.service.store().begin().await?;
+        monitor::insert_probes(&mut tx, &rows).await?;
+        tx.commit().await?;
+        Ok::<_, StoreError>(())
+    }
+    .await;
+    if let Err(e) = stored {
+        tracing::warn!("monitoring domain {domain}: storing probe results: {e}");
+    }
+}
+
+/// `fail` when any endpoint is Down, `ok` when every endpoint is Up, else unknown.
+fn monitor_status(trackers: &HashMap<String, Tracker>, endpoints: &[String]) -> MonitorStatus {
+    let states: Vec<Health> = endpoints
+        .iter()
+        .map(|e| trackers.get(e).map_or(Health::Unknown, Tracker::state))
+        .collect();
+    if states.contains(&Health::Down) {
+        MonitorStatus::Fail
+    } else if !states.is_empty() && states.iter().all(|s| *s == Health::Up) {
+        MonitorStatus::Ok
+    } else {
+        MonitorStatus::Unknown
+    }
+}
+
+fn status_text(status: MonitorStatus) -> &'static str {
+    match status {
+        MonitorStatus::Ok => "ok",
+        MonitorStatus::Fail => "fail",
+        MonitorStatus::Unknown => "",
+    }
+}
+
+async fn apply(
+    shared: &Shared,
+    domain: i64,
+    settings: &MonitorSettings,
+    changes: &[(String, Change, Verdict, Vec<PointReport>)],
+    (before, after): (MonitorStatus, MonitorStatus),
+) -> Result<(), StoreError> {
+    let at = now_ms();
+    let mut tx = shared.service.store().begin().await?;
+    for (endpoint, change, verdict, reports) in changes {
+        monitor::set_endpoint_health(&mut tx, domain, endpoint, state_of(change.to), at).await?;
+        let evidence = Evidence {
+            verdict: *verdict,
+            points: reports,
+            window: &change.window,
+            failures: change.failures,
+            min_errors: settings.min_errors,
+            window_size: settings.window,
+        };
+        let event = HealthEvent {
+            id: 0,
+            domain_id: domain,
+            endpoint: endpoint.clone(),
+            at,
+            from_state: state_of(change.from).into(),
+            to_state: state_of(change.to).into(),
+            evidence: serde_json::to_string(&evidence).unwrap_or_default(),
+        };
+        monitor::insert_health_event(&mut tx, &event).await?;
+    }
+    if before != after {
+        let changed: Vec<&str> = changes.iter().map(|(e, ..)| e.as_str()).collect();
+        let event = HealthEvent {
+            id: 0,
+            domain_id: domain,
+            endpoint: String::new(),
+            at,
+            from_state: status_text(before).into(),
+            to_state: status_text(after).into(),
+            evidence: serde_json::json!({ "endpointsChanged": changed }).to_string(),
+        };
+        monitor::insert_health_event(&mut tx, &event).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,273 @@
+//! Monitoring's records: probe results, each endpoint's decided state, health events with their
+//! evidence, and registered monitor points (agents).
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Conn, Result};
+
+/// One probe, as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProbeRow {
+    pub domain_id: i64,
+    pub endpoint: String,
+    pub point: String,
+    pub at: i64,
+    pub ok: bool,
+    pub latency_ms: Option<i64>,
+    pub http_status: Option<i64>,
+    pub failure: Option<String>,
+}
+
+pub async fn insert_probes(conn: &mut Conn, rows: &[ProbeRow]) -> Result<()> {
+    for r in rows {
+        sqlx::query(
+            "INSERT INTO probe_results (domain_id, endpoint, point, at, ok, latency_ms, http_status, failure) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(r.domain_id)
+        .bind(&r.endpoint)
+        .bind(&r.point)
+        .bind(r.at)
+        .bind(i64::from(r.ok))
+        .bind(r.latency_ms)
+        .bind(r.http_status)
+        .bind(r.failure.as_deref())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+macro_rules! probe_columns {
+    () => {
+        "domain_id, endpoint, point, at, ok, latency_ms, http_status, failure"
+    };
+}
+
+/// A domain's probes since `since` (ms), newest first, for one endpoint or all; at most `limit`.
+pub async fn probes(
+    conn: &mut Conn,
+    domain_id: i64,
+    endpoint: Option<&str>,
+    since: i64,
+    limit: i64,
+) -> Result<Vec<ProbeRow>> {
+    let rows = match endpoint {
+        Some(endpoint) => {
+            sqlx::query(concat!(
+                "SELECT ",
+                probe_columns!(),
+                " FROM probe_results WHERE domain_id = $1 AND endpoint = $2 AND at >= $3 \
+                 ORDER BY at DESC, id DESC LIMIT $4"
+            ))
+            .bind(domain_id)
+            .bind(endpoint)
+            .bind(since)
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        None => {
+            sqlx::query(concat!(
+                "SELECT ",
+                probe_columns!(),
+                " FROM probe_results WHERE domain_id = $1 AND at >= $2 \
+                 ORDER BY at DESC, id DESC LIMIT $3"
+            ))
+            .bind(domain_id)
+            .bind(since)
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
+    rows.iter().map(probe_from_row).collect()
+}
+
+fn probe_from_row(row: &AnyRow) -> Result<ProbeRow> {
+    Ok(ProbeRow {
+        domain_id: row.try_get("domain_id")?,
+        endpoint: row.try_get("endpoint")?,
+        point: row.try_get("point")?,
+        at: row.try_get("at")?,
+        ok: row.try_get::<i64, _>("ok")? != 0,
+        latency_ms: row.try_get("latency_ms")?,
+        http_status: row.try_get("http_status")?,
+        failure: row.try_get("failure")?,
+    })
+}
+
+/// Deletes probe results older than `before` (ms); returns how many.
+pub async fn purge_probes(conn: &mut Conn, before: i64) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM probe_results WHERE at < $1")
+        .bind(before)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// An endpoint's decided state: `up` or `down` (no row: unknown).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EndpointHealth {
+    pub endpoint: String,
+    pub state: String,
+    pub since: i64,
+}
+
+pub async fn set_endpoint_health(
+    conn: &mut Conn,
+    domain_id: i64,
+    endpoint: &str,
+    state: &str,
+    since: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO endpoint_health (domain_id, endpoint, state, since) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (domain_id, endpoint) DO UPDATE SET state = excluded.state, since = excluded.since",
+    )
+    .bind(domain_id)
+    .bind(endpoint)
+    .bind(state)
+    .bind(since)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Forgets a removed endpoint's state.
+pub async fn forget_endpoint_health(conn: &mut Conn, domain_id: i64, endpoint: &str) -> Result<()> {
+    sqlx::query("DELETE FROM endpoint_health WHERE domain_id = $1 AND endpoint = $2")
+        .bind(domain_id)
+        .bind(endpoint)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn endpoint_health(conn: &mut Conn, domain_id: i64) -> Result<Vec<EndpointHealth>> {
+    let rows = sqlx::query(
+        "SELECT endpoint, state, since FROM endpoint_health WHERE domain_id = $1 ORDER BY endpoint",
+    )
+    .bind(domain_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(EndpointHealth {
+                endpoint: row.try_get("endpoint")?,
+                state: row.try_get("state")?,
+                since: row.try_get("since")?,
+            })
+        })
+        .collect()
+}
+
+/// Every stored endpoint state, for the health book at start: (domain id, endpoint, state).
+pub async fn all_endpoint_health(conn: &mut Conn) -> Result<Vec<(i64, String, String)>> {
+    let rows = sqlx::query("SELECT domain_id, endpoint, state FROM endpoint_health")
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get("domain_id")?,
+                row.try_get("endpoint")?,
+                row.try_get("state")?,
+            ))
+        })
+        .collect()
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HealthEvent {
+    pub id: i64,
+    pub domain_id: i64,
+    /// Empty for a change of the domain's monitorStatus.
+    pub endpoint: String,
+    pub at: i64,
+    pub from_state: String,
+    pub to_state: String,
+    /// JSON.
+    pub evidence: String,
+}
+
+pub async fn insert_health_event(conn: &mut Conn, e: &HealthEvent) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO health_events (domain_id, endpoint, at, from_state, to_state, evidence) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(e.domain_id)
+    .bind(&e.endpoint)
+    .bind(e.at)
+    .bind(&e.from_state)
+    .bind(&e.to_state)
+    .bind(&e.evidence)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+/// A domain's events since `since` (ms), newest first, at most `limit`.
+pub async fn health_events(
+    conn: &mut Conn,
+    domain_id: i64,
+    since: i64,
+    limit: i64,
+) -> Result<Vec<HealthEvent>> {
+    let rows = sqlx::query(
+        "SELECT id, domain_id, endpoint, at, from_state, to_state, evidence FROM health_events \
+         WHERE domain_id = $1 AND at >= $2 ORDER BY at DESC, id DESC LIMIT $3",
+    )
+    .bind(domain_id)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(HealthEvent {
+                id: row.try_get("id")?,
+                domain_id: row.try_get("domain_id")?,
+                endpoint: row.try_get("endpoint")?,
+                at: row.try_get("at")?,
+                from_state: row.try_get("from_state")?,
+                to_state: row.try_get("to_state")?,
+                evidence: row.try_get("evidence")?,
+            })
+        })
+        .collect()
+}
+
+/// Per domain of an account: its endpoints, and how many are decided up and down.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateCounts {
+    pub domain_id: i64,
+    pub endpoints: i64,
+    pub up: i64,
+    pub down: i64,
+}
+
+pub async fn state_counts(conn: &mut Conn, account_id: i64) -> Result<Vec<StateCounts>> {
+    let rows = sqlx::query(
+        "SELECT e.domain_id AS domain_id, COUNT(*) AS endpoints, \
+         SUM(CASE WHEN h.state = 'up' THEN 1 ELSE 0 END) AS up, \
+         SUM(CASE WHEN h.state = 'down' THEN 1 ELSE 0 END) AS down \
+         FROM endpoints e JOIN domains d ON d.id = e.domain_id \
+         LEFT JOIN endpoint_health h ON h.domain_id = e.domain_id AND h.endpoint = e.value \
+         WHERE d.account_id = $1 GROUP BY e.domain_id",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(StateCounts {
+                domain_id: row.try_get("domain_id")?,
+                endpoints: row.try_get("endpoints")?,
+                up: row.try_get("up")?,
+                down: row.try_get("down")?,
+            })
+        })
+        .collect()
+}
