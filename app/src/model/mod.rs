@@ -13,7 +13,10 @@ pub use domain::{
 };
 pub use endpoint::{EndpointInput, EndpointRecord, EndpointStatus, validate_tag};
 pub use iam::{Permission, Policy};
-pub use monitor::{ExpectedCodes, HealthEventRecord, MonitorSettings, ProbeRecord, Protocol};
+pub use monitor::{
+    AgentResult, AgentTask, CreatedMonitorPoint, DomainTaskCount, ExpectedCodes, HealthEventRecord,
+    MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewMonitorPoint, ProbeRecord, Protocol,
+};
 
 /// A bad value in a request, named by its field path (`[2].area`, `timeoutSec`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]

@@ -315,3 +315,93 @@ pub struct HealthEventRecord {
     /// window's verdicts.
     pub evidence: serde_json::Value,
 }
+
+/// `POST /v1/monitor-points`: register an agent point.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewMonitorPoint {
+    pub name: String,
+    /// Area code (e.g. `beijing.CN`); empty when unknown.
+    #[serde(default)]
+    pub area: String,
+    /// ISP code (`ct`, `cu`, `cm`, `cernet`, `other`); empty when unknown.
+    #[serde(default)]
+    pub isp: String,
+}
+
+/// One row of `GET /v1/monitor-points`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MonitorPointInfo {
+    pub name: String,
+    pub area: String,
+    pub isp: String,
+    /// The server's own point (`local`), not an agent.
+    pub built_in: bool,
+    /// When the agent last fetched tasks or posted results (ms); `None` for the built-in point
+    /// and for agents never seen.
+    pub last_seen: Option<i64>,
+    /// Endpoints it has a current result for, and how many of those failed.
+    pub reporting: u32,
+    pub failing: u32,
+    /// It fails against every endpoint it probes (at least two): the problem is likely on the
+    /// point's side (its network), not the endpoints'.
+    pub probe_side_problem: bool,
+}
+
+/// The answer to a registration: the point and its token, shown this once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedMonitorPoint {
+    pub point: MonitorPointInfo,
+    pub token: String,
+}
+
+/// One probe an agent runs every `intervalSec` (`GET /v1/agent/tasks`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentTask {
+    pub domain_id: i64,
+    pub endpoint: String,
+    pub protocol: Protocol,
+    pub port: u16,
+    pub path: String,
+    pub host: String,
+    pub expected_codes: String,
+    pub timeout_sec: u32,
+    pub interval_sec: u32,
+}
+
+/// One result an agent posts (`POST /v1/agent/results`, a list).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AgentResult {
+    pub domain_id: i64,
+    pub endpoint: String,
+    /// When the probe was made (ms since the Unix epoch).
+    pub time: i64,
+    pub ok: bool,
+    #[serde(default)]
+    pub latency_ms: Option<i64>,
+    #[serde(default)]
+    pub http_status: Option<i64>,
+    #[serde(default)]
+    pub failure: Option<String>,
+}
+
+/// Monitor tasks (points × endpoints), the seed's billing unit: per domain and in total.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MonitorTaskCount {
+    pub total: u64,
+    pub domains: Vec<DomainTaskCount>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainTaskCount {
+    pub domain: String,
+    pub endpoints: u32,
+    pub points: u32,
+    pub tasks: u64,
+}

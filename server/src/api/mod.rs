@@ -10,6 +10,7 @@ mod extract;
 mod iam;
 mod monitoring;
 pub mod openapi;
+pub mod points;
 mod session;
 
 use axum::Router;
@@ -32,6 +33,7 @@ pub fn router(service: Service) -> Router {
         .merge(domains::routes())
         .merge(iam::routes())
         .merge(monitoring::routes())
+        .merge(points::routes())
         .merge(session::routes())
         .route("/v1/openapi.json", axum::routing::get(openapi::serve))
         .route("/v1/{*rest}", axum::routing::any(no_such_route))

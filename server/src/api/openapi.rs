@@ -250,6 +250,48 @@ pub const OPERATIONS: &[Operation] = &[
         &[("since", false, "integer"), ("limit", false, "integer")]
     ),
     op!(
+        "get",
+        "/v1/monitor-points",
+        "The built-in point and the registered agents, with what each reports",
+        None,
+        || array_of("MonitorPoint")
+    ),
+    op!(
+        "post",
+        "/v1/monitor-points",
+        "Register an agent point (its token is shown once)",
+        Some(|| r("NewMonitorPoint")),
+        || r("CreatedMonitorPoint")
+    ),
+    op!(
+        "delete",
+        "/v1/monitor-points/{name}",
+        "Delete an agent point",
+        None,
+        null
+    ),
+    op!(
+        "get",
+        "/v1/monitor-tasks",
+        "Monitor tasks (points × endpoints) per domain and in total",
+        None,
+        || r("MonitorTaskCount")
+    ),
+    op!(
+        "get",
+        "/v1/agent/tasks",
+        "Agents: the probes to run (Authorization: Bearer <point token>)",
+        None,
+        || array_of("AgentTask")
+    ),
+    op!(
+        "post",
+        "/v1/agent/results",
+        "Agents: post probe results (Authorization: Bearer <point token>)",
+        Some(|| array_of("AgentResult")),
+        null
+    ),
+    op!(
         "post",
         "/v1/session",
         "Console login (sets the session cookie)",
@@ -354,6 +396,24 @@ fn schemas() -> Value {
             "evalHealth": {"type": "boolean"}, "enable": {"type": "boolean"}}},
         "VersionInfo": {"type": "object", "properties": {
             "version": {"type": "integer"}, "createdAt": {"type": "integer"}, "createdBy": {"type": "string"}, "enabled": {"type": "boolean"}}},
+        "NewMonitorPoint": {"type": "object", "additionalProperties": false, "required": ["name"], "properties": {
+            "name": {"type": "string"}, "area": {"type": "string"}, "isp": {"type": "string"}}},
+        "MonitorPoint": {"type": "object", "properties": {
+            "name": {"type": "string"}, "area": {"type": "string"}, "isp": {"type": "string"}, "builtIn": {"type": "boolean"},
+            "lastSeen": {"type": "integer", "nullable": true}, "reporting": {"type": "integer"}, "failing": {"type": "integer"},
+            "probeSideProblem": {"type": "boolean"}}},
+        "CreatedMonitorPoint": {"type": "object", "properties": {"point": r("MonitorPoint"), "token": {"type": "string"}}},
+        "MonitorTaskCount": {"type": "object", "properties": {"total": {"type": "integer"}, "domains": {"type": "array", "items": {
+            "type": "object", "properties": {"domain": {"type": "string"}, "endpoints": {"type": "integer"},
+            "points": {"type": "integer"}, "tasks": {"type": "integer"}}}}}},
+        "AgentTask": {"type": "object", "properties": {
+            "domainId": {"type": "integer"}, "endpoint": {"type": "string"}, "protocol": s("HTTP|HTTPS|TCP|PING"),
+            "port": {"type": "integer"}, "path": {"type": "string"}, "host": {"type": "string"}, "expectedCodes": {"type": "string"},
+            "timeoutSec": {"type": "integer"}, "intervalSec": {"type": "integer"}}},
+        "AgentResult": {"type": "object", "additionalProperties": false, "required": ["domainId", "endpoint", "time", "ok"], "properties": {
+            "domainId": {"type": "integer"}, "endpoint": {"type": "string"}, "time": {"type": "integer"}, "ok": {"type": "boolean"},
+            "latencyMs": {"type": "integer", "nullable": true}, "httpStatus": {"type": "integer", "nullable": true},
+            "failure": {"type": "string", "nullable": true}}},
         "ProbeRecord": {"type": "object", "properties": {
             "endpoint": {"type": "string"}, "point": {"type": "string"}, "time": {"type": "integer"}, "ok": {"type": "boolean"},
             "latencyMs": {"type": "integer", "nullable": true}, "httpStatus": {"type": "integer", "nullable": true},

@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 
 use super::options::DatabaseArgs;
 use crate::service::NewAccount;
+use crate::service::ServiceConfig;
 
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
@@ -32,7 +33,7 @@ pub fn run(command: AccountCommand) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     let account = runtime.block_on(async {
         // Creating an account places no endpoint: no IP database needed.
-        let service = args.db.service(Default::default()).await?;
+        let service = args.db.service(ServiceConfig::new("")).await?;
         let account = service.create_account(&args.name).await?;
         service.store().close().await;
         anyhow::Ok(account)

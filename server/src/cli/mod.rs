@@ -4,6 +4,7 @@
 mod account;
 mod dns_baseline;
 mod options;
+mod probe_agent;
 mod serve;
 mod strategy;
 
@@ -33,6 +34,9 @@ enum Command {
     /// Check, preview and recommend strategies offline, with the evaluator the server runs.
     #[command(subcommand)]
     Strategy(strategy::StrategyCommand),
+    /// Run a monitor point on this machine for a server (register it with
+    /// POST /v1/monitor-points first).
+    ProbeAgent(probe_agent::AgentArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -41,5 +45,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Account(command) => account::run(command),
         Command::DnsBaseline(args) => dns_baseline::run(args),
         Command::Strategy(command) => strategy::run(command),
+        Command::ProbeAgent(args) => probe_agent::run(args),
     }
 }

@@ -37,7 +37,7 @@ pub struct DatabaseArgs {
 impl DatabaseArgs {
     /// Connects the store (running migrations) and builds the service on it; `locator` detects
     /// endpoints' area and ISP.
-    pub async fn service(&self, locator: Arc<Locator>) -> anyhow::Result<Service> {
+    pub async fn service(&self, config: ServiceConfig) -> anyhow::Result<Service> {
         let store = Store::connect(&self.database).await?;
         let sealer = Sealer::from_key_file(&self.master_key_file)?;
         let zone = self.zone.trim().trim_end_matches('.').to_ascii_lowercase();
@@ -46,7 +46,7 @@ impl DatabaseArgs {
         }
         Ok(Service::new(
             store,
-            ServiceConfig::new(zone).with_locator(locator),
+            ServiceConfig { zone, ..config },
             sealer,
         ))
     }

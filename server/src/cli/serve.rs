@@ -11,6 +11,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::options::{DatabaseArgs, DnsArgs, MonitorArgs};
+use crate::service::ServiceConfig;
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -33,7 +34,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         // One IP database for DNS placement and for endpoint area/ISP detection in the API.
         let locator = Arc::new(args.dns.locator()?);
-        let service = args.db.service(locator.clone()).await?;
+        let config = ServiceConfig::new("")
+            .with_locator(locator.clone())
+            .with_local_point(args.monitor.point_area.clone(), args.monitor.point_isp.clone());
+        let service = args.db.service(config).await?;
         if let Some(account) = service.ensure_first_account().await? {
             println!("ITM first start: created the admin account");
             super::account::print_account(&account);
@@ -78,11 +82,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
         tokio::spawn(purge_sessions(service.clone()));
         let monitor = (!args.monitor.no_monitor).then(|| {
-            tokio::spawn(crate::monitor::run(
-                service.clone(),
-                args.monitor.config(),
-                Arc::default(),
-            ))
+            tokio::spawn(crate::monitor::run(service.clone(), args.monitor.config()))
         });
         tokio::spawn(async move {
             shutdown_signal().await;

@@ -169,7 +169,9 @@ mod tests {
         // Healing needs failures to leave the window: the first pass pushes out a pass (three
         // failures remain), the second a failure.
         assert_eq!(t.record(false, 5, 3), None, "window: T F T T F");
-        let up = t.record(false, 5, 3).expect("window: F T T F F, two failures");
+        let up = t
+            .record(false, 5, 3)
+            .expect("window: F T T F F, two failures");
         assert_eq!((up.from, up.to, up.failures), (Health::Down, Health::Up, 2));
     }
 

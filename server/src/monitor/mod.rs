@@ -15,11 +15,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app::model::{ExpectedCodes, MonitorSettings};
 use app::strategy::Health;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
 use crate::service::{Changes, Service};
+use crate::store::domains::Domain;
 use crate::store::{StoreError, domains, monitor};
 
 pub use reports::Reports;
@@ -57,7 +59,41 @@ pub(crate) struct Shared {
     service: Service,
     prober: probe::Prober,
     permits: Semaphore,
-    reports: Arc<Reports>,
+}
+
+/// How a domain's endpoints are probed, from its monitor settings: the protocol's port when none
+/// is set, the domain's own name as Host/SNI when no host is set.
+pub fn probe_spec(d: &Domain) -> probe::ProbeSpec {
+    let settings = &d.monitor;
+    let own_name = if d.is_itm {
+        // ITM domains are listed as `<name>.<accountId>`.
+        d.name
+            .rsplit_once('.')
+            .map_or(d.name.as_str(), |(base, _)| base)
+    } else {
+        d.name.as_str()
+    };
+    probe::ProbeSpec {
+        protocol: settings.protocol,
+        port: match u16::try_from(settings.port) {
+            Ok(0) | Err(_) => settings.protocol.default_port(),
+            Ok(port) => port,
+        },
+        path: settings.path.clone(),
+        host: if settings.host.is_empty() {
+            own_name.to_owned()
+        } else {
+            settings.host.clone()
+        },
+        // Validated when written; a corrupt record falls back to the default codes.
+        expected: ExpectedCodes::parse(&settings.expected_codes).unwrap_or_default(),
+        timeout: Duration::from_secs(u64::from(settings.timeout_sec.max(1))),
+    }
+}
+
+/// Whether a point takes part in a domain's monitoring (its settings name it, or name none).
+pub fn point_selected(settings: &MonitorSettings, point: &str) -> bool {
+    settings.points.is_empty() || settings.points.iter().any(|p| p == point)
 }
 
 /// Puts the stored endpoint states in the health book (before DNS builds its snapshot, so a
@@ -87,13 +123,13 @@ pub(crate) fn state_of(health: Health) -> &'static str {
     }
 }
 
-/// Runs monitoring until the task is dropped. `reports` also receives the agents' results.
-pub async fn run(service: Service, config: MonitorConfig, reports: Arc<Reports>) {
+/// Runs monitoring until the task is dropped. The agents' results reach the rounds through the
+/// service's [`Reports`].
+pub async fn run(service: Service, config: MonitorConfig) {
     let shared = Arc::new(Shared {
         service: service.clone(),
         prober: probe::Prober::new(config.networks.clone()),
         permits: Semaphore::new(config.concurrency.max(1)),
-        reports,
     });
     let feed = service.changes();
     let mut wake = feed.subscribe();

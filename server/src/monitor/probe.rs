@@ -153,6 +153,8 @@ pub struct Prober {
     icmp_v4: Result<surge_ping::Client, Unavailable>,
     icmp_v6: Result<surge_ping::Client, Unavailable>,
     networks: Vec<Network>,
+    /// The local address TCP probes leave from (multi-homed hosts); `None`: the system's choice.
+    source: Option<IpAddr>,
 }
 
 impl Prober {
@@ -162,7 +164,24 @@ impl Prober {
             icmp_v4: icmp_client(surge_ping::ICMP::V4),
             icmp_v6: icmp_client(surge_ping::ICMP::V6),
             networks,
+            source: None,
         }
+    }
+
+    pub fn with_source(self, source: Option<IpAddr>) -> Prober {
+        Prober { source, ..self }
+    }
+
+    async fn connect(&self, address: SocketAddr) -> std::io::Result<TcpStream> {
+        let Some(source) = self.source else {
+            return TcpStream::connect(address).await;
+        };
+        let socket = match address {
+            SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
+            SocketAddr::V6(_) => tokio::net::TcpSocket::new_v6()?,
+        };
+        socket.bind(SocketAddr::new(source, 0))?;
+        socket.connect(address).await
     }
 
     /// Probes the endpoint `target` (an address, or a name resolved first).
@@ -182,7 +201,7 @@ impl Prober {
         let attempt = async {
             match spec.protocol {
                 Protocol::Http | Protocol::Https => Ok(self.http(spec, address, started).await),
-                Protocol::Tcp => Ok(match TcpStream::connect(address).await {
+                Protocol::Tcp => Ok(match self.connect(address).await {
                     Ok(_) => Outcome::passed(started.elapsed(), None),
                     Err(e) => Outcome::failed(io_failure(&e), None, None),
                 }),
@@ -196,7 +215,7 @@ impl Prober {
     }
 
     async fn http(&self, spec: &ProbeSpec, address: SocketAddr, started: Instant) -> Outcome {
-        let tcp = match TcpStream::connect(address).await {
+        let tcp = match self.connect(address).await {
             Ok(tcp) => tcp,
             Err(e) => return Outcome::failed(io_failure(&e), None, None),
         };

@@ -9,8 +9,16 @@ use std::time::{Duration, Instant};
 use super::decision::PointReport;
 use super::probe::Outcome;
 
-/// Per point name: when its latest outcome arrived, and the outcome.
-type ByPoint = HashMap<String, (Instant, Outcome)>;
+/// Per point name: its latest outcome, when it arrived, and how long it counts.
+type ByPoint = HashMap<String, Latest>;
+
+#[derive(Clone, Debug)]
+struct Latest {
+    at: Instant,
+    outcome: Outcome,
+    /// Twice the domain's interval: a point silent for longer does not count.
+    counts_for: Duration,
+}
 
 #[derive(Debug, Default)]
 pub struct Reports {
@@ -19,23 +27,30 @@ pub struct Reports {
 }
 
 impl Reports {
-    pub fn record(&self, domain: i64, endpoint: &str, point: &str, outcome: Outcome) {
-        let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
-        latest
-            .entry((domain, endpoint.to_owned()))
-            .or_default()
-            .insert(point.to_owned(), (Instant::now(), outcome));
-    }
-
-    /// The reports of `points` (all when empty) younger than `max_age`, by point name. A point
-    /// that has been silent longer does not count either way.
-    pub fn current(
+    /// Records a point's outcome for a domain probed every `interval`.
+    pub fn record(
         &self,
         domain: i64,
         endpoint: &str,
-        points: &[String],
-        max_age: Duration,
-    ) -> Vec<PointReport> {
+        point: &str,
+        outcome: Outcome,
+        interval: Duration,
+    ) {
+        let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = Latest {
+            at: Instant::now(),
+            outcome,
+            counts_for: interval * 2,
+        };
+        latest
+            .entry((domain, endpoint.to_owned()))
+            .or_default()
+            .insert(point.to_owned(), entry);
+    }
+
+    /// The reports of `points` (all when empty) that still count, by point name. A point silent
+    /// for more than twice the interval does not count either way.
+    pub fn current(&self, domain: i64, endpoint: &str, points: &[String]) -> Vec<PointReport> {
         let latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
         let Some(by_point) = latest.get(&(domain, endpoint.to_owned())) else {
             return Vec::new();
@@ -43,10 +58,10 @@ impl Reports {
         let mut reports: Vec<PointReport> = by_point
             .iter()
             .filter(|(point, _)| points.is_empty() || points.contains(point))
-            .filter(|(_, (at, _))| at.elapsed() <= max_age)
-            .map(|(point, (_, outcome))| PointReport {
+            .filter(|(_, latest)| latest.at.elapsed() <= latest.counts_for)
+            .map(|(point, latest)| PointReport {
                 point: point.clone(),
-                outcome: outcome.clone(),
+                outcome: latest.outcome.clone(),
             })
             .collect();
         reports.sort_by(|a, b| a.point.cmp(&b.point));
@@ -57,5 +72,26 @@ impl Reports {
     pub fn retain(&self, domain: i64, keep: &[String]) {
         let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
         latest.retain(|(d, endpoint), _| *d != domain || keep.contains(endpoint));
+    }
+
+    /// Per point, over the given domains' endpoints: how many current reports it has and how
+    /// many of them failed.
+    pub fn by_point(&self, domains: &[i64]) -> HashMap<String, (usize, usize)> {
+        let latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
+        for ((domain, _), by_point) in latest.iter() {
+            if !domains.contains(domain) {
+                continue;
+            }
+            for (point, report) in by_point {
+                if report.at.elapsed() > report.counts_for {
+                    continue;
+                }
+                let count = counts.entry(point.clone()).or_default();
+                count.0 += 1;
+                count.1 += usize::from(!report.outcome.ok);
+            }
+        }
+        counts
     }
 }

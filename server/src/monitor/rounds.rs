@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::model::{DomainStatus, ExpectedCodes, MonitorSettings, MonitorStatus};
+use app::model::{DomainStatus, MonitorSettings, MonitorStatus};
 use app::strategy::Health;
 use rand::Rng;
 use serde::Serialize;
@@ -54,7 +54,7 @@ pub(super) async fn run(shared: Arc<Shared>, domain: i64, mut reload: watch::Rec
             first = false;
         }
         forget_removed(&shared, domain, &plan.endpoints, &mut trackers).await;
-        let interval = Duration::from_secs(u64::from(plan.settings.interval_sec.max(1)));
+        let interval = plan.interval();
         // Jitter the first round within a tenth of the interval, so domains do not probe in step.
         let jitter = interval.mul_f64(rand::rng().random_range(0.0..0.1));
         let mut ticker = tokio::time::interval_at(Instant::now() + jitter, interval);
@@ -73,6 +73,12 @@ pub(super) async fn run(shared: Arc<Shared>, domain: i64, mut reload: watch::Rec
     }
 }
 
+impl Plan {
+    fn interval(&self) -> Duration {
+        Duration::from_secs(u64::from(self.settings.interval_sec.max(1)))
+    }
+}
+
 /// `None` when the domain is gone, stopped or not scheduled yet (no monitoring).
 async fn load_plan(shared: &Shared, domain: i64) -> Result<Option<Plan>, StoreError> {
     let mut conn = shared.service.store().conn().await?;
@@ -85,32 +91,9 @@ async fn load_plan(shared: &Shared, domain: i64) -> Result<Option<Plan>, StoreEr
         return Ok(None);
     }
     let endpoints = endpoints::list(&mut conn, domain).await?;
+    let spec = super::probe_spec(&d);
     let settings = d.monitor;
-    let own_name = if d.is_itm {
-        d.name
-            .rsplit_once('.')
-            .map_or(d.name.as_str(), |(base, _)| base)
-    } else {
-        d.name.as_str()
-    };
-    let spec = ProbeSpec {
-        protocol: settings.protocol,
-        port: match u16::try_from(settings.port) {
-            Ok(0) | Err(_) => settings.protocol.default_port(),
-            Ok(port) => port,
-        },
-        path: settings.path.clone(),
-        host: if settings.host.is_empty() {
-            own_name.to_owned()
-        } else {
-            settings.host.clone()
-        },
-        // Validated when written; a corrupt record falls back to the default codes.
-        expected: ExpectedCodes::parse(&settings.expected_codes).unwrap_or_default(),
-        timeout: Duration::from_secs(u64::from(settings.timeout_sec.max(1))),
-    };
-    let probes_locally =
-        settings.points.is_empty() || settings.points.iter().any(|p| p == LOCAL_POINT);
+    let probes_locally = super::point_selected(&settings, LOCAL_POINT);
     Ok(Some(Plan {
         spec,
         endpoints: endpoints.into_iter().map(|e| e.value).collect(),
@@ -142,7 +125,7 @@ async fn forget_removed(
         .filter(|e| !keep.contains(e))
         .cloned()
         .collect();
-    shared.reports.retain(domain, keep);
+    shared.service.reports().retain(domain, keep);
     if removed.is_empty() {
         return;
     }
@@ -185,13 +168,13 @@ async fn round(shared: &Shared, domain: i64, plan: &Plan, trackers: &mut HashMap
         probe_locally(shared, domain, plan).await;
     }
     let settings = &plan.settings;
-    let max_age = Duration::from_secs(2 * u64::from(settings.interval_sec.max(1)));
     let status_before = monitor_status(trackers, &plan.endpoints);
     let mut changes: Vec<(String, Change, Verdict, Vec<PointReport>)> = Vec::new();
     for endpoint in &plan.endpoints {
         let reports = shared
-            .reports
-            .current(domain, endpoint, &settings.points, max_age);
+            .service
+            .reports()
+            .current(domain, endpoint, &settings.points);
         let Some(verdict) = decision::verdict(&reports, settings.fault_threshold) else {
             continue;
         };
@@ -256,8 +239,9 @@ async fn probe_locally(shared: &Shared, domain: i64, plan: &Plan) {
             failure: outcome.failure.map(|f| f.as_str().to_owned()),
         });
         shared
-            .reports
-            .record(domain, endpoint, LOCAL_POINT, outcome);
+            .service
+            .reports()
+            .record(domain, endpoint, LOCAL_POINT, outcome, plan.interval());
     }
     let stored = async {
         let mut tx = shared.service.store().begin().await?;

@@ -11,10 +11,6 @@ use super::{Caller, Result, Service, ServiceError};
 use crate::store::domains::{self, Domain};
 use crate::store::{Conn, bump_config_version};
 
-/// The monitor points a domain may name. Monitoring (and registered agents) come later; the
-/// built-in local point always exists.
-pub const BUILT_IN_POINTS: [&str; 1] = ["local"];
-
 impl Service {
     pub async fn list_domains(&self, caller: &Caller) -> Result<Vec<DomainSummary>> {
         caller.require(Permission::Read)?;
@@ -206,17 +202,19 @@ impl Service {
     ) -> Result<MonitorSettings> {
         caller.require(Permission::Write)?;
         let settings = settings.with_defaults();
-        let points: Vec<String> = BUILT_IN_POINTS.iter().map(|p| (*p).to_owned()).collect();
+        let mut tx = self.store().begin().await?;
+        let points = self.point_names(&mut tx, caller.account_id()).await?;
         settings
             .validate(&points)
             .map_err(|e| ServiceError::fields(&e))?;
-        let mut tx = self.store().begin().await?;
         let domain = self.domain(&mut tx, caller, name).await?;
         domains::set_monitor(&mut tx, domain.id, &settings).await?;
         let detail = serde_json::to_string(&settings).unwrap_or_default();
         self.audit(&mut tx, caller, "domain.monitor", name, &detail)
             .await?;
         tx.commit().await?;
+        // Monitoring follows the feed: the next round uses the new settings, at once.
+        self.changes().publish([domain.id]);
         Ok(settings)
     }
 

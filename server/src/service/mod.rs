@@ -10,6 +10,7 @@ mod endpoints;
 mod error;
 mod iam;
 mod monitoring;
+mod points;
 mod secrets;
 mod strategies;
 
@@ -27,6 +28,7 @@ pub use strategies::{StrategyInput, VersionInfo, compose};
 
 use crate::health::HealthBook;
 use crate::ipdb::Locator;
+use crate::monitor::Reports;
 use crate::store::accounts::User;
 use crate::store::audit::Actor;
 use crate::store::{Conn, Store};
@@ -41,6 +43,8 @@ pub struct ServiceConfig {
     /// Places endpoint addresses when a request leaves their area/ISP out (the DNS listener's
     /// IP database); empty: every address is (none.CN, other).
     pub locator: Arc<Locator>,
+    /// The built-in monitor point's area and ISP codes (empty: not stated).
+    pub local_point: (String, String),
 }
 
 impl ServiceConfig {
@@ -49,6 +53,14 @@ impl ServiceConfig {
         ServiceConfig {
             zone: zone.into(),
             locator: Arc::new(Locator::empty()),
+            local_point: Default::default(),
+        }
+    }
+
+    pub fn with_local_point(self, area: String, isp: String) -> ServiceConfig {
+        ServiceConfig {
+            local_point: (area, isp),
+            ..self
         }
     }
 
@@ -71,6 +83,7 @@ struct Inner {
     changes: ChangeFeed,
     health: Arc<HealthBook>,
     health_changes: ChangeFeed,
+    reports: Reports,
 }
 
 /// An authenticated user making a request, and where it came from (for the audit log).
@@ -123,8 +136,14 @@ impl Service {
                 changes: ChangeFeed::default(),
                 health: Arc::default(),
                 health_changes: ChangeFeed::default(),
+                reports: Reports::default(),
             }),
         }
+    }
+
+    /// The built-in monitor point's (area, ISP).
+    pub fn local_point(&self) -> &(String, String) {
+        &self.inner.config.local_point
     }
 
     pub fn locator(&self) -> &Locator {
@@ -147,6 +166,11 @@ impl Service {
     /// The current health of monitored endpoints (monitoring writes, DNS reads).
     pub fn health(&self) -> &Arc<HealthBook> {
         &self.inner.health
+    }
+
+    /// The latest probe outcome of every point for every endpoint (local probes and agents).
+    pub fn reports(&self) -> &Reports {
+        &self.inner.reports
     }
 
     /// The feed of endpoint health changes (kept apart from configuration changes, which

@@ -23,6 +23,12 @@ impl Service {
     ) -> Result<Vec<ProbeRecord>> {
         caller.require(Permission::Read)?;
         let limit = checked_limit(limit)?;
+        if let Some(e) = endpoint.filter(|e| e.contains('\0') || e.len() > 255) {
+            return Err(ServiceError::Invalid(format!(
+                "endpoint: \"{}\" is not an endpoint",
+                e.escape_debug()
+            )));
+        }
         let mut conn = self.store().conn().await?;
         let d = self.domain(&mut conn, caller, domain).await?;
         let since = since.unwrap_or_else(|| crate::store::now_ms() - 3_600_000);

@@ -271,3 +271,101 @@ pub async fn state_counts(conn: &mut Conn, account_id: i64) -> Result<Vec<StateC
         })
         .collect()
 }
+
+/// A registered monitor point (an agent) of an account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MonitorPoint {
+    pub id: i64,
+    pub account_id: i64,
+    pub name: String,
+    pub area: String,
+    pub isp: String,
+    pub created_at: i64,
+    pub last_seen_at: Option<i64>,
+}
+
+macro_rules! point_columns {
+    () => {
+        "id, account_id, name, area, isp, created_at, last_seen_at"
+    };
+}
+
+fn point_from_row(row: &AnyRow) -> Result<MonitorPoint> {
+    Ok(MonitorPoint {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        name: row.try_get("name")?,
+        area: row.try_get("area")?,
+        isp: row.try_get("isp")?,
+        created_at: row.try_get("created_at")?,
+        last_seen_at: row.try_get("last_seen_at")?,
+    })
+}
+
+pub async fn insert_point(
+    conn: &mut Conn,
+    account_id: i64,
+    name: &str,
+    area: &str,
+    isp: &str,
+    token_hash: &str,
+) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO monitor_points (account_id, name, area, isp, token_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(name)
+    .bind(area)
+    .bind(isp)
+    .bind(token_hash)
+    .bind(super::now_ms())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("id")?)
+}
+
+pub async fn points(conn: &mut Conn, account_id: i64) -> Result<Vec<MonitorPoint>> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        point_columns!(),
+        " FROM monitor_points WHERE account_id = $1 ORDER BY name"
+    ))
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(point_from_row).collect()
+}
+
+pub async fn point_by_token(conn: &mut Conn, token_hash: &str) -> Result<Option<MonitorPoint>> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        point_columns!(),
+        " FROM monitor_points WHERE token_hash = $1"
+    ))
+    .bind(token_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(point_from_row).transpose()
+}
+
+/// Returns whether a point was deleted.
+pub async fn delete_point(conn: &mut Conn, account_id: i64, name: &str) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM monitor_points WHERE account_id = $1 AND name = $2")
+        .bind(account_id)
+        .bind(name)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn point_seen(conn: &mut Conn, id: i64, area: &str, isp: &str) -> Result<()> {
+    sqlx::query("UPDATE monitor_points SET last_seen_at = $1, area = $2, isp = $3 WHERE id = $4")
+        .bind(super::now_ms())
+        .bind(area)
+        .bind(isp)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -171,7 +171,8 @@ def test_openapi_documents_every_route_and_each_answers(server, admin):
     assert doc["openapi"].startswith("3.")
     for path, methods in doc["paths"].items():
         concrete = path.replace("{domain}", "nosuch.example.com").replace("{version}", "1").replace("{username}", "nobody") \
-            .replace("{policy}", "ITMWritePolicy").replace("{access_key_id}", "nokey")
+            .replace("{policy}", "ITMWritePolicy").replace("{access_key_id}", "nokey") \
+            .replace("{name}", "nopoint")
         for method in methods:
             r = admin.call(method.upper(), concrete)
             assert r.status != 405 and not (r.status == 404 and (r.json or {}).get("code") == "NoSuchRoute"), (method, path, r)
