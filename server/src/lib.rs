@@ -17,5 +17,6 @@ pub mod health;
 pub mod http;
 pub mod ipdb;
 pub mod monitor;
+pub mod notify;
 pub mod service;
 pub mod store;

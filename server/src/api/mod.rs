@@ -9,6 +9,7 @@ mod error;
 mod extract;
 mod iam;
 mod monitoring;
+mod notify;
 pub mod openapi;
 pub mod points;
 mod session;
@@ -34,6 +35,7 @@ pub fn router(service: Service) -> Router {
         .merge(iam::routes())
         .merge(monitoring::routes())
         .merge(points::routes())
+        .merge(notify::routes())
         .merge(session::routes())
         .route("/v1/openapi.json", axum::routing::get(openapi::serve))
         .route("/v1/{*rest}", axum::routing::any(no_such_route))

@@ -292,6 +292,70 @@ pub const OPERATIONS: &[Operation] = &[
         null
     ),
     op!(
+        "get",
+        "/v1/contacts",
+        "The account's alert contacts",
+        None,
+        || array_of("Contact")
+    ),
+    op!(
+        "post",
+        "/v1/contacts",
+        "Create a contact, or update the one with that name",
+        Some(|| r("Contact")),
+        null
+    ),
+    op!(
+        "delete",
+        "/v1/contacts/{name}",
+        "Delete a contact",
+        None,
+        null
+    ),
+    op!(
+        "get",
+        "/v1/contact-groups",
+        "The account's contact groups",
+        None,
+        || array_of("ContactGroup")
+    ),
+    op!(
+        "put",
+        "/v1/contact-groups/{name}",
+        "Create or replace a contact group",
+        Some(|| r("GroupMembers")),
+        null
+    ),
+    op!(
+        "delete",
+        "/v1/contact-groups/{name}",
+        "Delete a contact group",
+        None,
+        null
+    ),
+    op!(
+        "get",
+        "/v1/domains/{domain}/notify",
+        "Whom the domain notifies",
+        None,
+        || r("DomainNotify")
+    ),
+    op!(
+        "put",
+        "/v1/domains/{domain}/notify",
+        "Choose whom the domain notifies",
+        Some(|| r("DomainNotify")),
+        null
+    ),
+    op!(
+        "get",
+        "/v1/deliveries",
+        "The delivery log, newest first",
+        None,
+        || array_of("Delivery"),
+        &[("since", false, "integer"), ("limit", false, "integer")]
+    ),
+    op!(
         "post",
         "/v1/session",
         "Console login (sets the session cookie)",
@@ -396,6 +460,17 @@ fn schemas() -> Value {
             "evalHealth": {"type": "boolean"}, "enable": {"type": "boolean"}}},
         "VersionInfo": {"type": "object", "properties": {
             "version": {"type": "integer"}, "createdAt": {"type": "integer"}, "createdBy": {"type": "string"}, "enabled": {"type": "boolean"}}},
+        "Contact": {"type": "object", "additionalProperties": false, "required": ["name"], "properties": {
+            "name": {"type": "string"}, "email": {"type": "string"}, "phone": {"type": "string"}, "webhook": {"type": "string"}}},
+        "ContactGroup": {"type": "object", "properties": {"name": {"type": "string"}, "contacts": {"type": "array", "items": {"type": "string"}}}},
+        "GroupMembers": {"type": "object", "additionalProperties": false, "required": ["contacts"], "properties": {
+            "contacts": {"type": "array", "items": {"type": "string"}}}},
+        "DomainNotify": {"type": "object", "additionalProperties": false, "properties": {
+            "contacts": {"type": "array", "items": {"type": "string"}}, "groups": {"type": "array", "items": {"type": "string"}}}},
+        "Delivery": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "contact": {"type": "string"}, "channel": s("email|sms|webhook"), "address": {"type": "string"},
+            "subject": {"type": "string"}, "status": s("pending|sent|failed|suppressed|summarized"), "attempts": {"type": "integer"},
+            "lastError": {"type": "string"}, "time": {"type": "integer"}, "sentAt": {"type": "integer", "nullable": true}}},
         "NewMonitorPoint": {"type": "object", "additionalProperties": false, "required": ["name"], "properties": {
             "name": {"type": "string"}, "area": {"type": "string"}, "isp": {"type": "string"}}},
         "MonitorPoint": {"type": "object", "properties": {

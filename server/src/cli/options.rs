@@ -14,6 +14,7 @@ use crate::dns::{Answers, Handler, ZoneConfig};
 use crate::ipdb::Locator;
 use crate::monitor::MonitorConfig;
 use crate::monitor::probe::Network;
+use crate::notify::{Sender, SmsConfig, SmtpConfig, TlsMode};
 use crate::service::{Sealer, Service, ServiceConfig};
 use crate::store::{DEFAULT_DATABASE, Store};
 
@@ -198,5 +199,74 @@ impl MonitorArgs {
             retention: std::time::Duration::from_secs(self.probe_retention_hours.max(1) * 3600),
             networks: self.probe_networks.clone(),
         }
+    }
+}
+
+/// Where notifications go out: SMTP for e-mail, an HTTP gateway for SMS (webhooks need nothing).
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    /// SMTP server for e-mail notifications; none: e-mails fail with a clear reason.
+    #[arg(long = "smtp-host", env = "ITM_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    #[arg(long = "smtp-port", env = "ITM_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+    #[arg(
+        long = "smtp-tls",
+        env = "ITM_SMTP_TLS",
+        value_enum,
+        default_value = "starttls"
+    )]
+    pub smtp_tls: TlsMode,
+    #[arg(long = "smtp-user", env = "ITM_SMTP_USER", default_value = "")]
+    pub smtp_user: String,
+    #[arg(
+        long = "smtp-password",
+        env = "ITM_SMTP_PASSWORD",
+        default_value = "",
+        hide_env_values = true
+    )]
+    pub smtp_password: String,
+    /// The From of notification e-mails.
+    #[arg(
+        long = "smtp-from",
+        env = "ITM_SMTP_FROM",
+        default_value = "ITM <itm@localhost>"
+    )]
+    pub smtp_from: String,
+    /// SMS gateway URL with {phone} and {text} (GET; POST when --sms-body is given).
+    #[arg(long = "sms-url", env = "ITM_SMS_URL")]
+    pub sms_url: Option<String>,
+    /// SMS gateway POST body with {phone} and {text}.
+    #[arg(long = "sms-body", env = "ITM_SMS_BODY")]
+    pub sms_body: Option<String>,
+    /// Flapping rule: at most one message per contact, channel and endpoint in this many
+    /// seconds; the changes held back meanwhile are summarized after it.
+    #[arg(
+        long = "notify-quiet-sec",
+        env = "ITM_NOTIFY_QUIET_SEC",
+        default_value_t = 600
+    )]
+    pub notify_quiet_sec: u64,
+}
+
+impl NotifyArgs {
+    pub fn sender(&self) -> anyhow::Result<Sender> {
+        let smtp = self.smtp_host.as_ref().map(|host| SmtpConfig {
+            host: host.clone(),
+            port: self.smtp_port,
+            tls: self.smtp_tls,
+            username: self.smtp_user.clone(),
+            password: self.smtp_password.clone(),
+            from: self.smtp_from.clone(),
+        });
+        let sms = self.sms_url.as_ref().map(|url| SmsConfig {
+            url: url.clone(),
+            body: self.sms_body.clone(),
+        });
+        Sender::new(smtp, sms).context("configuring notifications")
+    }
+
+    pub fn quiet(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.notify_quiet_sec)
     }
 }

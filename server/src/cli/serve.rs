@@ -10,7 +10,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Args;
 
-use super::options::{DatabaseArgs, DnsArgs, MonitorArgs};
+use super::options::{DatabaseArgs, DnsArgs, MonitorArgs, NotifyArgs};
 use crate::service::ServiceConfig;
 
 #[derive(Debug, Args)]
@@ -21,6 +21,8 @@ pub struct ServeArgs {
     pub dns: DnsArgs,
     #[command(flatten)]
     pub monitor: MonitorArgs,
+    #[command(flatten)]
+    pub notify: NotifyArgs,
     /// Address of the console and the REST API.
     #[arg(long, env = "ITM_HTTP", default_value = "127.0.0.1:3000")]
     pub http: SocketAddr,
@@ -36,7 +38,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let locator = Arc::new(args.dns.locator()?);
         let config = ServiceConfig::new("")
             .with_locator(locator.clone())
-            .with_local_point(args.monitor.point_area.clone(), args.monitor.point_isp.clone());
+            .with_local_point(args.monitor.point_area.clone(), args.monitor.point_isp.clone())
+            .with_notify_quiet(args.notify.quiet());
+        let sender = args.notify.sender()?;
         let service = args.db.service(config).await?;
         if let Some(account) = service.ensure_first_account().await? {
             println!("ITM first start: created the admin account");
@@ -81,6 +85,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             redact(&args.db.database)
         );
         tokio::spawn(purge_sessions(service.clone()));
+        let notifier = tokio::spawn(crate::notify::run(
+            service.clone(),
+            sender,
+            args.notify.quiet(),
+        ));
         let monitor = (!args.monitor.no_monitor).then(|| {
             tokio::spawn(crate::monitor::run(service.clone(), args.monitor.config()))
         });
@@ -94,6 +103,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         if let Some(monitor) = monitor {
             monitor.abort();
         }
+        notifier.abort();
         service.store().close().await;
         anyhow::Ok(())
     })?;

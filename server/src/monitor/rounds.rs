@@ -20,11 +20,15 @@ use tokio::time::{Instant, MissedTickBehavior};
 use super::decision::{self, Change, PointReport, Tracker, Verdict};
 use super::probe::ProbeSpec;
 use super::{LOCAL_POINT, Shared, health_of, state_of};
+use crate::notify;
 use crate::store::monitor::{HealthEvent, ProbeRow};
 use crate::store::{StoreError, domains, endpoints, monitor, now_ms};
 
 /// What a domain's rounds do, from its stored configuration.
 struct Plan {
+    account_id: i64,
+    /// The domain's name as listed (notifications name it).
+    name: String,
     settings: MonitorSettings,
     spec: ProbeSpec,
     endpoints: Vec<String>,
@@ -95,6 +99,8 @@ async fn load_plan(shared: &Shared, domain: i64) -> Result<Option<Plan>, StoreEr
     let settings = d.monitor;
     let probes_locally = super::point_selected(&settings, LOCAL_POINT);
     Ok(Some(Plan {
+        account_id: d.account_id,
+        name: d.name,
         spec,
         endpoints: endpoints.into_iter().map(|e| e.value).collect(),
         probes_locally,
@@ -190,7 +196,7 @@ async fn round(shared: &Shared, domain: i64, plan: &Plan, trackers: &mut HashMap
     if let Err(e) = apply(
         shared,
         domain,
-        settings,
+        plan,
         &changes,
         (status_before, status_after),
     )
@@ -281,11 +287,13 @@ fn status_text(status: MonitorStatus) -> &'static str {
 async fn apply(
     shared: &Shared,
     domain: i64,
-    settings: &MonitorSettings,
+    plan: &Plan,
     changes: &[(String, Change, Verdict, Vec<PointReport>)],
     (before, after): (MonitorStatus, MonitorStatus),
 ) -> Result<(), StoreError> {
+    let settings = &plan.settings;
     let at = now_ms();
+    let mut messages = Vec::new();
     let mut tx = shared.service.store().begin().await?;
     for (endpoint, change, verdict, reports) in changes {
         monitor::set_endpoint_health(&mut tx, domain, endpoint, state_of(change.to), at).await?;
@@ -307,6 +315,21 @@ async fn apply(
             evidence: serde_json::to_string(&evidence).unwrap_or_default(),
         };
         monitor::insert_health_event(&mut tx, &event).await?;
+        // A first verdict of Up is no news: nobody is told.
+        if change.from == Health::Unknown && change.to == Health::Up {
+            continue;
+        }
+        messages.push(notify::Change {
+            account_id: plan.account_id,
+            domain_id: domain,
+            domain: plan.name.clone(),
+            endpoint: endpoint.clone(),
+            from: event.from_state.clone(),
+            to: event.to_state.clone(),
+            time: at,
+            reason: reason(verdict, reports),
+            evidence: serde_json::to_value(&evidence).unwrap_or_default(),
+        });
     }
     if before != after {
         let changed: Vec<&str> = changes.iter().map(|(e, ..)| e.as_str()).collect();
@@ -320,7 +343,45 @@ async fn apply(
             evidence: serde_json::json!({ "endpointsChanged": changed }).to_string(),
         };
         monitor::insert_health_event(&mut tx, &event).await?;
+        let first_ok = before == MonitorStatus::Unknown && after == MonitorStatus::Ok;
+        if !first_ok {
+            messages.push(notify::Change {
+                account_id: plan.account_id,
+                domain_id: domain,
+                domain: plan.name.clone(),
+                endpoint: String::new(),
+                from: event.from_state.clone(),
+                to: event.to_state.clone(),
+                time: at,
+                reason: format!("endpoints changed: {}", changed.join(", ")),
+                evidence: serde_json::json!({ "endpointsChanged": changed }),
+            });
+        }
     }
+    notify::enqueue(&mut tx, &messages, shared.service.notify_quiet()).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// One line on why a round decided as it did, for messages.
+fn reason(verdict: &Verdict, reports: &[PointReport]) -> String {
+    let points: Vec<String> = reports
+        .iter()
+        .map(|r| {
+            let what = match (r.outcome.http_status, r.outcome.failure) {
+                (Some(code), _) => code.to_string(),
+                (None, Some(failure)) => failure.as_str().to_owned(),
+                (None, None) => "ok".to_owned(),
+            };
+            format!("{} {what}", r.point)
+        })
+        .collect();
+    format!(
+        "{} of {} points failing ({} %, threshold {} %): {}",
+        verdict.failing,
+        verdict.reporting,
+        verdict.failing_percent,
+        verdict.fault_threshold,
+        points.join(", ")
+    )
 }

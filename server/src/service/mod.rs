@@ -10,6 +10,7 @@ mod endpoints;
 mod error;
 mod iam;
 mod monitoring;
+mod notify;
 mod points;
 mod secrets;
 mod strategies;
@@ -45,6 +46,8 @@ pub struct ServiceConfig {
     pub locator: Arc<Locator>,
     /// The built-in monitor point's area and ISP codes (empty: not stated).
     pub local_point: (String, String),
+    /// The flapping rule's period: at most one message per contact, channel and subject in it.
+    pub notify_quiet: std::time::Duration,
 }
 
 impl ServiceConfig {
@@ -54,6 +57,14 @@ impl ServiceConfig {
             zone: zone.into(),
             locator: Arc::new(Locator::empty()),
             local_point: Default::default(),
+            notify_quiet: std::time::Duration::from_secs(600),
+        }
+    }
+
+    pub fn with_notify_quiet(self, notify_quiet: std::time::Duration) -> ServiceConfig {
+        ServiceConfig {
+            notify_quiet,
+            ..self
         }
     }
 
@@ -139,6 +150,11 @@ impl Service {
                 reports: Reports::default(),
             }),
         }
+    }
+
+    /// The flapping rule's period for notifications.
+    pub fn notify_quiet(&self) -> std::time::Duration {
+        self.inner.config.notify_quiet
     }
 
     /// The built-in monitor point's (area, ISP).

@@ -12,6 +12,7 @@ pub mod domains;
 pub mod endpoints;
 pub mod keys;
 pub mod monitor;
+pub mod notify;
 pub mod sessions;
 pub mod strategies;
 

@@ -31,9 +31,10 @@ def create_pg_database():
 class Server:
     """One ``itm serve`` process and what it printed on first start."""
 
-    def __init__(self, workdir, database):
+    def __init__(self, workdir, database, extra=()):
         self.workdir = Path(workdir)
         self.database = database
+        self.extra = list(extra)
         self.port = None
         self.admin = {}
         self.process = None
@@ -44,7 +45,7 @@ class Server:
             [ITM, "serve", "--http", "127.0.0.1:0", "--dns", "127.0.0.1:0", "--ip-db", IP_DB, "--database", self.database,
              "--master-key-file", str(self.workdir / "master.key"), "--site-root", str(self.workdir / "site"),
              # Only loopback may receive probes: the tests' endpoints are documentation addresses.
-             "--probe-networks", "127.0.0.0/8,::1/128"],
+             "--probe-networks", "127.0.0.0/8,::1/128", *self.extra],
             cwd=self.workdir, stdout=subprocess.PIPE, stderr=self.log, text=True)
         for line in self.process.stdout:
             if m := re.match(r"\s+(account id|user name|password|access key id|secret access key):\s+(\S+)", line):

@@ -1,0 +1,109 @@
+//! Alert contacts, contact groups, each domain's choice of whom to notify, the delivery log.
+
+use app::model::{ContactGroupRecord, ContactRecord, DeliveryRecord, DomainNotify, GroupMembers};
+use axum::extract::{Path, State};
+use axum::routing::{delete, get, put};
+use axum::{Json, Router};
+use serde::Deserialize;
+
+use super::error::ApiError;
+use super::extract::{Body, Params};
+use super::null;
+use crate::service::{Caller, Service};
+
+type Result<T> = std::result::Result<T, ApiError>;
+type Null = Json<serde_json::Value>;
+
+pub fn routes() -> Router<Service> {
+    Router::new()
+        .route("/v1/contacts", get(contacts).post(put_contact))
+        .route("/v1/contacts/{name}", delete(delete_contact))
+        .route("/v1/contact-groups", get(groups))
+        .route(
+            "/v1/contact-groups/{name}",
+            put(put_group).delete(delete_group),
+        )
+        .route(
+            "/v1/domains/{domain}/notify",
+            get(domain_notify).put(set_domain_notify),
+        )
+        .route("/v1/deliveries", get(deliveries))
+}
+
+async fn contacts(State(s): State<Service>, caller: Caller) -> Result<Json<Vec<ContactRecord>>> {
+    Ok(Json(s.contacts(&caller).await?))
+}
+
+async fn put_contact(
+    State(s): State<Service>,
+    caller: Caller,
+    Body(contact): Body<ContactRecord>,
+) -> Result<Null> {
+    s.put_contact(&caller, &contact).await?;
+    Ok(null())
+}
+
+async fn delete_contact(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> Result<Null> {
+    s.delete_contact(&caller, &name).await?;
+    Ok(null())
+}
+
+async fn groups(State(s): State<Service>, caller: Caller) -> Result<Json<Vec<ContactGroupRecord>>> {
+    Ok(Json(s.contact_groups(&caller).await?))
+}
+
+async fn put_group(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(name): Path<String>,
+    Body(members): Body<GroupMembers>,
+) -> Result<Null> {
+    s.put_contact_group(&caller, &name, &members).await?;
+    Ok(null())
+}
+
+async fn delete_group(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> Result<Null> {
+    s.delete_contact_group(&caller, &name).await?;
+    Ok(null())
+}
+
+async fn domain_notify(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(domain): Path<String>,
+) -> Result<Json<DomainNotify>> {
+    Ok(Json(s.domain_notify(&caller, &domain).await?))
+}
+
+async fn set_domain_notify(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(domain): Path<String>,
+    Body(choice): Body<DomainNotify>,
+) -> Result<Null> {
+    s.set_domain_notify(&caller, &domain, &choice).await?;
+    Ok(null())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeliveryQuery {
+    since: Option<i64>,
+    limit: Option<i64>,
+}
+
+async fn deliveries(
+    State(s): State<Service>,
+    caller: Caller,
+    Params(q): Params<DeliveryQuery>,
+) -> Result<Json<Vec<DeliveryRecord>>> {
+    Ok(Json(s.deliveries(&caller, q.since, q.limit).await?))
+}
