@@ -347,6 +347,9 @@ pub struct MonitorPointInfo {
     /// It fails against every endpoint it probes (at least two): the problem is likely on the
     /// point's side (its network), not the endpoints'.
     pub probe_side_problem: bool,
+    /// Why it could not probe at all lately (e.g. no ICMP socket for PING), if so: such probes
+    /// are never counted against endpoints.
+    pub issue: Option<String>,
 }
 
 /// The answer to a registration: the point and its token, shown this once.

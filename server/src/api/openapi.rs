@@ -476,7 +476,7 @@ fn schemas() -> Value {
         "MonitorPoint": {"type": "object", "properties": {
             "name": {"type": "string"}, "area": {"type": "string"}, "isp": {"type": "string"}, "builtIn": {"type": "boolean"},
             "lastSeen": {"type": "integer", "nullable": true}, "reporting": {"type": "integer"}, "failing": {"type": "integer"},
-            "probeSideProblem": {"type": "boolean"}}},
+            "probeSideProblem": {"type": "boolean"}, "issue": {"type": "string", "nullable": true}}},
         "CreatedMonitorPoint": {"type": "object", "properties": {"point": r("MonitorPoint"), "token": {"type": "string"}}},
         "MonitorTaskCount": {"type": "object", "properties": {"total": {"type": "integer"}, "domains": {"type": "array", "items": {
             "type": "object", "properties": {"domain": {"type": "string"}, "endpoints": {"type": "integer"},

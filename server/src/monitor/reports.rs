@@ -24,7 +24,13 @@ struct Latest {
 pub struct Reports {
     // A plain mutex: a lookup or an insert, never held across an await.
     latest: Mutex<HashMap<(i64, String), ByPoint>>,
+    /// Per (domain, point): the latest reason the point could not probe at all (e.g. no ICMP
+    /// socket), and when. Per domain, so an account only sees its own.
+    issues: Mutex<HashMap<(i64, String), (Instant, String)>>,
 }
+
+/// How long a point's "cannot probe" issue is shown after it last happened.
+const ISSUE_SHOWN_FOR: Duration = Duration::from_secs(600);
 
 impl Reports {
     /// Records a point's outcome for a domain probed every `interval`.
@@ -93,5 +99,24 @@ impl Reports {
             }
         }
         counts
+    }
+
+    /// Notes that `point` could not make a probe for `domain` at all (never counted against
+    /// the endpoint).
+    pub fn note_issue(&self, domain: i64, point: &str, issue: String) {
+        let mut issues = self.issues.lock().unwrap_or_else(|e| e.into_inner());
+        issues.insert((domain, point.to_owned()), (Instant::now(), issue));
+    }
+
+    /// The point's most recent issue over the given domains, if any.
+    pub fn issue(&self, domains: &[i64], point: &str) -> Option<String> {
+        let issues = self.issues.lock().unwrap_or_else(|e| e.into_inner());
+        issues
+            .iter()
+            .filter(|((d, p), (at, _))| {
+                p == point && domains.contains(d) && at.elapsed() <= ISSUE_SHOWN_FOR
+            })
+            .max_by_key(|(_, (at, _))| *at)
+            .map(|(_, (_, issue))| issue.clone())
     }
 }

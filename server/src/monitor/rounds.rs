@@ -227,6 +227,10 @@ async fn probe_locally(shared: &Shared, domain: i64, plan: &Plan) {
             Ok(outcome) => Some((endpoint, at, outcome)),
             Err(unavailable) => {
                 tracing::warn!("monitoring domain {domain}: {unavailable}");
+                shared
+                    .service
+                    .reports()
+                    .note_issue(domain, LOCAL_POINT, unavailable.to_string());
                 None
             }
         }

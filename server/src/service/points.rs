@@ -74,6 +74,7 @@ impl Service {
                 reporting: 0,
                 failing: 0,
                 probe_side_problem: false,
+                issue: None,
             },
             token,
         })
@@ -101,6 +102,7 @@ impl Service {
                 reporting: reporting as u32,
                 failing: failing as u32,
                 probe_side_problem: reporting >= 2 && failing == reporting,
+                issue: self.reports().issue(&domain_ids, name),
             }
         };
         let (area, isp) = self.local_point();

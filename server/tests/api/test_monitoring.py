@@ -139,3 +139,20 @@ def test_a_closed_port_is_down_and_a_stopped_domain_is_not_probed(server, admin,
     assert c.call("POST", f"/v1/domains/{other}/recommend-strategy").status == 200
     wait_until(lambda: len(c.call("GET", f"/v1/domains/{other}/probes").json) >= 3, timeout=30)
     assert len(c.call("GET", f"/v1/domains/{d}/probes").json) <= stopped_count + 1
+
+
+def test_a_probe_that_cannot_be_made_is_reported_not_counted(server, admin, unique):
+    """The tests' server may only probe loopback: 192.0.2.1 is unreachable by configuration, the
+    same path as PING without an ICMP socket. The point says why; the endpoint is never Down."""
+    c = admin
+    d = c.call("POST", "/v1/domains", [{"domain": f"{unique('na')}.example.com", "isItmDomain": True}]).json[0]["domain"]
+    assert c.call("POST", "/v1/endpoints", [{"domain": d, "endpoint": "192.0.2.1"}]).status == 200
+    monitor = {"protocol": "TCP", "port": 80, "path": "/", "host": "", "expectedCodes": "200-399",
+               "timeoutSec": 1, "intervalSec": 1, "faultThreshold": 80, "window": 1, "minErrors": 1, "points": []}
+    assert c.call("PUT", f"/v1/domains/{d}/monitor", monitor).status == 200
+    assert c.call("POST", f"/v1/domains/{d}/recommend-strategy").status == 200
+    local = wait_until(lambda: next((p for p in c.call("GET", "/v1/monitor-points").json
+                                     if p["name"] == "local" and p["issue"]), None), timeout=30)
+    assert "192.0.2.1" in local["issue"] and "--probe-networks" in local["issue"]
+    assert c.call("GET", "/v1/endpoints", params={"domain": d}).json[0]["status"] == "unknown"
+    assert c.call("GET", f"/v1/domains/{d}/probes").json == []
