@@ -228,7 +228,9 @@ def main():
     server = subprocess.Popen(
         ["taskset", "-c", "0", args.itm, "serve", "--http", f"127.0.0.1:{http}", "--dns", f"127.0.0.1:{dns}",
          "--database", f"sqlite://{work}/itm.db?mode=rwc", "--master-key-file", f"{work}/key", "--ip-db", args.ip_db,
-         "--site-root", work],
+         "--site-root", work,
+         # The generated endpoints are documentation/private addresses: nothing may probe them.
+         "--no-monitor", "--probe-networks", "127.0.0.0/8"],
         cwd=work, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
     creds = {}
     for line in server.stdout:
