@@ -23,9 +23,13 @@ use crate::monitor::probe::{Network, ProbeSpec, Prober};
 
 #[derive(Debug, Args)]
 pub struct AgentArgs {
-    /// The ITM server's base URL (http://host:port).
+    /// The ITM server's base URL (http:// or https://host:port).
     #[arg(long, env = "ITM_AGENT_SERVER")]
     server: String,
+    /// PEM file of the CA (or the certificate) the server's TLS certificate must chain to;
+    /// default: the public web roots.
+    #[arg(long = "server-ca", env = "ITM_AGENT_SERVER_CA")]
+    server_ca: Option<std::path::PathBuf>,
     /// The point's token, from `POST /v1/monitor-points`.
     #[arg(long, env = "ITM_AGENT_TOKEN", hide_env_values = true)]
     token: String,
@@ -194,7 +198,7 @@ struct Server {
     area: String,
     isp: String,
     client: hyper_util::client::legacy::Client<
-        hyper_util::client::legacy::connect::HttpConnector,
+        hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
         Full<Bytes>,
     >,
 }
@@ -202,14 +206,12 @@ struct Server {
 impl Server {
     fn new(args: &AgentArgs) -> anyhow::Result<Server> {
         let base = args.server.trim_end_matches('/').to_owned();
-        if !base.starts_with("http://") {
-            anyhow::bail!(
-                "--server {base}: only http:// URLs (reach the server over a private network or a TLS tunnel)"
-            );
+        if !base.starts_with("http://") && !base.starts_with("https://") {
+            anyhow::bail!("--server {base}: an http:// or https:// URL");
         }
         let client =
             hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-                .build_http();
+                .build(connector(args.server_ca.as_deref())?);
         Ok(Server {
             base,
             token: args.token.clone(),
@@ -265,4 +267,34 @@ impl Server {
         .await?;
         Ok(())
     }
+}
+
+/// HTTP and HTTPS to the server; HTTPS verified against `ca` or the public web roots.
+fn connector(
+    ca: Option<&std::path::Path>,
+) -> anyhow::Result<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>>
+{
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = hyper_rustls::HttpsConnectorBuilder::new();
+    let builder = match ca {
+        None => builder.with_provider_and_webpki_roots(provider)?,
+        Some(path) => {
+            use rustls::pki_types::CertificateDer;
+            use rustls::pki_types::pem::PemObject;
+            let mut roots = rustls::RootCertStore::empty();
+            let certificates = CertificateDer::pem_file_iter(path)
+                .with_context(|| format!("--server-ca {}", path.display()))?;
+            for certificate in certificates {
+                roots
+                    .add(certificate.with_context(|| format!("--server-ca {}", path.display()))?)
+                    .with_context(|| format!("--server-ca {}", path.display()))?;
+            }
+            let config = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()?
+                .with_root_certificates(roots)
+                .with_no_client_auth();
+            builder.with_tls_config(config)
+        }
+    };
+    Ok(builder.https_or_http().enable_http1().build())
 }
