@@ -1,6 +1,8 @@
 //! Probes against real targets on loopback: an HTTP server whose answer the test changes, a slow
 //! one, a closed port, a TLS server with a self-signed certificate, and ICMP to 127.0.0.1.
 
+mod common;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
@@ -120,49 +122,15 @@ async fn slow_answers_time_out_and_closed_ports_are_refused() {
     assert!(open.ok, "TCP connect to a listening port: {open:?}");
 }
 
-/// A TLS server with a self-signed certificate for `www.example.com`, answering 200.
-async fn tls_target() -> SocketAddr {
-    let key = rcgen::generate_simple_self_signed(vec!["www.example.com".into()]).expect("cert");
-    let cert = key.cert.der().clone();
-    let private =
-        rustls::pki_types::PrivateKeyDer::try_from(key.signing_key.serialize_der()).expect("key");
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("versions")
-    .with_no_client_auth()
-    .with_single_cert(vec![cert], private)
-    .expect("server config");
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let address = listener.local_addr().expect("address");
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                let Ok(mut tls) = acceptor.accept(stream).await else {
-                    return;
-                };
-                let mut buffer = [0u8; 2048];
-                let _ = tls.read(&mut buffer).await;
-                let _ = tls
-                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                    .await;
-                let _ = tls.shutdown().await;
-            });
-        }
-    });
-    address
-}
-
 #[tokio::test]
 async fn https_accepts_any_certificate_but_needs_a_handshake() {
-    let tls = tls_target().await;
+    let (tls, _, _) =
+        common::tls_server(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .await;
     let prober = prober();
     let ok = prober
         .probe(
-            &spec(Protocol::Https, tls.port(), Duration::from_secs(5)),
+            &spec(Protocol::Https, tls, Duration::from_secs(5)),
             "127.0.0.1",
         )
         .await

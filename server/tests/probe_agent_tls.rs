@@ -2,55 +2,13 @@
 //! `--server-ca`: a TLS server on loopback (self-signed for `localhost`) records the agent's
 //! requests; one with a certificate the agent does not trust gets no request through.
 
+mod common;
+
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
-
-/// A TLS server answering `[]` to every request; returns its port, the PEM of its certificate
-/// and the request heads it received.
-async fn tls_server() -> (u16, String, Arc<Mutex<Vec<String>>>) {
-    let key = rcgen::generate_simple_self_signed(vec!["localhost".into()]).expect("cert");
-    let pem = key.cert.pem();
-    let cert = key.cert.der().clone();
-    let private =
-        rustls::pki_types::PrivateKeyDer::try_from(key.signing_key.serialize_der()).expect("key");
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("versions")
-    .with_no_client_auth()
-    .with_single_cert(vec![cert], private)
-    .expect("server config");
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let port = listener.local_addr().expect("address").port();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let (acceptor, log) = (acceptor.clone(), log.clone());
-            tokio::spawn(async move {
-                let Ok(mut tls) = acceptor.accept(stream).await else {
-                    return;
-                };
-                let mut buffer = vec![0u8; 8192];
-                let n = tls.read(&mut buffer).await.unwrap_or(0);
-                log.lock()
-                    .expect("log")
-                    .push(String::from_utf8_lossy(&buffer[..n]).into_owned());
-                let _ = tls
-                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n[]")
-                    .await;
-                let _ = tls.shutdown().await;
-            });
-        }
-    });
-    (port, pem, seen)
-}
+const NO_TASKS: &[u8] =
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n[]";
 
 fn agent(port: u16, ca: &std::path::Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_itm"))
@@ -78,7 +36,7 @@ fn agent(port: u16, ca: &std::path::Path) -> Child {
 #[tokio::test]
 async fn the_agent_talks_https_to_a_server_it_trusts_only() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let (port, pem, seen) = tls_server().await;
+    let (port, pem, seen) = common::tls_server(NO_TASKS).await;
     let trusted = dir.path().join("server.pem");
     std::fs::write(&trusted, pem).expect("write ca");
     let mut child = agent(port, &trusted);
@@ -105,7 +63,7 @@ async fn the_agent_talks_https_to_a_server_it_trusts_only() {
 
     // Another server with its own certificate: the agent refuses the handshake, so no request
     // ever reaches it. The trusted server above shows the agent is running meanwhile.
-    let (other_port, _, other_seen) = tls_server().await;
+    let (other_port, _, other_seen) = common::tls_server(NO_TASKS).await;
     let mut child = agent(other_port, &trusted);
     let witness = seen.clone();
     let before = witness.lock().expect("log").len();

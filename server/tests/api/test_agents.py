@@ -2,67 +2,22 @@
 network" (its probes leave from 127.0.0.9, which the targets refuse), the threshold arithmetic,
 the probe-side flag, failover by agreement, and an agent killed without effect on DNS."""
 
-import http.server
 import os
 import signal
-import socket
 import subprocess
-import threading
 
 import pytest
 
 from conftest import ITM
 from itm_client import wait_until
+from loopback import dig, two_targets
 
 BROKEN_SOURCE = "127.0.0.9"
 
 
-class Target:
-    """HTTP on ``ip:port``: ``self.status`` for everyone, 503 for the broken point."""
-
-    def __init__(self, ip, port):
-        target = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                status = 503 if self.client_address[0] == BROKEN_SOURCE else target.status
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.status = 200
-        self.server = http.server.ThreadingHTTPServer((ip, port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def two_targets():
-    for _ in range(20):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        try:
-            return Target("127.0.0.1", port), Target("127.0.0.2", port), port
-        except OSError:
-            continue
-    raise AssertionError("no port free on both loopback addresses")
-
-
-def dig(server, name):
-    out = subprocess.run(["dig", "@127.0.0.1", "-p", str(server.dns_port), name, "A", "+short", "+time=1", "+tries=1"],
-                         capture_output=True, text=True).stdout
-    return out.split()
-
-
 @pytest.fixture
 def targets():
-    primary, backup, port = two_targets()
+    primary, backup, port = two_targets(refuse_from=BROKEN_SOURCE)
     yield primary, backup, port
     primary.close()
     backup.close()

@@ -1,58 +1,11 @@
 """Monitoring end to end: real HTTP targets on loopback that change behaviour, ``itm serve``
 probing them from its local point, and ``dig`` watching the answer fail over and come back."""
 
-import http.server
 import socket
-import subprocess
-import threading
 import time
 
 from itm_client import wait_until
-
-
-class Target:
-    """An HTTP server on ``ip:port`` answering every GET with ``self.status``."""
-
-    def __init__(self, ip, port):
-        target = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                target.hits += 1
-                self.send_response(target.status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.status, self.hits = 200, 0
-        self.server = http.server.ThreadingHTTPServer((ip, port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def two_targets():
-    """Primary on 127.0.0.1 and backup on 127.0.0.2, on the same port (monitor settings name one
-    port per domain)."""
-    for _ in range(20):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        try:
-            return Target("127.0.0.1", port), Target("127.0.0.2", port), port
-        except OSError:
-            continue
-    raise AssertionError("no port free on both loopback addresses")
-
-
-def dig(server, name):
-    out = subprocess.run(["dig", "@127.0.0.1", "-p", str(server.dns_port), name, "A", "+short", "+time=1", "+tries=1"],
-                         capture_output=True, text=True).stdout
-    return [line for line in out.split() if line]
+from loopback import dig, two_targets
 
 
 def test_an_endpoint_fails_over_in_dns_and_comes_back(server, admin, unique):

@@ -15,14 +15,9 @@ from aiosmtpd.controller import Controller
 
 from conftest import Server, backends, create_pg_database
 from itm_client import wait_until
+from loopback import Target, free_port
 
 QUIET_SEC = 12
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Inbox:
@@ -93,28 +88,6 @@ class Flaky(Receiver):
         self.server.RequestHandlerClass = Failing
 
 
-class Target:
-    def __init__(self, port):
-        target = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                self.send_response(target.status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.status = 200
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture(scope="module", params=backends())
 def notifying(request, tmp_path_factory):
     inbox = Inbox()
@@ -138,7 +111,7 @@ def notifying(request, tmp_path_factory):
 def test_contacts_are_notified_once_per_channel_and_flapping_does_not_flood(notifying, unique):
     server, inbox, gateway, hooks = notifying
     c = server.client()
-    target = Target(free_port())
+    target = Target("127.0.0.1", free_port())
     try:
         r = c.call("POST", "/v1/contacts", {"name": "ops", "email": "ops@example.com", "phone": "+86 138-0000-0000",
                                             "webhook": f"http://127.0.0.1:{hooks.port}/hook"})
@@ -151,7 +124,7 @@ def test_contacts_are_notified_once_per_channel_and_flapping_does_not_flood(noti
 
         d = c.call("POST", "/v1/domains", [{"domain": f"{unique('nt')}.example.com", "isItmDomain": True}]).json[0]["domain"]
         assert c.call("POST", "/v1/endpoints", [{"domain": d, "endpoint": "127.0.0.1"}]).status == 200
-        monitor = {"protocol": "HTTP", "port": target.server.server_address[1], "path": "/", "host": "",
+        monitor = {"protocol": "HTTP", "port": target.port, "path": "/", "host": "",
                    "expectedCodes": "200-299", "timeoutSec": 1, "intervalSec": 1, "faultThreshold": 80, "window": 1,
                    "minErrors": 1, "points": []}
         assert c.call("PUT", f"/v1/domains/{d}/monitor", monitor).status == 200
@@ -207,13 +180,13 @@ def test_a_failed_delivery_is_retried_with_backoff(notifying, unique):
     server, _, _, _ = notifying
     c = server.client()
     hook = Flaky(failures=1)
-    target = Target(free_port())
+    target = Target("127.0.0.1", free_port())
     try:
         name = unique("retry")
         assert c.call("POST", "/v1/contacts", {"name": name, "webhook": f"http://127.0.0.1:{hook.port}/h"}).status == 200
         d = c.call("POST", "/v1/domains", [{"domain": f"{unique('rt')}.example.com", "isItmDomain": True}]).json[0]["domain"]
         assert c.call("POST", "/v1/endpoints", [{"domain": d, "endpoint": "127.0.0.1"}]).status == 200
-        monitor = {"protocol": "HTTP", "port": target.server.server_address[1], "path": "/", "host": "",
+        monitor = {"protocol": "HTTP", "port": target.port, "path": "/", "host": "",
                    "expectedCodes": "200-299", "timeoutSec": 1, "intervalSec": 1, "faultThreshold": 80, "window": 1,
                    "minErrors": 1, "points": []}
         assert c.call("PUT", f"/v1/domains/{d}/monitor", monitor).status == 200
