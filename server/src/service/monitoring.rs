@@ -116,7 +116,8 @@ pub(super) fn monitored(status: DomainStatus) -> bool {
     matches!(status, DomainStatus::Start | DomainStatus::Pause)
 }
 
-fn checked_limit(limit: Option<i64>) -> Result<i64> {
+/// A list request's `limit`: 1000 when absent, refused outside 1..=10,000.
+pub(super) fn checked_limit(limit: Option<i64>) -> Result<i64> {
     match limit {
         None => Ok(1000),
         Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),

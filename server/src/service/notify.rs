@@ -4,10 +4,9 @@ use app::model::{
     ContactGroupRecord, ContactRecord, DeliveryRecord, DomainNotify, GroupMembers, Permission,
 };
 
+use super::monitoring::checked_limit;
 use super::{Caller, Result, Service, ServiceError};
 use crate::store::notify::{self, Contact};
-
-const MAX_LIMIT: i64 = 10_000;
 
 impl Service {
     pub async fn contacts(&self, caller: &Caller) -> Result<Vec<ContactRecord>> {
@@ -170,15 +169,7 @@ impl Service {
         limit: Option<i64>,
     ) -> Result<Vec<DeliveryRecord>> {
         caller.require(Permission::Read)?;
-        let limit = match limit {
-            None => 1000,
-            Some(n) if (1..=MAX_LIMIT).contains(&n) => n,
-            Some(n) => {
-                return Err(ServiceError::Invalid(format!(
-                    "limit: {n} is outside 1..={MAX_LIMIT}"
-                )));
-            }
-        };
+        let limit = checked_limit(limit)?;
         let mut conn = self.store().conn().await?;
         let names: std::collections::HashMap<i64, String> =
             notify::contacts(&mut conn, caller.account_id())
