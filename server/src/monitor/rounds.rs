@@ -364,6 +364,9 @@ async fn apply(
     }
     notify::enqueue(&mut tx, &messages, shared.service.notify_quiet()).await?;
     tx.commit().await?;
+    if !messages.is_empty() {
+        shared.service.notify_wake().notify_one();
+    }
     Ok(())
 }
 

@@ -156,22 +156,41 @@ pub async fn enqueue(
     Ok(queued)
 }
 
-/// Sends due deliveries every second (and summaries of suppressed ones whose quiet period is
-/// over), until the task is dropped.
+/// The longest the sender sleeps without being woken (a safety net: deliveries queued by
+/// another process, a clock step).
+const IDLE_CHECK: Duration = Duration::from_secs(30);
+
+/// Sends due deliveries and summaries of held-back ones, until the task is dropped. It sleeps
+/// until the next one is due or until monitoring queues messages (no polling while idle).
 pub async fn run(service: Service, sender: Sender, quiet: Duration) {
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
-        tick.tick().await;
-        if let Err(e) = summarize(&service, quiet).await {
-            tracing::warn!("notifications: summarizing suppressed messages: {e}");
-        }
-        if let Err(e) = send_due(&service, &sender).await {
-            tracing::warn!("notifications: {e}");
+        let summary_due = match summarize(&service, quiet).await {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::warn!("notifications: summarizing suppressed messages: {e}");
+                None
+            }
+        };
+        let attempt_due = match send_due(&service, &sender).await {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::warn!("notifications: {e}");
+                Some(now_ms() + 5_000)
+            }
+        };
+        let next = [summary_due, attempt_due].into_iter().flatten().min();
+        let wait = next.map_or(IDLE_CHECK, |at| {
+            Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0)).min(IDLE_CHECK)
+        });
+        tokio::select! {
+            () = service.notify_wake().notified() => {}
+            () = tokio::time::sleep(wait) => {}
         }
     }
 }
 
-async fn send_due(service: &Service, sender: &Sender) -> Result<(), StoreError> {
+/// Sends what is due; returns when the next pending delivery is due.
+async fn send_due(service: &Service, sender: &Sender) -> Result<Option<i64>, StoreError> {
     let due = {
         let mut conn = service.store().conn().await?;
         notify::due(&mut conn, now_ms(), 100).await?
@@ -198,23 +217,26 @@ async fn send_due(service: &Service, sender: &Sender) -> Result<(), StoreError> 
         notify::set_delivery_status(&mut conn, d.id, status, attempts, &error, next, sent_at)
             .await?;
     }
-    Ok(())
+    let mut conn = service.store().conn().await?;
+    notify::next_attempt(&mut conn).await
 }
 
 /// Folds suppressed messages into one summary per contact, channel and subject, carrying the
-/// latest state, once the quiet period since the last message on that subject is over.
-async fn summarize(service: &Service, quiet: Duration) -> Result<(), StoreError> {
+/// latest state, once the quiet period since the last message on that subject is over. Returns
+/// when the next summary is due.
+async fn summarize(service: &Service, quiet: Duration) -> Result<Option<i64>, StoreError> {
     // Look first without the write lock (almost always nothing is held back).
     let held = {
         let mut conn = service.store().conn().await?;
         notify::suppressed(&mut conn).await?
     };
     if held.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let now = now_ms();
     let mut tx = service.store().begin().await?;
     let suppressed = notify::suppressed(&mut tx).await?;
+    let mut next_due: Option<i64> = None;
     let mut groups: Vec<Vec<Delivery>> = Vec::new();
     for d in suppressed {
         match groups.iter_mut().find(|g| {
@@ -235,7 +257,12 @@ async fn summarize(service: &Service, quiet: Duration) -> Result<(), StoreError>
             &latest.subject_key,
         )
         .await?;
-        if last.is_some_and(|at| now - at < quiet.as_millis() as i64) {
+        // Still inside the quiet period: the summary is due when it ends.
+        if let Some(due) = last
+            .map(|at| at + quiet.as_millis() as i64)
+            .filter(|due| *due > now)
+        {
+            next_due = Some(next_due.map_or(due, |d| d.min(due)));
             continue;
         }
         let count = group.len();
@@ -282,5 +309,5 @@ async fn summarize(service: &Service, quiet: Duration) -> Result<(), StoreError>
         }
     }
     tx.commit().await?;
-    Ok(())
+    Ok(next_due)
 }

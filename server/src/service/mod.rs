@@ -95,6 +95,7 @@ struct Inner {
     health: Arc<HealthBook>,
     health_changes: ChangeFeed,
     reports: Reports,
+    notify_wake: tokio::sync::Notify,
 }
 
 /// An authenticated user making a request, and where it came from (for the audit log).
@@ -148,8 +149,14 @@ impl Service {
                 health: Arc::default(),
                 health_changes: ChangeFeed::default(),
                 reports: Reports::default(),
+                notify_wake: tokio::sync::Notify::new(),
             }),
         }
+    }
+
+    /// Wakes the notification sender (messages were queued).
+    pub fn notify_wake(&self) -> &tokio::sync::Notify {
+        &self.inner.notify_wake
     }
 
     /// The flapping rule's period for notifications.

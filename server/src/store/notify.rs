@@ -318,6 +318,15 @@ pub async fn due(conn: &mut Conn, now: i64, limit: i64) -> Result<Vec<Delivery>>
     rows.iter().map(delivery_from_row).collect()
 }
 
+/// When the next pending delivery is due (ms), if any.
+pub async fn next_attempt(conn: &mut Conn) -> Result<Option<i64>> {
+    let row =
+        sqlx::query("SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'")
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(row.try_get("at")?)
+}
+
 /// Every suppressed delivery (waiting to be folded into a summary), oldest first.
 pub async fn suppressed(conn: &mut Conn) -> Result<Vec<Delivery>> {
     let rows = sqlx::query(concat!(
