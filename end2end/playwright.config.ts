@@ -1,6 +1,7 @@
 // Playwright drives Debian's Chromium (no browser download) against a real `itm serve` built
 // by `cargo leptos build --release`. Set ITM_BIN / ITM_SITE_ROOT to test another build.
 import { defineConfig } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,8 +10,18 @@ const port = Number(process.env.ITM_E2E_PORT ?? 3199);
 const root = path.resolve(__dirname, '..');
 const itm = process.env.ITM_BIN ?? path.join(root, 'target/release/itm');
 const siteRoot = process.env.ITM_SITE_ROOT ?? path.join(root, 'target/site');
-// A fresh store per run, outside the repository; DNS on a free port.
-const work = mkdtempSync(path.join(tmpdir(), 'itm-e2e-'));
+// A fresh store per run, outside the repository; DNS on a free port. The config is loaded again
+// by each worker: the store and its first account are made once, by the main process, and
+// handed to the workers through the environment.
+if (!process.env.ITM_E2E_WORK) {
+  const work = mkdtempSync(path.join(tmpdir(), 'itm-e2e-'));
+  process.env.ITM_E2E_WORK = work;
+  process.env.ITM_E2E_ACCOUNT = execFileSync(itm, [
+    'account', 'create', '--name', 'e2e', '--json',
+    '--database', `sqlite://${work}/itm.db?mode=rwc`, '--master-key-file', `${work}/master.key`,
+  ]).toString();
+}
+const work = process.env.ITM_E2E_WORK;
 
 export default defineConfig({
   testDir: './tests',

@@ -7,6 +7,7 @@ mod endpoint;
 mod iam;
 mod monitor;
 mod notify;
+mod session;
 
 pub use domain::{
     DomainDetails, DomainStatus, DomainSummary, MonitorStatus, NewDomain, TTL_RANGE,
@@ -19,6 +20,7 @@ pub use monitor::{
     MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewMonitorPoint, ProbeRecord, Protocol,
 };
 pub use notify::{ContactGroupRecord, ContactRecord, DeliveryRecord, DomainNotify, GroupMembers};
+pub use session::Me;
 
 /// A bad value in a request, named by its field path (`[2].area`, `timeoutSec`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]

@@ -147,8 +147,28 @@ pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
+        .find_map(|v| cookie_in(v, name))
+}
+
+/// The value of cookie `name` in one Cookie header.
+pub fn cookie_in(header: &str, name: &str) -> Option<String> {
+    header
+        .split(';')
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(n, _)| *n == name)
         .map(|(_, v)| v.to_owned())
+}
+
+/// The Set-Cookie value of a new console session.
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        crate::service::SESSION_TTL_SECS,
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The Set-Cookie value that ends the console session in the browser.
+pub fn expired_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
 }

@@ -6,7 +6,7 @@
 mod bce;
 mod domains;
 mod error;
-mod extract;
+pub(crate) mod extract;
 mod iam;
 mod monitoring;
 mod notify;

@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use super::extract::{Body, SESSION_COOKIE, cookie};
+use super::extract::{Body, SESSION_COOKIE, cookie, expired_session_cookie, session_cookie};
 use crate::service::{Caller, Service};
 
 pub fn routes() -> Router<Service> {
@@ -55,12 +55,7 @@ async fn login(
     let secure = headers
         .get("x-forwarded-proto")
         .is_some_and(|v| v == "https");
-    let cookie = format!(
-        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        session.token,
-        crate::service::SESSION_TTL_SECS,
-        if secure { "; Secure" } else { "" }
-    );
+    let cookie = session_cookie(&session.token, secure);
     let info = SessionInfo {
         username: session.user.username.clone(),
         account_id: session.user.account_id,
@@ -100,7 +95,7 @@ async fn logout(
         s.logout(&token).await?;
     }
     let mut response = Json(serde_json::Value::Null).into_response();
-    let expired = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    let expired = expired_session_cookie();
     if let Ok(value) = HeaderValue::from_str(&expired) {
         response.headers_mut().insert(SET_COOKIE, value);
     }

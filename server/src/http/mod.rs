@@ -1,6 +1,8 @@
 //! The HTTP listener: the REST API (`/v1`) and the Leptos console rendered on the server (SSR)
 //! with its static assets, on one port. `serve(listener, …, shutdown)` so tests can bind port 0.
 
+mod console;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -21,12 +23,17 @@ pub fn router(site_root: &Path, addr: SocketAddr, service: Service) -> Router {
         .site_addr(addr)
         .build();
     let routes = generate_route_list(App);
+    let backend: app::ui::backend::Backend = std::sync::Arc::new(console::Console(service.clone()));
+    // Every rendering (pages, server functions, the not-found page) gets the backend.
+    let context = move || provide_context(backend.clone());
     let console = Router::new()
-        .leptos_routes(&options, routes, {
+        .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            context, shell,
+        ))
         .with_state(options);
     crate::api::router(service).merge(console)
 }

@@ -1,8 +1,10 @@
 //! Console pages, one per file.
 
 mod lab;
+mod login;
 
 pub use lab::LabPage;
+pub use login::LoginPage;
 
 use leptos::prelude::*;
 

@@ -1,0 +1,62 @@
+//! Login: a main account at `/login`, a sub-user at its account's link `/login/<accountId>`.
+//! Works before the wasm has loaded (a plain form post); a refusal never says which part of the
+//! credentials was wrong.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::ui::session::Login;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let params = use_params_map();
+    let account = move || {
+        params
+            .read()
+            .get("account")
+            .and_then(|a| a.parse::<i64>().ok())
+    };
+    let action = ServerAction::<Login>::new();
+    let refused = move || matches!(action.value().get(), Some(Err(_)));
+    // Set once the page is interactive (effects run only in the browser).
+    let (ready, set_ready) = signal(false);
+    Effect::new(move |_| set_ready.set(true));
+    view! {
+        <Title text="登录 Log in · ITM" />
+        <section class="login" data-ready=move || ready.get().to_string()>
+            <h1>"登录 Log in"</h1>
+            {move || {
+                account()
+                    .map(|id| {
+                        view! {
+                            <p class="hint">
+                                "子用户登录，主账号 ID " {id}
+                                " · Sub-user login for account " {id}
+                            </p>
+                        }
+                    })
+            }}
+            <ActionForm action>
+                <label>
+                    "用户名 User name" <input type="text" name="username" autocomplete="username" required />
+                </label>
+                <label>
+                    "密码 Password"
+                    <input type="password" name="password" autocomplete="current-password" required />
+                </label>
+                {move || {
+                    account().map(|id| view! { <input type="hidden" name="account" value=id /> })
+                }}
+                <button type="submit" disabled=move || action.pending().get()>
+                    "登录 Log in"
+                </button>
+            </ActionForm>
+            <Show when=refused>
+                <p class="error" role="alert">
+                    "用户名或密码错误 · Wrong user name or password"
+                </p>
+            </Show>
+        </section>
+    }
+}

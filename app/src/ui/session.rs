@@ -1,0 +1,74 @@
+//! The console's session, as server functions: log in (a main account, or a sub-user at its
+//! account's link), log out, and who is logged in. The server sets and clears the HttpOnly
+//! session cookie; the browser never sees the token.
+
+use leptos::prelude::*;
+
+use crate::model::Me;
+
+#[server]
+pub async fn login(
+    username: String,
+    password: String,
+    account: Option<i64>,
+) -> Result<(), ServerFnError> {
+    let backend = backend()?;
+    match backend
+        .login(account, &username, &password, "console")
+        .await
+    {
+        Ok(cookie) => {
+            set_cookie(&cookie);
+            leptos_axum::redirect("/");
+            Ok(())
+        }
+        Err(message) => Err(ServerFnError::new(message)),
+    }
+}
+
+#[server]
+pub async fn logout() -> Result<(), ServerFnError> {
+    let backend = backend()?;
+    let cleared = backend.logout(&cookie_header().await).await;
+    set_cookie(&cleared);
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[server]
+pub async fn whoami() -> Result<Option<Me>, ServerFnError> {
+    let backend = backend()?;
+    Ok(backend.whoami(&cookie_header().await).await)
+}
+
+/// The server's backend (provided to every rendering and server function by the server).
+#[cfg(feature = "ssr")]
+fn backend() -> Result<super::backend::Backend, ServerFnError> {
+    use_context::<super::backend::Backend>()
+        .ok_or_else(|| ServerFnError::new("the console backend is not configured"))
+}
+
+/// The request's Cookie header (empty when none).
+#[cfg(feature = "ssr")]
+async fn cookie_header() -> String {
+    let headers: Result<http::HeaderMap, _> = leptos_axum::extract().await;
+    headers
+        .ok()
+        .and_then(|h| {
+            h.get(http::header::COOKIE)?
+                .to_str()
+                .ok()
+                .map(str::to_owned)
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(feature = "ssr")]
+fn set_cookie(value: &str) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(value),
+    ) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+}

@@ -1,0 +1,58 @@
+// Console login in real Chromium: a main account at /login, a sub-user at its account's link,
+// a refusal that does not say which part was wrong, and logout.
+import { test, expect, Page, request } from '@playwright/test';
+
+type Account = { accountId: number; username: string; password: string };
+const account: Account = JSON.parse(process.env.ITM_E2E_ACCOUNT ?? '{}');
+
+async function logIn(page: Page, path: string, username: string, password: string) {
+  await page.goto(path);
+  await expect(page.locator('section.login')).toHaveAttribute('data-ready', 'true');
+  await page.getByLabel('用户名 User name').fill(username);
+  await page.getByLabel('密码 Password').fill(password);
+  await page.getByRole('button', { name: '登录 Log in' }).click();
+}
+
+test('a wrong password is refused without saying which part was wrong', async ({ page }) => {
+  await logIn(page, '/login', account.username, 'not-the-password');
+  await expect(page.getByRole('alert')).toHaveText('用户名或密码错误 · Wrong user name or password');
+  await logIn(page, '/login', 'nobody-by-that-name', 'not-the-password');
+  await expect(page.getByRole('alert')).toHaveText('用户名或密码错误 · Wrong user name or password');
+  await expect(page.getByTestId('who')).toHaveCount(0);
+});
+
+test('the main account logs in and out', async ({ page }) => {
+  await logIn(page, '/login', account.username, account.password);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId('who')).toContainText(`${account.username} · 主账号 main`);
+  // The server renders who is logged in (the HTML before any wasm runs).
+  const html = await (await page.request.get('/lab')).text();
+  expect(html).toContain(`${account.username} · 主账号 main`);
+  await page.screenshot({ path: test.info().outputPath('logged-in.png') });
+  await page.getByRole('button', { name: '退出 Log out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByTestId('who')).toHaveCount(0);
+  // The session is gone on the server too: a reload is still logged out.
+  await page.reload();
+  await expect(page.getByRole('link', { name: '登录 Log in' })).toBeVisible();
+});
+
+test('a sub-user logs in at its account link, and only there', async ({ page, baseURL }) => {
+  const api = await request.newContext({ baseURL });
+  const session = await api.post('/v1/session', { data: { username: account.username, password: account.password } });
+  expect(session.ok()).toBeTruthy();
+  const { csrfToken } = await session.json();
+  const name = `ops${Date.now()}`;
+  const created = await api.post('/v1/users', { data: { username: name }, headers: { 'X-CSRF-Token': csrfToken } });
+  expect(created.ok()).toBeTruthy();
+  const { password, loginLink } = await created.json();
+  const link = new URL(loginLink, baseURL).pathname;
+  expect(link).toBe(`/login/${account.accountId}`);
+
+  await logIn(page, '/login', name, password);
+  await expect(page.getByRole('alert')).toBeVisible();
+  await logIn(page, link, name, password);
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByTestId('who')).toContainText(`${name} · 子用户 sub-user ${account.accountId}`);
+  await api.dispose();
+});
