@@ -6,7 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::model::Me;
+use crate::model::{DomainStatus, DomainSummary, Me, NewDomain};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -26,6 +26,33 @@ pub trait ConsoleBackend: Send + Sync {
 
     /// Who the session of `cookie_header` belongs to; `None` when not logged in or expired.
     fn whoami<'a>(&'a self, cookie_header: &'a str) -> BoxFuture<'a, Option<Me>>;
+
+    // The caller's domains. Each call acts as the session's user (its policies apply); the
+    // error is the message to show (the field named, or "log in again").
+
+    fn domains<'a>(
+        &'a self,
+        cookie_header: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<DomainSummary>, String>>;
+
+    fn create_domain<'a>(
+        &'a self,
+        cookie_header: &'a str,
+        domain: NewDomain,
+    ) -> BoxFuture<'a, Result<NewDomain, String>>;
+
+    fn set_domain_status<'a>(
+        &'a self,
+        cookie_header: &'a str,
+        domain: &'a str,
+        status: DomainStatus,
+    ) -> BoxFuture<'a, Result<(), String>>;
+
+    fn delete_domain<'a>(
+        &'a self,
+        cookie_header: &'a str,
+        domain: &'a str,
+    ) -> BoxFuture<'a, Result<(), String>>;
 }
 
 pub type Backend = Arc<dyn ConsoleBackend>;

@@ -3,6 +3,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod backend;
+pub mod domains;
 mod pages;
 pub mod session;
 
@@ -42,13 +43,14 @@ pub fn App() -> impl IntoView {
                     "ITM"
                 </A>
                 <nav>
+                    <A href="/">"域名 Domains"</A>
                     <A href="/lab">"策略实验室 Strategy lab"</A>
                 </nav>
                 <UserMenu />
             </header>
             <main>
                 <Routes fallback=pages::NotFound>
-                    <Route path=path!("/") view=pages::LabPage />
+                    <Route path=path!("/") view=pages::DomainsPage />
                     <Route path=path!("/lab") view=pages::LabPage />
                     <Route path=path!("/login") view=pages::LoginPage />
                     <Route path=path!("/login/:account") view=pages::LoginPage />

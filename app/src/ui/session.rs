@@ -43,14 +43,14 @@ pub async fn whoami() -> Result<Option<Me>, ServerFnError> {
 
 /// The server's backend (provided to every rendering and server function by the server).
 #[cfg(feature = "ssr")]
-fn backend() -> Result<super::backend::Backend, ServerFnError> {
+pub(crate) fn backend() -> Result<super::backend::Backend, ServerFnError> {
     use_context::<super::backend::Backend>()
         .ok_or_else(|| ServerFnError::new("the console backend is not configured"))
 }
 
 /// The request's Cookie header (empty when none).
 #[cfg(feature = "ssr")]
-async fn cookie_header() -> String {
+pub(crate) async fn cookie_header() -> String {
     let headers: Result<http::HeaderMap, _> = leptos_axum::extract().await;
     headers
         .ok()

@@ -1,8 +1,10 @@
 //! Console pages, one per file.
 
+mod domains;
 mod lab;
 mod login;
 
+pub use domains::DomainsPage;
 pub use lab::LabPage;
 pub use login::LoginPage;
 
