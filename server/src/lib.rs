@@ -18,5 +18,6 @@ pub mod http;
 pub mod ipdb;
 pub mod monitor;
 pub mod notify;
+pub mod outbound;
 pub mod service;
 pub mod store;

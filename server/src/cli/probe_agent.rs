@@ -20,6 +20,7 @@ use tokio::time::Instant;
 
 use crate::api::points::{AREA_HEADER, ISP_HEADER, POINT_HEADER};
 use crate::monitor::probe::{Network, ProbeSpec, Prober};
+use crate::outbound::{HttpsClient, https_client};
 
 #[derive(Debug, Args)]
 pub struct AgentArgs {
@@ -197,10 +198,7 @@ struct Server {
     point: String,
     area: String,
     isp: String,
-    client: hyper_util::client::legacy::Client<
-        hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
-        Full<Bytes>,
-    >,
+    client: HttpsClient,
 }
 
 impl Server {
@@ -210,8 +208,7 @@ impl Server {
             anyhow::bail!("--server {base}: an http:// or https:// URL");
         }
         let client =
-            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-                .build(connector(args.server_ca.as_deref())?);
+            https_client(args.server_ca.as_deref()).with_context(|| "--server-ca".to_owned())?;
         Ok(Server {
             base,
             token: args.token.clone(),
@@ -267,34 +264,4 @@ impl Server {
         .await?;
         Ok(())
     }
-}
-
-/// HTTP and HTTPS to the server; HTTPS verified against `ca` or the public web roots.
-fn connector(
-    ca: Option<&std::path::Path>,
-) -> anyhow::Result<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>>
-{
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = hyper_rustls::HttpsConnectorBuilder::new();
-    let builder = match ca {
-        None => builder.with_provider_and_webpki_roots(provider)?,
-        Some(path) => {
-            use rustls::pki_types::CertificateDer;
-            use rustls::pki_types::pem::PemObject;
-            let mut roots = rustls::RootCertStore::empty();
-            let certificates = CertificateDer::pem_file_iter(path)
-                .with_context(|| format!("--server-ca {}", path.display()))?;
-            for certificate in certificates {
-                roots
-                    .add(certificate.with_context(|| format!("--server-ca {}", path.display()))?)
-                    .with_context(|| format!("--server-ca {}", path.display()))?;
-            }
-            let config = rustls::ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()?
-                .with_root_certificates(roots)
-                .with_no_client_auth();
-            builder.with_tls_config(config)
-        }
-    };
-    Ok(builder.https_or_http().enable_http1().build())
 }

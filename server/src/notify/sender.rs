@@ -1,7 +1,6 @@
 //! Sending one delivery on its channel: SMTP (lettre), an SMS gateway's HTTP template, or a JSON
 //! webhook. Errors come back as text for the delivery log.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
@@ -10,6 +9,7 @@ use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use crate::outbound::{HttpsClient, https_client};
 use crate::store::notify::Delivery;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -40,28 +40,16 @@ pub struct SmsConfig {
     pub body: Option<String>,
 }
 
-type HttpClient = hyper_util::client::legacy::Client<
-    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
-    Full<Bytes>,
->;
-
 pub struct Sender {
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, lettre::message::Mailbox)>,
     sms: Option<SmsConfig>,
-    http: HttpClient,
+    http: HttpsClient,
 }
 
 impl Sender {
     pub fn new(smtp: Option<SmtpConfig>, sms: Option<SmsConfig>) -> anyhow::Result<Sender> {
         let smtp = smtp.map(smtp_transport).transpose()?;
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(Arc::new(rustls::crypto::ring::default_provider()))?
-            .https_or_http()
-            .enable_http1()
-            .build();
-        let http =
-            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-                .build(https);
+        let http = https_client(None)?;
         Ok(Sender { smtp, sms, http })
     }
 
