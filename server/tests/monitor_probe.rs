@@ -49,7 +49,7 @@ fn spec(protocol: Protocol, port: u16, timeout: Duration) -> ProbeSpec {
 }
 
 fn prober() -> Prober {
-    Prober::new(vec!["127.0.0.0/8".parse().expect("network")])
+    Prober::new(vec!["127.0.0.0/8".parse().expect("network")]).expect("TLS configuration")
 }
 
 #[tokio::test]

@@ -68,7 +68,7 @@ pub fn run(args: AgentArgs) -> anyhow::Result<ExitCode> {
 
 async fn agent(args: AgentArgs) -> anyhow::Result<()> {
     let server = Server::new(&args)?;
-    let prober = Arc::new(Prober::new(args.probe_networks.clone()).with_source(args.probe_source));
+    let prober = Arc::new(Prober::new(args.probe_networks.clone())?.with_source(args.probe_source));
     let permits = Arc::new(tokio::sync::Semaphore::new(args.probe_concurrency.max(1)));
     let (results_tx, mut results_rx) = mpsc::unbounded_channel::<AgentResult>();
     let mut schedule: HashMap<(i64, String), Scheduled> = HashMap::new();

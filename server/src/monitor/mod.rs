@@ -126,9 +126,16 @@ pub(crate) fn state_of(health: Health) -> &'static str {
 /// Runs monitoring until the task is dropped. The agents' results reach the rounds through the
 /// service's [`Reports`].
 pub async fn run(service: Service, config: MonitorConfig) {
+    let prober = match probe::Prober::new(config.networks.clone()) {
+        Ok(prober) => prober,
+        Err(e) => {
+            tracing::error!("monitoring cannot start: TLS configuration for HTTPS probes: {e}");
+            return;
+        }
+    };
     let shared = Arc::new(Shared {
         service: service.clone(),
-        prober: probe::Prober::new(config.networks.clone()),
+        prober,
         permits: Semaphore::new(config.concurrency.max(1)),
     });
     let feed = service.changes();

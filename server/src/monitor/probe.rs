@@ -158,14 +158,15 @@ pub struct Prober {
 }
 
 impl Prober {
-    pub fn new(networks: Vec<Network>) -> Prober {
-        Prober {
-            tls: tls_connector(),
+    /// Fails only if the TLS library cannot offer its default protocol versions.
+    pub fn new(networks: Vec<Network>) -> Result<Prober, rustls::Error> {
+        Ok(Prober {
+            tls: tls_connector()?,
             icmp_v4: icmp_client(surge_ping::ICMP::V4),
             icmp_v6: icmp_client(surge_ping::ICMP::V6),
             networks,
             source: None,
-        }
+        })
     }
 
     pub fn with_source(self, source: Option<IpAddr>) -> Prober {
@@ -362,30 +363,14 @@ fn is_tls_error(e: &std::io::Error) -> bool {
 
 /// Health checks judge availability, not certificates (as Route 53 and Azure Traffic Manager
 /// do): any certificate is accepted, but the TLS handshake itself must succeed.
-fn tls_connector() -> tokio_rustls::TlsConnector {
+fn tls_connector() -> Result<tokio_rustls::TlsConnector, rustls::Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map(|builder| {
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
-                .with_no_client_auth()
-        });
-    let config = match config {
-        Ok(config) => config,
-        Err(e) => {
-            // The ring provider always supports the default versions; keep going without TLS 1.2.
-            tracing::error!("TLS configuration for HTTPS probes: {e}");
-            rustls::ClientConfig::builder()
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(AnyCertificate(Arc::new(
-                    rustls::crypto::ring::default_provider(),
-                ))))
-                .with_no_client_auth()
-        }
-    };
-    tokio_rustls::TlsConnector::from(Arc::new(config))
+        .with_safe_default_protocol_versions()?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
+        .with_no_client_auth();
+    Ok(tokio_rustls::TlsConnector::from(Arc::new(config)))
 }
 
 #[derive(Debug)]
