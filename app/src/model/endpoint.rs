@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::strategy::EndpointKind;
+
 /// seed: ok 健康, fail 异常, unknown 未知.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -40,6 +42,19 @@ pub struct EndpointInput {
     pub isp: Option<String>,
     #[serde(default)]
     pub tag: String,
+}
+
+/// The type an endpoint's value implies when none is given: dotted digits are A (even when
+/// malformed, so the error says it is not an IPv4 address), a colon is AAAA, anything else a
+/// CNAME target.
+pub fn implied_kind(value: &str) -> EndpointKind {
+    if value.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        EndpointKind::A
+    } else if value.contains(':') {
+        EndpointKind::Aaaa
+    } else {
+        EndpointKind::Cname
+    }
 }
 
 /// Tags are `;`-separated keywords (seed: 关键字之间用分号来分割): no empty keyword, no control

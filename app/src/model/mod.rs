@@ -2,19 +2,23 @@
 //! with the validation both doors share. Pure data: no I/O, so the browser can validate a form
 //! with the same rules the server enforces.
 
+mod console;
 mod domain;
 mod endpoint;
 mod iam;
+mod import;
 mod monitor;
 mod notify;
 mod session;
 
+pub use console::{DOMAINS_PER_PAGE, DomainPage, DomainRow, DomainSchedule, IpPlace};
 pub use domain::{
     DomainDetails, DomainStatus, DomainSummary, MonitorStatus, NewDomain, TTL_RANGE,
     normalize_domain_name,
 };
-pub use endpoint::{EndpointInput, EndpointRecord, EndpointStatus, validate_tag};
+pub use endpoint::{EndpointInput, EndpointRecord, EndpointStatus, implied_kind, validate_tag};
 pub use iam::{Permission, Policy};
+pub use import::{ImportLine, parse_import};
 pub use monitor::{
     AgentResult, AgentTask, CreatedMonitorPoint, DomainTaskCount, ExpectedCodes, HealthEventRecord,
     MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewMonitorPoint, ProbeRecord, Protocol,

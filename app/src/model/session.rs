@@ -9,4 +9,10 @@ pub struct Me {
     pub account_id: i64,
     /// The account's main user (else a sub-user).
     pub main: bool,
+    /// Policies allow changes (domains, endpoints, monitors, strategies, notifications).
+    #[serde(default)]
+    pub can_write: bool,
+    /// Policies allow account settings (usage, access keys, the audit log).
+    #[serde(default)]
+    pub can_manage_account: bool,
 }

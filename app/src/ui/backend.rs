@@ -1,14 +1,22 @@
 //! What the console's server functions need from the server, as a trait the server implements
 //! over its service layer (so the console and the REST API share permissions and validation).
 //! Provided to server functions as context; server-side only.
+//!
+//! Every call but login acts as the user of the session in `cookie` (its policies apply); the
+//! error is the message to show (the field named, or "log in again").
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::model::{DomainStatus, DomainSummary, Me, NewDomain};
+use crate::model::{
+    DomainDetails, DomainPage, DomainSchedule, DomainStatus, EndpointInput, EndpointRecord,
+    HealthEventRecord, IpPlace, Me, MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewDomain,
+    ProbeRecord,
+};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub type Reply<'a, T> = BoxFuture<'a, Result<T, String>>;
 
 pub trait ConsoleBackend: Send + Sync {
     /// Logs in (a sub-user with its account id); returns the `Set-Cookie` value of the session.
@@ -19,40 +27,81 @@ pub trait ConsoleBackend: Send + Sync {
         username: &'a str,
         password: &'a str,
         source: &'a str,
-    ) -> BoxFuture<'a, Result<String, String>>;
+    ) -> Reply<'a, String>;
 
-    /// Ends the session of `cookie_header` (if any); returns the `Set-Cookie` value clearing it.
-    fn logout<'a>(&'a self, cookie_header: &'a str) -> BoxFuture<'a, String>;
+    /// Ends the session of `cookie` (if any); returns the `Set-Cookie` value clearing it.
+    fn logout<'a>(&'a self, cookie: &'a str) -> BoxFuture<'a, String>;
 
-    /// Who the session of `cookie_header` belongs to; `None` when not logged in or expired.
-    fn whoami<'a>(&'a self, cookie_header: &'a str) -> BoxFuture<'a, Option<Me>>;
+    /// Who the session of `cookie` belongs to; `None` when not logged in or expired.
+    fn whoami<'a>(&'a self, cookie: &'a str) -> BoxFuture<'a, Option<Me>>;
 
-    // The caller's domains. Each call acts as the session's user (its policies apply); the
-    // error is the message to show (the field named, or "log in again").
+    // Domains.
 
-    fn domains<'a>(
+    fn domain_page<'a>(
         &'a self,
-        cookie_header: &'a str,
-    ) -> BoxFuture<'a, Result<Vec<DomainSummary>, String>>;
-
-    fn create_domain<'a>(
-        &'a self,
-        cookie_header: &'a str,
-        domain: NewDomain,
-    ) -> BoxFuture<'a, Result<NewDomain, String>>;
-
+        cookie: &'a str,
+        search: &'a str,
+        page: u32,
+    ) -> Reply<'a, DomainPage>;
+    fn domain<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, DomainDetails>;
+    fn create_domain<'a>(&'a self, cookie: &'a str, domain: NewDomain) -> Reply<'a, NewDomain>;
     fn set_domain_status<'a>(
         &'a self,
-        cookie_header: &'a str,
+        cookie: &'a str,
         domain: &'a str,
         status: DomainStatus,
-    ) -> BoxFuture<'a, Result<(), String>>;
+    ) -> Reply<'a, ()>;
+    fn delete_domain<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, ()>;
 
-    fn delete_domain<'a>(
+    // Endpoints.
+
+    fn endpoints<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, Vec<EndpointRecord>>;
+    /// Adds every endpoint or none.
+    fn add_endpoints<'a>(&'a self, cookie: &'a str, endpoints: Vec<EndpointInput>)
+    -> Reply<'a, ()>;
+    fn update_endpoint<'a>(&'a self, cookie: &'a str, endpoint: EndpointInput) -> Reply<'a, ()>;
+    fn delete_endpoint<'a>(
         &'a self,
-        cookie_header: &'a str,
+        cookie: &'a str,
         domain: &'a str,
-    ) -> BoxFuture<'a, Result<(), String>>;
+        endpoint: &'a str,
+    ) -> Reply<'a, ()>;
+    /// The area and ISP the server's IP database gives each address, in order.
+    fn locate<'a>(&'a self, cookie: &'a str, addresses: Vec<String>) -> Reply<'a, Vec<IpPlace>>;
+
+    // Monitoring.
+
+    fn monitor_settings<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+    ) -> Reply<'a, MonitorSettings>;
+    fn set_monitor_settings<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+        settings: MonitorSettings,
+    ) -> Reply<'a, ()>;
+    fn monitor_points<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<MonitorPointInfo>>;
+    fn monitor_tasks<'a>(&'a self, cookie: &'a str) -> Reply<'a, MonitorTaskCount>;
+    /// Probe results since `since` (ms), newest first.
+    fn probes<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+        since: i64,
+    ) -> Reply<'a, Vec<ProbeRecord>>;
+    fn health_events<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+    ) -> Reply<'a, Vec<HealthEventRecord>>;
+
+    // Scheduling.
+
+    fn schedule<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, DomainSchedule>;
+    /// Generates the recommended strategy from the endpoints and enables it.
+    fn recommend_strategy<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, ()>;
 }
 
 pub type Backend = Arc<dyn ConsoleBackend>;

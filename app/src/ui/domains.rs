@@ -1,15 +1,25 @@
-//! The domain list's server functions: list, create, start/pause/stop, delete — each as the
-//! logged-in user, through the same service layer as the REST API.
+//! The domains' server functions: a page of the list, one domain's details, create,
+//! start/pause/stop, delete — each as the logged-in user, through the same service layer as the
+//! REST API.
 
 use leptos::prelude::*;
 
-use crate::model::{DomainSummary, NewDomain};
+use crate::model::{DomainDetails, DomainPage, NewDomain};
 
 #[server]
-pub async fn list_domains() -> Result<Vec<DomainSummary>, ServerFnError> {
+pub async fn list_domains(search: String, page: u32) -> Result<DomainPage, ServerFnError> {
     use super::session::{backend, cookie_header};
     backend()?
-        .domains(&cookie_header().await)
+        .domain_page(&cookie_header().await, &search, page)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server]
+pub async fn domain_info(domain: String) -> Result<DomainDetails, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .domain(&cookie_header().await, &domain)
         .await
         .map_err(ServerFnError::new)
 }

@@ -1,16 +1,26 @@
 //! The console (Leptos, SSR + hydration). The server renders each page's HTML; the wasm build
-//! of this same module then hydrates it. Pages live in `pages/`, one file per page.
+//! of this same module then hydrates it. Pages live in `pages/`, one file per page; the server
+//! functions they call live next to this file, one file per subject.
 
 #[cfg(feature = "ssr")]
 pub mod backend;
 pub mod domains;
+pub mod endpoints;
+pub mod i18n;
+pub mod map;
+pub mod monitoring;
 mod pages;
+pub mod schedule;
 pub mod session;
+pub mod widgets;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
+
+use i18n::{LangSwitch, t};
+use widgets::current_user;
 
 /// The HTML document around the app; used by the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -34,63 +44,73 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    i18n::provide_lang();
     view! {
         <Stylesheet id="leptos" href="/pkg/itm.css" />
         <Title text="ITM · Intelligent Traffic Manager" />
         <Router>
-            <header class="topbar">
-                <A href="/lab" attr:class="brand">
-                    "ITM"
-                </A>
-                <nav>
-                    <A href="/">"域名 Domains"</A>
-                    <A href="/lab">"策略实验室 Strategy lab"</A>
-                </nav>
-                <UserMenu />
-            </header>
-            <main>
-                <Routes fallback=pages::NotFound>
-                    <Route path=path!("/") view=pages::DomainsPage />
-                    <Route path=path!("/lab") view=pages::LabPage />
-                    <Route path=path!("/login") view=pages::LoginPage />
-                    <Route path=path!("/login/:account") view=pages::LoginPage />
-                </Routes>
-            </main>
+            <Layout />
         </Router>
+    }
+}
+
+#[component]
+fn Layout() -> impl IntoView {
+    widgets::provide_me();
+    view! {
+        <header class="topbar">
+            <A href="/" attr:class="brand">
+                "ITM"
+            </A>
+            <nav>
+                <A href="/">{t("域名", "Domains")}</A>
+                <A href="/lab">{t("策略实验室", "Strategy lab")}</A>
+            </nav>
+            <LangSwitch />
+            <UserMenu />
+        </header>
+        <main>
+            <Routes fallback=pages::NotFound>
+                <Route path=path!("/") view=pages::DomainsPage />
+                <Route path=path!("/domains/:domain") view=pages::DomainPage />
+                <Route path=path!("/domains/:domain/:tab") view=pages::DomainPage />
+                <Route path=path!("/lab") view=pages::LabPage />
+                <Route path=path!("/login") view=pages::LoginPage />
+                <Route path=path!("/login/:account") view=pages::LoginPage />
+            </Routes>
+        </main>
     }
 }
 
 /// Who is logged in, with a logout button; a login link otherwise.
 #[component]
 fn UserMenu() -> impl IntoView {
-    // Asked again on every navigation: logging in or out navigates.
-    let location = leptos_router::hooks::use_location();
-    let me = Resource::new(move || location.pathname.get(), |_| session::whoami());
     let logout = ServerAction::<session::Logout>::new();
+    let main_label = t("主账号", "main account");
+    let sub_label = t("子用户", "sub-user");
     view! {
         <div class="user">
             <Suspense fallback=|| ()>
-                {move || {
-                    me.get()
-                        .map(|me| match me.ok().flatten() {
-                            Some(me) => {
-                                view! {
-                                    <span class="who" data-testid="who">
-                                        {format!(
-                                            "{} · {} {}",
-                                            me.username,
-                                            if me.main { "主账号 main" } else { "子用户 sub-user" },
-                                            me.account_id,
-                                        )}
-                                    </span>
-                                    <ActionForm action=logout>
-                                        <button type="submit">"退出 Log out"</button>
-                                    </ActionForm>
-                                }
-                                    .into_any()
-                            }
-                            None => view! { <A href="/login">"登录 Log in"</A> }.into_any(),
-                        })
+                {move || match current_user() {
+                    Some(me) => {
+                        view! {
+                            <span class="who" data-testid="who">
+                                {move || {
+                                    format!(
+                                        "{} · {} {}",
+                                        me.username,
+                                        if me.main { main_label() } else { sub_label() },
+                                        me.account_id,
+                                    )
+                                }}
+                            </span>
+                            <ActionForm action=logout>
+                                <button type="submit">{t("退出", "Log out")}</button>
+                            </ActionForm>
+                        }
+                            .into_any()
+                    }
+                    None => view! { <A href="/login">{t("登录", "Log in")}</A> }.into_any(),
                 }}
             </Suspense>
         </div>

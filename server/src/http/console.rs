@@ -1,19 +1,23 @@
 //! The console's backend: the service layer behind the console's server functions, with the
 //! same sessions (cookie, expiry, login throttling) as the REST API's `/v1/session`.
 
-use app::model::{DomainStatus, DomainSummary, Me, NewDomain};
-use app::ui::backend::{BoxFuture, ConsoleBackend};
+use app::model::{
+    DomainDetails, DomainPage, DomainSchedule, DomainStatus, EndpointInput, EndpointRecord,
+    HealthEventRecord, IpPlace, Me, MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewDomain,
+    Permission, ProbeRecord,
+};
+use app::ui::backend::{BoxFuture, ConsoleBackend, Reply};
 
 use crate::api::extract::{SESSION_COOKIE, cookie_in, expired_session_cookie, session_cookie};
-use crate::service::{Caller, Service};
+use crate::service::{Caller, EndpointRef, Service, ServiceError};
 
 pub struct Console(pub Service);
 
 impl Console {
     /// The session's user as a caller, or the message asking to log in again.
-    async fn caller(&self, cookie_header: &str) -> Result<Caller, String> {
+    async fn caller(&self, cookie: &str) -> Result<Caller, String> {
         let again = || "not logged in, or the session has expired: log in again".to_owned();
-        let token = cookie_in(cookie_header, SESSION_COOKIE).ok_or_else(again)?;
+        let token = cookie_in(cookie, SESSION_COOKIE).ok_or_else(again)?;
         let (user, _) = self
             .0
             .session_user(&token)
@@ -27,6 +31,19 @@ impl Console {
     }
 }
 
+/// The body of a method acting as the session's user: `$service` and `$caller` are bound, the
+/// service's error becomes the message to show.
+macro_rules! as_user {
+    ($self:ident, $cookie:ident, |$service:ident, $caller:ident| $body:expr) => {
+        Box::pin(async move {
+            let $caller = $self.caller($cookie).await?;
+            let $service = &$self.0;
+            let $caller = &$caller;
+            $body.await.map_err(|e| e.to_string())
+        })
+    };
+}
+
 impl ConsoleBackend for Console {
     fn login<'a>(
         &'a self,
@@ -34,7 +51,7 @@ impl ConsoleBackend for Console {
         username: &'a str,
         password: &'a str,
         source: &'a str,
-    ) -> BoxFuture<'a, Result<String, String>> {
+    ) -> Reply<'a, String> {
         Box::pin(async move {
             match self.0.login(account_id, username, password, source).await {
                 Ok(session) => Ok(session_cookie(&session.token, false)),
@@ -46,9 +63,9 @@ impl ConsoleBackend for Console {
         })
     }
 
-    fn logout<'a>(&'a self, cookie_header: &'a str) -> BoxFuture<'a, String> {
+    fn logout<'a>(&'a self, cookie: &'a str) -> BoxFuture<'a, String> {
         Box::pin(async move {
-            if let Some(token) = cookie_in(cookie_header, SESSION_COOKIE)
+            if let Some(token) = cookie_in(cookie, SESSION_COOKIE)
                 && let Err(e) = self.0.logout(&token).await
             {
                 tracing::warn!("console logout: {e}");
@@ -57,76 +74,199 @@ impl ConsoleBackend for Console {
         })
     }
 
-    fn whoami<'a>(&'a self, cookie_header: &'a str) -> BoxFuture<'a, Option<Me>> {
+    fn whoami<'a>(&'a self, cookie: &'a str) -> BoxFuture<'a, Option<Me>> {
         Box::pin(async move {
-            let token = cookie_in(cookie_header, SESSION_COOKIE)?;
+            let token = cookie_in(cookie, SESSION_COOKIE)?;
             let (user, _) = self.0.session_user(&token).await.ok()??;
+            let caller = Caller {
+                user,
+                source: "console".into(),
+            };
             Some(Me {
-                username: user.username,
-                account_id: user.account_id,
-                main: user.is_main,
+                can_write: caller.require(Permission::Write).is_ok(),
+                can_manage_account: caller.require(Permission::Account).is_ok(),
+                username: caller.user.username,
+                account_id: caller.user.account_id,
+                main: caller.user.is_main,
             })
         })
     }
 
-    fn domains<'a>(
+    fn domain_page<'a>(
         &'a self,
-        cookie_header: &'a str,
-    ) -> BoxFuture<'a, Result<Vec<DomainSummary>, String>> {
-        Box::pin(async move {
-            let caller = self.caller(cookie_header).await?;
-            self.0
-                .list_domains(&caller)
-                .await
-                .map_err(|e| e.to_string())
-        })
+        cookie: &'a str,
+        search: &'a str,
+        page: u32,
+    ) -> Reply<'a, DomainPage> {
+        as_user!(self, cookie, |s, caller| s
+            .domain_page(caller, search, page))
     }
 
-    fn create_domain<'a>(
-        &'a self,
-        cookie_header: &'a str,
-        domain: NewDomain,
-    ) -> BoxFuture<'a, Result<NewDomain, String>> {
-        Box::pin(async move {
-            let caller = self.caller(cookie_header).await?;
-            let created = self
-                .0
-                .create_domains(&caller, std::slice::from_ref(&domain))
-                .await
-                .map_err(|e| e.to_string())?;
+    fn domain<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, DomainDetails> {
+        as_user!(self, cookie, |s, caller| s.domain_details(caller, domain))
+    }
+
+    fn create_domain<'a>(&'a self, cookie: &'a str, domain: NewDomain) -> Reply<'a, NewDomain> {
+        as_user!(self, cookie, |s, caller| async move {
+            let created = s
+                .create_domains(caller, std::slice::from_ref(&domain))
+                .await?;
             created
                 .into_iter()
                 .next()
-                .ok_or_else(|| "the domain was not created".to_owned())
+                .ok_or_else(|| ServiceError::Invalid("the domain was not created".into()))
         })
     }
 
     fn set_domain_status<'a>(
         &'a self,
-        cookie_header: &'a str,
+        cookie: &'a str,
         domain: &'a str,
         status: DomainStatus,
-    ) -> BoxFuture<'a, Result<(), String>> {
-        Box::pin(async move {
-            let caller = self.caller(cookie_header).await?;
-            self.0
-                .set_domain_status(&caller, domain, status)
-                .await
-                .map_err(|e| e.to_string())
+    ) -> Reply<'a, ()> {
+        as_user!(self, cookie, |s, caller| s
+            .set_domain_status(caller, domain, status))
+    }
+
+    fn delete_domain<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, ()> {
+        as_user!(self, cookie, |s, caller| s
+            .delete_domains(caller, &[domain.to_owned()]))
+    }
+
+    fn endpoints<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, Vec<EndpointRecord>> {
+        as_user!(self, cookie, |s, caller| s.list_endpoints(caller, domain))
+    }
+
+    fn add_endpoints<'a>(
+        &'a self,
+        cookie: &'a str,
+        endpoints: Vec<EndpointInput>,
+    ) -> Reply<'a, ()> {
+        as_user!(self, cookie, |s, caller| async move {
+            s.add_endpoints(caller, &endpoints).await
         })
     }
 
-    fn delete_domain<'a>(
-        &'a self,
-        cookie_header: &'a str,
-        domain: &'a str,
-    ) -> BoxFuture<'a, Result<(), String>> {
-        Box::pin(async move {
-            let caller = self.caller(cookie_header).await?;
-            self.0
-                .delete_domains(&caller, &[domain.to_owned()])
+    fn update_endpoint<'a>(&'a self, cookie: &'a str, endpoint: EndpointInput) -> Reply<'a, ()> {
+        as_user!(self, cookie, |s, caller| async move {
+            s.update_endpoints(caller, std::slice::from_ref(&endpoint))
                 .await
-                .map_err(|e| e.to_string())
         })
+    }
+
+    fn delete_endpoint<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+        endpoint: &'a str,
+    ) -> Reply<'a, ()> {
+        as_user!(self, cookie, |s, caller| async move {
+            let one = EndpointRef {
+                domain: domain.to_owned(),
+                endpoint: endpoint.to_owned(),
+            };
+            s.delete_endpoints(caller, &[one]).await
+        })
+    }
+
+    fn locate<'a>(&'a self, cookie: &'a str, addresses: Vec<String>) -> Reply<'a, Vec<IpPlace>> {
+        as_user!(self, cookie, |s, caller| async move {
+            caller.require(Permission::Read)?;
+            Ok::<_, ServiceError>(
+                addresses
+                    .iter()
+                    .map(|a| {
+                        let placement = a.trim().parse().ok().map(|ip| s.locator().place(ip));
+                        IpPlace {
+                            area: placement
+                                .map_or("none.abroad", |p| p.group.area.code())
+                                .to_owned(),
+                            isp: placement.map_or("other", |p| p.group.isp.code()).to_owned(),
+                            known: placement.is_some_and(|p| p.prefix_len.is_some()),
+                        }
+                    })
+                    .collect(),
+            )
+        })
+    }
+
+    fn monitor_settings<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+    ) -> Reply<'a, MonitorSettings> {
+        as_user!(self, cookie, |s, caller| s.monitor_settings(caller, domain))
+    }
+
+    fn set_monitor_settings<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+        settings: MonitorSettings,
+    ) -> Reply<'a, ()> {
+        as_user!(self, cookie, |s, caller| async move {
+            s.set_monitor_settings(caller, domain, settings)
+                .await
+                .map(drop)
+        })
+    }
+
+    fn monitor_points<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<MonitorPointInfo>> {
+        as_user!(self, cookie, |s, caller| s.list_points(caller))
+    }
+
+    fn monitor_tasks<'a>(&'a self, cookie: &'a str) -> Reply<'a, MonitorTaskCount> {
+        as_user!(self, cookie, |s, caller| s.monitor_tasks(caller))
+    }
+
+    fn probes<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+        since: i64,
+    ) -> Reply<'a, Vec<ProbeRecord>> {
+        as_user!(self, cookie, |s, caller| s.probes(
+            caller,
+            domain,
+            None,
+            Some(since),
+            Some(5000)
+        ))
+    }
+
+    fn health_events<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+    ) -> Reply<'a, Vec<HealthEventRecord>> {
+        as_user!(self, cookie, |s, caller| s.health_events(
+            caller,
+            domain,
+            None,
+            Some(200)
+        ))
+    }
+
+    fn schedule<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, DomainSchedule> {
+        as_user!(self, cookie, |s, caller| async move {
+            let document = s.strategy(caller, domain).await?;
+            let details = s.domain_details(caller, domain).await?;
+            let health = s
+                .list_endpoints(caller, domain)
+                .await?
+                .into_iter()
+                .map(|e| (e.endpoint, e.status))
+                .collect();
+            Ok::<_, ServiceError>(DomainSchedule {
+                document,
+                enabled_version: details.strategy_version,
+                health,
+            })
+        })
+    }
+
+    fn recommend_strategy<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, ()> {
+        as_user!(self, cookie, |s, caller| s
+            .recommend_strategy(caller, domain))
     }
 }

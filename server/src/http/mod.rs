@@ -1,6 +1,7 @@
 //! The HTTP listener: the REST API (`/v1`) and the Leptos console rendered on the server (SSR)
 //! with its static assets, on one port. `serve(listener, …, shutdown)` so tests can bind port 0.
 
+mod charts;
 mod console;
 
 use std::future::Future;
@@ -23,10 +24,11 @@ pub fn router(site_root: &Path, addr: SocketAddr, service: Service) -> Router {
         .site_addr(addr)
         .build();
     let routes = generate_route_list(App);
-    let backend: app::ui::backend::Backend = std::sync::Arc::new(console::Console(service.clone()));
+    let console = std::sync::Arc::new(console::Console(service.clone()));
+    let backend: app::ui::backend::Backend = console.clone();
     // Every rendering (pages, server functions, the not-found page) gets the backend.
     let context = move || provide_context(backend.clone());
-    let console = Router::new()
+    let pages = Router::new()
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
@@ -35,7 +37,10 @@ pub fn router(site_root: &Path, addr: SocketAddr, service: Service) -> Router {
             context, shell,
         ))
         .with_state(options);
-    crate::api::router(service).merge(console)
+    let charts = Router::new()
+        .route("/console/charts/{file}", axum::routing::get(charts::chart))
+        .with_state(console);
+    crate::api::router(service).merge(charts).merge(pages)
 }
 
 pub async fn serve(

@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use app::model::{EndpointInput, EndpointRecord, EndpointStatus, Permission, validate_tag};
+use app::model::{
+    EndpointInput, EndpointRecord, EndpointStatus, Permission, implied_kind, validate_tag,
+};
 use app::strategy::{Area, EndpointKind, Isp, value_error};
 use serde::Deserialize;
 
@@ -138,7 +140,7 @@ impl Service {
             return Err(invalid("endpoint", "the endpoint is empty".into()));
         }
         let kind = if input.kind.is_empty() {
-            guess_kind(&value)
+            implied_kind(&value)
         } else {
             EndpointKind::parse(&input.kind).ok_or_else(|| {
                 invalid(
@@ -345,16 +347,4 @@ impl Service {
 enum Mode {
     Add,
     Update,
-}
-
-/// The type an endpoint value implies when the request leaves `type` out (dotted digits are
-/// meant as IPv4, even when malformed, so the error says so).
-fn guess_kind(value: &str) -> EndpointKind {
-    if value.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        EndpointKind::A
-    } else if value.contains(':') {
-        EndpointKind::Aaaa
-    } else {
-        EndpointKind::Cname
-    }
 }

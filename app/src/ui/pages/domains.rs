@@ -1,28 +1,43 @@
-//! The home page: the account's domains — name, CNAME, scheduling and monitor status — with
+//! The home page: the account's domains — name, CNAME (with a copy button), scheduling and
+//! monitor status, endpoint count, last change — searched and paged (`?q=&page=`), with
 //! start / pause / stop / delete (delete asks for confirmation) and "add a domain" (ITM or
 //! non-ITM) with the seed's CNAME instructions. Rendered on the server with its data; the forms
 //! work before the wasm has loaded.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
-use crate::model::{DomainStatus, DomainSummary, MonitorStatus};
+use crate::model::{DomainPage, DomainRow, DomainStatus, MonitorStatus};
 use crate::ui::domains::{CreateDomain, DeleteDomain, SetDomainStatus, list_domains};
+use crate::ui::i18n::{lang, t};
+use crate::ui::widgets::{CopyButton, Writable, error_text, time_text};
 
 #[component]
 pub fn DomainsPage() -> impl IntoView {
     let create = ServerAction::<CreateDomain>::new();
     let status = ServerAction::<SetDomainStatus>::new();
     let delete = ServerAction::<DeleteDomain>::new();
+    let query = use_query_map();
+    let search = move || query.read().get("q").unwrap_or_default();
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(1)
+    };
     let list = Resource::new(
         move || {
             (
+                search(),
+                page(),
                 create.version().get(),
                 status.version().get(),
                 delete.version().get(),
             )
         },
-        |_| list_domains(),
+        |(search, page, ..)| list_domains(search, page),
     );
     let (ready, set_ready) = signal(false);
     Effect::new(move |_| set_ready.set(true));
@@ -35,59 +50,125 @@ pub fn DomainsPage() -> impl IntoView {
         .into_iter()
         .flatten()
         .next()
-        .map(|e| message(&e))
+        .map(|e| error_text(&e))
     };
     view! {
         <Title text="域名 Domains · ITM" />
         <section class="domains card" data-ready=move || ready.get().to_string()>
-            <h1>"域名 Domains"</h1>
-            <ActionForm action=create attr:class="add-domain">
-                <label>
-                    "新域名 New domain" <input type="text" name="domain" placeholder="www.example.com" required />
-                </label>
-                <label class="check">
-                    <input type="checkbox" name="itm" value="on" checked />
-                    "ITM 域名（生成 CNAME）· ITM domain (gets a CNAME)"
-                </label>
-                <button type="submit">"添加 Add"</button>
-            </ActionForm>
-            <p class="hint">
-                "ITM 域名：在您的 DNS 服务商处把您的域名 CNAME 到下表的 CNAME 值。非 ITM 域名：把该域名的 NS 委派给 ITM 的名称服务器。"
-                <br />
-                "ITM domain: at your DNS provider, point your name (CNAME) at the value in the CNAME column. Non-ITM domain: delegate the name (NS) to ITM's name servers."
-            </p>
+            <h1>{t("域名", "Domains")}</h1>
+            <Writable>
+                <ActionForm action=create attr:class="add-domain">
+                    <label>
+                        {t("新域名", "New domain")}
+                        <input type="text" name="domain" placeholder="www.example.com" required />
+                    </label>
+                    <label class="check">
+                        <input type="checkbox" name="itm" value="on" checked />
+                        {t("ITM 域名（生成 CNAME）", "ITM domain (gets a CNAME)")}
+                    </label>
+                    <button type="submit">{t("添加", "Add")}</button>
+                </ActionForm>
+                <p class="hint">
+                    {t(
+                        "ITM 域名：在您的 DNS 服务商处把您的域名 CNAME 到下表的 CNAME 值。非 ITM 域名：把该域名的 NS 委派给 ITM 的名称服务器。",
+                        "ITM domain: at your DNS provider, point your name (CNAME) at the value in the CNAME column. Non-ITM domain: delegate the name (NS) to ITM's name servers.",
+                    )}
+                </p>
+            </Writable>
             {move || failure().map(|m| view! { <p class="error" role="alert">{m}</p> })}
-            <Suspense fallback=|| view! { <p class="loading">"加载中… Loading…"</p> }>
+            <form method="get" action="/" class="search">
+                <input
+                    type="search"
+                    name="q"
+                    aria-label=t("搜索域名", "Search domains")
+                    placeholder=t("搜索域名", "Search domains")
+                    prop:value=search
+                />
+                <button type="submit">{t("搜索", "Search")}</button>
+            </form>
+            <Transition fallback=|| view! { <p class="loading">{t("加载中…", "Loading…")}</p> }>
                 {move || {
                     list.get()
                         .map(|result| match result {
                             Err(e) => {
                                 view! {
                                     <p class="error" role="alert">
-                                        {message(&e)} " " <a href="/login">"登录 Log in"</a>
+                                        {error_text(&e)} " " <a href="/login">{t("登录", "Log in")}</a>
                                     </p>
                                 }
                                     .into_any()
                             }
-                            Ok(domains) if domains.is_empty() => {
+                            Ok(p) if p.total == 0 && search().is_empty() => {
                                 view! {
                                     <p class="empty">
-                                        "还没有域名：在上面添加第一个。· No domains yet: add the first one above."
+                                        {t(
+                                            "还没有域名：在上面添加第一个。",
+                                            "No domains yet: add the first one above.",
+                                        )}
                                     </p>
                                 }
                                     .into_any()
                             }
-                            Ok(domains) => view! { <DomainTable domains status delete /> }.into_any(),
+                            Ok(p) if p.total == 0 => {
+                                view! {
+                                    <p class="empty">
+                                        {t("没有匹配的域名。", "No domain matches.")}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                            Ok(p) => {
+                                view! {
+                                    <DomainTable rows=p.rows.clone() status delete />
+                                    <Pager page=p search=search() />
+                                }
+                                    .into_any()
+                            }
                         })
                 }}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
 
 #[component]
+fn Pager(page: DomainPage, search: String) -> impl IntoView {
+    let lang = lang();
+    let link = move |n: u32| format!("/?q={}&page={n}", encode(&search));
+    let previous = (page.page > 1).then(|| link(page.page - 1));
+    let next = (page.page < page.pages).then(|| link(page.page + 1));
+    view! {
+        <nav class="pager" aria-label="pages">
+            {previous.map(|href| view! { <a href=href rel="prev">{t("上一页", "Previous")}</a> })}
+            <span class="page-of">
+                {move || {
+                    lang.get()
+                        .pick(
+                            format!("第 {} / {} 页，共 {} 个域名", page.page, page.pages, page.total),
+                            format!("Page {} of {}, {} domains", page.page, page.pages, page.total),
+                        )
+                }}
+            </span>
+            {next.map(|href| view! { <a href=href rel="next">{t("下一页", "Next")}</a> })}
+        </nav>
+    }
+}
+
+/// Percent-encodes a query value.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[component]
 fn DomainTable(
-    domains: Vec<DomainSummary>,
+    rows: Vec<DomainRow>,
     status: ServerAction<SetDomainStatus>,
     delete: ServerAction<DeleteDomain>,
 ) -> impl IntoView {
@@ -95,84 +176,112 @@ fn DomainTable(
         <table class="domain-list">
             <thead>
                 <tr>
-                    <th>"域名 Domain"</th>
+                    <th>{t("域名", "Domain")}</th>
                     <th>"CNAME"</th>
-                    <th>"调度 Scheduling"</th>
-                    <th>"监控 Monitor"</th>
-                    <th>"操作 Actions"</th>
+                    <th>{t("调度", "Scheduling")}</th>
+                    <th>{t("监控", "Monitor")}</th>
+                    <th>{t("端点", "Endpoints")}</th>
+                    <th>{t("最近修改", "Last change")}</th>
+                    <th>{t("操作", "Actions")}</th>
                 </tr>
             </thead>
             <tbody>
-                {domains
+                {rows
                     .into_iter()
-                    .map(|d| {
-                        let name = d.domain.clone();
-                        let actions = [
-                            (DomainStatus::Start, "启动 Start"),
-                            (DomainStatus::Pause, "暂停 Pause"),
-                            (DomainStatus::Stop, "停止 Stop"),
-                        ]
-                            .into_iter()
-                            .filter(|(s, _)| *s != d.status)
-                            .map(|(s, label)| {
-                                let name = name.clone();
-                                view! {
-                                    <ActionForm action=status attr:class="inline">
-                                        <input type="hidden" name="domain" value=name />
-                                        <input type="hidden" name="status" value=s.code() />
-                                        <button type="submit">{label}</button>
-                                    </ActionForm>
-                                }
-                            })
-                            .collect_view();
-                        view! {
-                            <tr data-domain=d.domain.clone()>
-                                <td class="name">{d.domain.clone()}</td>
-                                <td class="cname">{d.cname.clone()}</td>
-                                <td class="status">{status_label(d.status)}</td>
-                                <td class="monitor">{monitor_label(d.monitor_status)}</td>
-                                <td class="actions">
-                                    {actions}
-                                    <details class="confirm">
-                                        <summary>"删除 Delete"</summary>
-                                        <ActionForm action=delete attr:class="inline">
-                                            <input type="hidden" name="domain" value=name.clone() />
-                                            <button type="submit" class="danger">
-                                                "确认删除 Confirm delete"
-                                            </button>
-                                        </ActionForm>
-                                    </details>
-                                </td>
-                            </tr>
-                        }
-                    })
+                    .map(|row| view! { <DomainLine row status delete /> })
                     .collect_view()}
             </tbody>
         </table>
     }
 }
 
-fn status_label(status: DomainStatus) -> &'static str {
-    match status {
-        DomainStatus::Unscheduled => "未调度 Not scheduled",
-        DomainStatus::Start => "运行 Started",
-        DomainStatus::Pause => "暂停 Paused",
-        DomainStatus::Stop => "停止 Stopped",
+#[component]
+fn DomainLine(
+    row: DomainRow,
+    status: ServerAction<SetDomainStatus>,
+    delete: ServerAction<DeleteDomain>,
+) -> impl IntoView {
+    let d = row.summary;
+    let name = d.domain.clone();
+    let current = d.status;
+    let actions = {
+        let name = name.clone();
+        move || {
+            [DomainStatus::Start, DomainStatus::Pause, DomainStatus::Stop]
+                .into_iter()
+                .filter(|s| *s != current)
+                .map(|s| {
+                    let name = name.clone();
+                    view! {
+                        <ActionForm action=status attr:class="inline">
+                            <input type="hidden" name="domain" value=name />
+                            <input type="hidden" name="status" value=s.code() />
+                            <button type="submit">{status_action(s)}</button>
+                        </ActionForm>
+                    }
+                })
+                .collect_view()
+        }
+    };
+    let confirm_name = name.clone();
+    let cname = d.cname.clone();
+    view! {
+        <tr data-domain=name.clone()>
+            <td class="name">
+                <a href=format!("/domains/{name}")>{name.clone()}</a>
+            </td>
+            <td class="cname">
+                <span class="value">{cname.clone()}</span>
+                {(!cname.is_empty()).then(|| view! { <CopyButton text=cname.clone() /> })}
+            </td>
+            <td class="status">{status_label(d.status)}</td>
+            <td class="monitor">{monitor_label(d.monitor_status)}</td>
+            <td class="count">{row.endpoint_count}</td>
+            <td class="changed">{time_text(row.updated_at)}</td>
+            <td class="actions">
+                <Writable>
+                    {actions.clone()}
+                    {
+                        let name = confirm_name.clone();
+                        view! {
+                    <details class="confirm">
+                        <summary>{t("删除", "Delete")}</summary>
+                        <ActionForm action=delete attr:class="inline">
+                            <input type="hidden" name="domain" value=name />
+                            <button type="submit" class="danger">
+                                {t("确认删除", "Confirm delete")}
+                            </button>
+                        </ActionForm>
+                    </details>
+                        }
+                    }
+                </Writable>
+            </td>
+        </tr>
     }
 }
 
-fn monitor_label(status: MonitorStatus) -> &'static str {
+fn status_action(status: DomainStatus) -> impl Fn() -> &'static str + Copy {
     match status {
-        MonitorStatus::Ok => "正常 OK",
-        MonitorStatus::Fail => "异常 Failing",
-        MonitorStatus::Unknown => "—",
+        DomainStatus::Pause => t("暂停", "Pause"),
+        DomainStatus::Stop => t("停止", "Stop"),
+        _ => t("启动", "Start"),
     }
 }
 
-/// A server function's error as the message to show (without the framework's prefix).
-fn message(e: &ServerFnError) -> String {
-    match e {
-        ServerFnError::ServerError(m) => m.clone(),
-        other => other.to_string(),
+pub fn status_label(status: DomainStatus) -> impl Fn() -> &'static str + Copy {
+    match status {
+        DomainStatus::Unscheduled => t("未调度", "Not scheduled"),
+        DomainStatus::Start => t("运行", "Started"),
+        DomainStatus::Pause => t("暂停", "Paused"),
+        DomainStatus::Stop => t("停止", "Stopped"),
+    }
+}
+
+pub fn monitor_label(status: MonitorStatus) -> impl Fn() -> &'static str + Copy {
+    match status {
+        MonitorStatus::Ok => t("正常", "OK"),
+        MonitorStatus::Fail => t("异常", "Failing"),
+        MonitorStatus::Unknown => t("—", "—"),
     }
 }

@@ -6,6 +6,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::ui::i18n::t;
+
 use crate::strategy::{
     AREAS, Family, GroupPreview, Isp, Preview, Strategy, StrategyDocument, UserGroup,
     health_with_down,
@@ -85,11 +87,12 @@ pub fn LabPage() -> impl IntoView {
         <Title text="策略实验室 · Strategy lab · ITM" />
         <section class="lab" data-ready=move || hydrated.get().to_string()>
             <div class="lab-editor card">
-                <h1>"策略实验室 Strategy lab"</h1>
+                <h1>{t("策略实验室", "Strategy lab")}</h1>
                 <p class="hint">
-                    "粘贴或编辑策略 JSON（与 GET /v1/domains/{domain}/strategy 相同的格式），即刻查看 165 个用户组的调度结果。"
-                    <br />
-                    "Paste or edit a strategy JSON (as GET /v1/domains/{domain}/strategy returns it) and see every user group's answer."
+                    {t(
+                        "粘贴或编辑策略 JSON（与 GET /v1/domains/{domain}/strategy 相同的格式），即刻查看 165 个用户组的调度结果。",
+                        "Paste or edit a strategy JSON (as GET /v1/domains/{domain}/strategy returns it) and see every user group's answer.",
+                    )}
                 </p>
                 <textarea
                     id="strategy-json"
@@ -106,9 +109,10 @@ pub fn LabPage() -> impl IntoView {
                 fallback=|| {
                     view! {
                         <div class="card notice" id="needs-js">
-                            "预览在浏览器中计算：正在加载评估器（需要启用 JavaScript）。"
-                            <br />
-                            "The preview is computed in your browser: loading the evaluator (JavaScript must be enabled)."
+                            {t(
+                                "预览在浏览器中计算：正在加载评估器（需要启用 JavaScript）。",
+                                "The preview is computed in your browser: loading the evaluator (JavaScript must be enabled).",
+                            )}
                         </div>
                     }
                 }
@@ -154,7 +158,7 @@ fn Controls(
     view! {
         <div class="controls">
             <label>
-                "记录类型 Family "
+                {t("记录类型 ", "Record type ")}
                 <select
                     id="family"
                     on:change=move |ev| {
@@ -170,7 +174,7 @@ fn Controls(
                 </select>
             </label>
             <fieldset class="what-if">
-                <legend>"假设故障 What if down"</legend>
+                <legend>{t("假设故障", "What if down")}</legend>
                 {move || {
                     analysis
                         .get()
@@ -209,7 +213,7 @@ fn PreviewTable(analysis: Memo<Analysis>) -> impl IntoView {
         <table class="preview" id="preview">
             <thead>
                 <tr>
-                    <th>"地区 Area"</th>
+                    <th>{t("地区", "Area")}</th>
                     {Isp::ALL
                         .into_iter()
                         .map(|isp| view! { <th>{format!("{} {}", isp.name_zh(), isp.code())}</th> })

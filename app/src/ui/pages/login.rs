@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+use crate::ui::i18n::{lang, t};
 use crate::ui::session::Login;
 
 #[component]
@@ -20,41 +21,47 @@ pub fn LoginPage() -> impl IntoView {
     let action = ServerAction::<Login>::new();
     let refused = move || matches!(action.value().get(), Some(Err(_)));
     // Set once the page is interactive (effects run only in the browser).
+    let lang = lang();
     let (ready, set_ready) = signal(false);
     Effect::new(move |_| set_ready.set(true));
     view! {
         <Title text="登录 Log in · ITM" />
         <section class="login" data-ready=move || ready.get().to_string()>
-            <h1>"登录 Log in"</h1>
+            <h1>{t("登录", "Log in")}</h1>
             {move || {
                 account()
                     .map(|id| {
                         view! {
                             <p class="hint">
-                                "子用户登录，主账号 ID " {id}
-                                " · Sub-user login for account " {id}
+                                {move || {
+                                    lang.get()
+                                        .pick(
+                                            format!("子用户登录，主账号 ID {id}"),
+                                            format!("Sub-user login for account {id}"),
+                                        )
+                                }}
                             </p>
                         }
                     })
             }}
             <ActionForm action>
                 <label>
-                    "用户名 User name" <input type="text" name="username" autocomplete="username" required />
+                    {t("用户名", "User name")} <input type="text" name="username" autocomplete="username" required />
                 </label>
                 <label>
-                    "密码 Password"
+                    {t("密码", "Password")}
                     <input type="password" name="password" autocomplete="current-password" required />
                 </label>
                 {move || {
                     account().map(|id| view! { <input type="hidden" name="account" value=id /> })
                 }}
                 <button type="submit" disabled=move || action.pending().get()>
-                    "登录 Log in"
+                    {t("登录", "Log in")}
                 </button>
             </ActionForm>
             <Show when=refused>
                 <p class="error" role="alert">
-                    "用户名或密码错误 · Wrong user name or password"
+                    {t("用户名或密码错误", "Wrong user name or password")}
                 </p>
             </Show>
         </section>

@@ -1,14 +1,21 @@
 //! Console pages, one per file.
 
+mod domain;
 mod domains;
+mod endpoints;
 mod lab;
 mod login;
+mod monitor;
+mod results;
 
+pub use domain::DomainPage;
 pub use domains::DomainsPage;
 pub use lab::LabPage;
 pub use login::LoginPage;
 
 use leptos::prelude::*;
+
+use crate::ui::i18n::t;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -19,7 +26,7 @@ pub fn NotFound() -> impl IntoView {
     view! {
         <section class="card">
             <h1>"404"</h1>
-            <p>"页面不存在 · This page does not exist."</p>
+            <p>{t("页面不存在。", "This page does not exist.")}</p>
         </section>
     }
 }

@@ -1,0 +1,101 @@
+//! The endpoints' server functions: list, add (one or an imported list, all or nothing), edit,
+//! delete, and the area/ISP the server's IP database detects for addresses.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::model::{EndpointInput, EndpointRecord, IpPlace};
+
+#[server]
+pub async fn list_endpoints(domain: String) -> Result<Vec<EndpointRecord>, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .endpoints(&cookie_header().await, &domain)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server(input = Json)]
+pub async fn add_endpoints(endpoints: Vec<EndpointInput>) -> Result<(), ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .add_endpoints(&cookie_header().await, endpoints)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// One endpoint from the add form; an empty area/ISP is detected from the IP.
+#[server]
+pub async fn add_endpoint(
+    domain: String,
+    endpoint: String,
+    area: String,
+    isp: String,
+    tag: String,
+) -> Result<(), ServerFnError> {
+    use super::session::{backend, cookie_header};
+    let input = form_input(domain, endpoint, area, isp, tag);
+    backend()?
+        .add_endpoints(&cookie_header().await, vec![input])
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// The edit form: area, ISP and tag of an existing endpoint (empty area/ISP: detect again).
+#[server]
+pub async fn edit_endpoint(
+    domain: String,
+    endpoint: String,
+    area: String,
+    isp: String,
+    tag: String,
+) -> Result<(), ServerFnError> {
+    use super::session::{backend, cookie_header};
+    let input = form_input(domain, endpoint, area, isp, tag);
+    backend()?
+        .update_endpoint(&cookie_header().await, input)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[cfg(feature = "ssr")]
+fn form_input(
+    domain: String,
+    endpoint: String,
+    area: String,
+    isp: String,
+    tag: String,
+) -> EndpointInput {
+    let given = |s: String| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    EndpointInput {
+        domain,
+        endpoint: endpoint.trim().to_owned(),
+        kind: String::new(),
+        area: given(area),
+        isp: given(isp),
+        tag: tag.trim().to_owned(),
+    }
+}
+
+#[server]
+pub async fn delete_endpoint(domain: String, endpoint: String) -> Result<(), ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .delete_endpoint(&cookie_header().await, &domain, &endpoint)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server(input = Json)]
+pub async fn locate(addresses: Vec<String>) -> Result<Vec<IpPlace>, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    if addresses.len() > 10_000 {
+        return Err(ServerFnError::new(
+            "addresses: at most 10,000 addresses at once",
+        ));
+    }
+    backend()?
+        .locate(&cookie_header().await, addresses)
+        .await
+        .map_err(ServerFnError::new)
+}

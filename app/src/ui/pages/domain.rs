@@ -1,0 +1,99 @@
+//! One domain: its name, CNAME and status, and three tabs — endpoints (`/domains/<d>`), monitor
+//! (`/domains/<d>/monitor`) and scheduling results (`/domains/<d>/results`).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use super::domains::{monitor_label, status_label};
+use super::endpoints::EndpointsTab;
+use super::monitor::MonitorTab;
+use super::results::ResultsTab;
+use crate::ui::domains::domain_info;
+use crate::ui::i18n::t;
+use crate::ui::widgets::{CopyButton, error_text};
+
+#[component]
+pub fn DomainPage() -> impl IntoView {
+    let params = use_params_map();
+    let domain = Memo::new(move |_| params.read().get("domain").unwrap_or_default());
+    let tab = Memo::new(move |_| params.read().get("tab").unwrap_or_default());
+    let details = Resource::new(move || domain.get(), domain_info);
+    let (ready, set_ready) = signal(false);
+    Effect::new(move |_| set_ready.set(true));
+    let tab_link = move |slug: &'static str, label: fn() -> (&'static str, &'static str)| {
+        let (zh, en) = label();
+        let text = t(zh, en);
+        view! {
+            <a
+                href=move || {
+                    if slug.is_empty() {
+                        format!("/domains/{}", domain.get())
+                    } else {
+                        format!("/domains/{}/{slug}", domain.get())
+                    }
+                }
+                class="tab"
+                aria-current=move || (tab.get() == slug).then_some("page")
+            >
+                {text}
+            </a>
+        }
+    };
+    view! {
+        <Title text=move || format!("{} · ITM", domain.get()) />
+        <section class="domain card" data-ready=move || ready.get().to_string()>
+            <p class="crumbs">
+                <a href="/">{t("域名", "Domains")}</a>
+                " / "
+            </p>
+            <h1 data-testid="domain-name">{move || domain.get()}</h1>
+            <Transition fallback=|| ()>
+                {move || {
+                    details
+                        .get()
+                        .map(|r| match r {
+                            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                            Ok(d) => {
+                                let cname = d.summary.cname.clone();
+                                view! {
+                                    <dl class="facts">
+                                        <dt>"CNAME"</dt>
+                                        <dd class="cname">
+                                            {if cname.is_empty() {
+                                                view! { <span>{t("非 ITM 域名（NS 委派）", "non-ITM domain (NS delegation)")}</span> }.into_any()
+                                            } else {
+                                                view! { <span class="value">{cname.clone()}</span> <CopyButton text=cname.clone() /> }.into_any()
+                                            }}
+                                        </dd>
+                                        <dt>{t("调度", "Scheduling")}</dt>
+                                        <dd class="status">{status_label(d.summary.status)}</dd>
+                                        <dt>{t("监控", "Monitor")}</dt>
+                                        <dd class="monitor">{monitor_label(d.summary.monitor_status)}</dd>
+                                        <dt>{t("端点数", "Endpoints")}</dt>
+                                        <dd class="count">{d.endpoint_count}</dd>
+                                        <dt>{t("策略版本", "Strategy version")}</dt>
+                                        <dd class="version">{d.strategy_version.map_or_else(|| "—".to_owned(), |v| v.to_string())}</dd>
+                                    </dl>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Transition>
+            <nav class="tabs">
+                {tab_link("", || ("端点", "Endpoints"))}
+                {tab_link("monitor", || ("监控", "Monitor"))}
+                {tab_link("results", || ("调度结果", "Scheduling results"))}
+            </nav>
+        </section>
+        {move || {
+            let domain = domain.get();
+            match tab.get().as_str() {
+                "monitor" => view! { <MonitorTab domain /> }.into_any(),
+                "results" => view! { <ResultsTab domain /> }.into_any(),
+                _ => view! { <EndpointsTab domain /> }.into_any(),
+            }
+        }}
+    }
+}

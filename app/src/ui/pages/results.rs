@@ -1,0 +1,303 @@
+//! Scheduling results: the answer of every user group for the enabled strategy and the live
+//! health, computed by the evaluator the DNS server runs (here on the server for the first
+//! render, then in the browser) — as a map of China (colour = the answering endpoint; hover a
+//! province for its per-ISP answers and shares) and as a table; the recommended strategy in one
+//! click; and the history of health events.
+
+use leptos::prelude::*;
+
+use crate::model::{DomainSchedule, EndpointStatus, HealthEventRecord};
+use crate::strategy::{AREAS, Area, Family, Health, Isp, Preview, Strategy, UserGroup};
+use crate::ui::i18n::{lang, t};
+use crate::ui::map::{ChinaMap, colour};
+use crate::ui::monitoring::health_events;
+use crate::ui::schedule::{RecommendStrategy, schedule};
+use crate::ui::widgets::{Writable, error_text, time_text};
+
+/// The preview of a schedule for one family; `Err`: why there is none.
+pub fn schedule_preview(s: &DomainSchedule, family: Family) -> Result<Preview, String> {
+    if s.document.strategy.rules.is_empty() {
+        return Err("no strategy".into());
+    }
+    let compiled = Strategy::compile(&s.document).map_err(|p| {
+        p.errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    let health: Vec<Health> = compiled
+        .strategy
+        .endpoints
+        .iter()
+        .map(|e| {
+            match s
+                .health
+                .iter()
+                .find(|(v, _)| *v == e.value)
+                .map(|(_, h)| *h)
+            {
+                Some(EndpointStatus::Ok) => Health::Up,
+                Some(EndpointStatus::Fail) => Health::Down,
+                _ => Health::Unknown,
+            }
+        })
+        .collect();
+    Ok(Preview::compute(&compiled.strategy, &health, family))
+}
+
+#[component]
+pub fn ResultsTab(domain: String) -> impl IntoView {
+    let recommend = ServerAction::<RecommendStrategy>::new();
+    let data = Resource::new(
+        {
+            let domain = domain.clone();
+            move || (domain.clone(), recommend.version().get())
+        },
+        |(domain, _)| schedule(domain),
+    );
+    let events = Resource::new(
+        {
+            let domain = domain.clone();
+            move || domain.clone()
+        },
+        health_events,
+    );
+    let family = RwSignal::new(Family::A);
+    let selected = RwSignal::new(None::<Area>);
+    let recommend_domain = domain.clone();
+    view! {
+        <section class="results card">
+            <h2>{t("调度结果", "Scheduling results")}</h2>
+            <Writable>
+                {
+                    let domain = recommend_domain.clone();
+                    view! {
+                <ActionForm action=recommend attr:class="recommend">
+                    <input type="hidden" name="domain" value=domain />
+                    <button type="submit">{t("使用推荐策略", "Use the recommended strategy")}</button>
+                    <span class="hint">
+                        {t(
+                            "按端点的地区和运营商生成策略并立即启用（之后可在策略编辑器中修改）。",
+                            "Generates a strategy from the endpoints' areas and ISPs and enables it at once.",
+                        )}
+                    </span>
+                </ActionForm>
+                    }
+                }
+            </Writable>
+            {move || {
+                recommend
+                    .value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })
+            }}
+            <div class="controls">
+                <label>
+                    {t("记录类型", "Record type")}
+                    <select
+                        id="family"
+                        on:change=move |ev| family.set(Family::parse(&event_target_value(&ev)).unwrap_or(Family::A))
+                    >
+                        <option value="A">"A"</option>
+                        <option value="AAAA">"AAAA"</option>
+                    </select>
+                </label>
+            </div>
+            <Transition fallback=|| view! { <p class="loading">{t("加载中…", "Loading…")}</p> }>
+                {move || {
+                    data.get()
+                        .map(|r| match r {
+                            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                            Ok(s) => match schedule_preview(&s, family.get()) {
+                                Err(_) => view! {
+                                    <p class="empty">
+                                        {t(
+                                            "还没有启用的策略：先添加端点，再使用推荐策略（或在策略编辑器中编写）。",
+                                            "No strategy is enabled: add endpoints, then use the recommended strategy (or write one in the editor).",
+                                        )}
+                                    </p>
+                                }.into_any(),
+                                Ok(preview) => {
+                                    let endpoints: Vec<String> =
+                                        s.document.endpoints_conf.iter().map(|e| e.value.clone()).collect();
+                                    view! { <ResultsView preview endpoints schedule=s selected /> }.into_any()
+                                }
+                            },
+                        })
+                }}
+            </Transition>
+        </section>
+        <section class="history card">
+            <h2>{t("历史：健康事件", "History: health events")}</h2>
+            <Transition fallback=|| ()>
+                {move || events.get().map(|r| match r {
+                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="empty">{t("还没有健康事件。", "No health events yet.")}</p>
+                    }.into_any(),
+                    Ok(list) => view! { <EventList list /> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn ResultsView(
+    preview: Preview,
+    endpoints: Vec<String>,
+    schedule: DomainSchedule,
+    selected: RwSignal<Option<Area>>,
+) -> impl IntoView {
+    let lang = lang();
+    let legend = endpoints
+        .iter()
+        .map(|e| {
+            let status = schedule
+                .health
+                .iter()
+                .find(|(v, _)| v == e)
+                .map_or(EndpointStatus::Unknown, |(_, s)| *s);
+            let mark = match status {
+                EndpointStatus::Ok => "✓",
+                EndpointStatus::Fail => "✗",
+                EndpointStatus::Unknown => "?",
+            };
+            view! {
+                <li>
+                    <span class="swatch" style=format!("background:{}", colour(&endpoints, e))></span>
+                    {format!("{e} {mark}")}
+                </li>
+            }
+        })
+        .collect_view();
+    let detail_preview = preview.clone();
+    let detail = move || {
+        selected.get().map(|area| {
+            let rows = Isp::ALL
+                .into_iter()
+                .map(|isp| {
+                    let g = detail_preview.group(UserGroup::new(area, isp));
+                    let shares = g
+                        .dist
+                        .iter()
+                        .map(|(v, p)| format!("{v} {:.1}%", p * 100.0))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    view! {
+                        <tr>
+                            <th>{isp.name_zh()} " " {isp.code()}</th>
+                            <td>{if shares.is_empty() { "—".to_owned() } else { shares }}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <div class="area-detail" data-testid="area-detail">
+                    <h3>{move || lang.get().pick(area.info().name_zh, area.info().name_en)} " " {area.code()}</h3>
+                    <table>{rows}</table>
+                </div>
+            }
+        })
+    };
+    view! {
+        <p class="version">
+            {move || lang.get().pick(
+                format!("启用的策略版本：{}", schedule.enabled_version.map_or("—".into(), |v| v.to_string())),
+                format!("Enabled strategy version: {}", schedule.enabled_version.map_or("—".into(), |v| v.to_string())),
+            )}
+        </p>
+        <div class="map-panel">
+            <ChinaMap preview=preview.clone() endpoints=endpoints.clone() selected />
+            <div class="map-side">
+                <ul class="legend">{legend}</ul>
+                {detail}
+            </div>
+        </div>
+        <ResultTable preview endpoints />
+    }
+}
+
+#[component]
+fn ResultTable(preview: Preview, endpoints: Vec<String>) -> impl IntoView {
+    view! {
+        <table class="preview results-table">
+            <thead>
+                <tr>
+                    <th>{t("地区", "Area")}</th>
+                    {Isp::ALL
+                        .into_iter()
+                        .map(|isp| view! { <th>{format!("{} {}", isp.name_zh(), isp.code())}</th> })
+                        .collect_view()}
+                </tr>
+            </thead>
+            <tbody>
+                {AREAS
+                    .iter()
+                    .enumerate()
+                    .map(|(a, info)| {
+                        let cells = (0..Isp::COUNT)
+                            .filter_map(|i| UserGroup::from_index(a * Isp::COUNT + i))
+                            .map(|g| {
+                                let answer = preview.group(g);
+                                let class = match (answer.healthy, answer.dist.is_empty()) {
+                                    (_, true) => "empty",
+                                    (true, false) => "healthy",
+                                    (false, false) => "unhealthy",
+                                };
+                                let lines = answer
+                                    .dist
+                                    .iter()
+                                    .map(|(v, p)| {
+                                        view! {
+                                            <div>
+                                                <span class="swatch" style=format!("background:{}", colour(&endpoints, v))></span>
+                                                {format!("{v} {:.1}%", p * 100.0)}
+                                            </div>
+                                        }
+                                    })
+                                    .collect_view();
+                                view! { <td class=class data-group=g.to_string()>{lines}</td> }
+                            })
+                            .collect_view();
+                        view! {
+                            <tr>
+                                <th title=info.code>{info.name_zh}</th>
+                                {cells}
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn EventList(list: Vec<HealthEventRecord>) -> impl IntoView {
+    view! {
+        <ol class="events">
+            {list
+                .into_iter()
+                .map(|e| {
+                    let subject = if e.endpoint.is_empty() { "domain".to_owned() } else { e.endpoint.clone() };
+                    let evidence = e.evidence.to_string();
+                    view! {
+                        <li class=format!("event to-{}", e.to)>
+                            <time>{time_text(e.time)}</time>
+                            " "
+                            <strong>{subject}</strong>
+                            {format!(" {} → {}", if e.from.is_empty() { "?" } else { &e.from }, e.to)}
+                            <details>
+                                <summary>{t("证据", "Evidence")}</summary>
+                                <pre>{evidence}</pre>
+                            </details>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}

@@ -1,0 +1,24 @@
+//! Scheduling's server functions: a domain's enabled strategy with live health, and enabling
+//! the recommended strategy.
+
+use leptos::prelude::*;
+
+use crate::model::DomainSchedule;
+
+#[server]
+pub async fn schedule(domain: String) -> Result<DomainSchedule, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .schedule(&cookie_header().await, &domain)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server]
+pub async fn recommend_strategy(domain: String) -> Result<(), ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .recommend_strategy(&cookie_header().await, &domain)
+        .await
+        .map_err(ServerFnError::new)
+}

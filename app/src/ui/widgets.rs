@@ -1,0 +1,116 @@
+//! Small pieces every page uses: the logged-in user (and whether it may write), error text,
+//! times, a copy button.
+
+use leptos::prelude::*;
+
+use super::i18n::t;
+use crate::model::Me;
+
+/// The logged-in user, asked again on every navigation (logging in or out navigates).
+#[derive(Clone, Copy)]
+pub struct MeResource(pub Resource<Result<Option<Me>, ServerFnError>>);
+
+pub fn provide_me() {
+    let location = leptos_router::hooks::use_location();
+    let me = Resource::new(
+        move || location.pathname.get(),
+        |_| super::session::whoami(),
+    );
+    provide_context(MeResource(me));
+}
+
+fn me() -> Option<Resource<Result<Option<Me>, ServerFnError>>> {
+    use_context::<MeResource>().map(|m| m.0)
+}
+
+/// The logged-in user once known (inside a Suspense/Transition).
+pub fn current_user() -> Option<Me> {
+    me()?.get()?.ok().flatten()
+}
+
+/// Renders its children only for users whose policies allow changes: a read-only user sees no
+/// write buttons (and the server refuses a forged write anyway).
+#[component]
+pub fn Writable(children: ChildrenFn) -> impl IntoView {
+    view! {
+        <Transition fallback=|| ()>
+            {move || current_user().filter(|m| m.can_write).map(|_| children())}
+        </Transition>
+    }
+}
+
+/// A server function's error as the message to show (without the framework's prefix).
+pub fn error_text(e: &ServerFnError) -> String {
+    match e {
+        ServerFnError::ServerError(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The first error among actions' latest results, for one alert line.
+pub fn first_error(results: &[Option<Result<(), ServerFnError>>]) -> Option<String> {
+    results
+        .iter()
+        .flatten()
+        .find_map(|r| r.as_ref().err().map(error_text))
+}
+
+/// `2026-11-26 12:34:56` (UTC) from milliseconds since the Unix epoch.
+pub fn time_text(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// Howard Hinnant's days-to-civil algorithm (proleptic Gregorian).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// Copies `text` to the clipboard; says so for a moment.
+#[component]
+pub fn CopyButton(text: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let label = t("复制", "Copy");
+    let done = t("已复制", "Copied");
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&text);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &text;
+        copied.set(true);
+    };
+    view! {
+        <button type="button" class="copy" on:click=copy>
+            {move || if copied.get() { done() } else { label() }}
+        </button>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_utc_calendar_dates() {
+        assert_eq!(time_text(0), "1970-01-01 00:00:00");
+        assert_eq!(time_text(951_782_400_000), "2000-02-29 00:00:00");
+        assert_eq!(time_text(1_795_695_296_000), "2026-11-26 12:14:56");
+    }
+}
