@@ -2,7 +2,7 @@
 // by `cargo leptos build --release`. Set ITM_BIN / ITM_SITE_ROOT to test another build.
 import { defineConfig } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -10,6 +10,9 @@ const port = Number(process.env.ITM_E2E_PORT ?? 3199);
 const root = path.resolve(__dirname, '..');
 const itm = process.env.ITM_BIN ?? path.join(root, 'target/release/itm');
 const siteRoot = process.env.ITM_SITE_ROOT ?? path.join(root, 'target/site');
+// The IP database `.ci/setup` installs, so the console can place addresses.
+const ipDb = path.join(root, 'data/ip2region/ip2region_v4_20240228.xdb');
+export const dnsPort = Number(process.env.ITM_E2E_DNS_PORT ?? 3198);
 // A fresh store per run, outside the repository; DNS on a free port. The config is loaded again
 // by each worker: the store and its first account are made once, by the main process, and
 // handed to the workers through the environment.
@@ -51,7 +54,8 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `${itm} serve --http 127.0.0.1:${port} --dns 127.0.0.1:0 --site-root ${siteRoot} ` +
+    command: `${itm} serve --http 127.0.0.1:${port} --dns 127.0.0.1:${dnsPort} --site-root ${siteRoot} ` +
+      (existsSync(ipDb) ? `--ip-db ${ipDb} ` : '') +
       `--database sqlite://${work}/itm.db?mode=rwc --master-key-file ${work}/master.key ` +
       `--probe-networks 127.0.0.0/8,::1/128`,
     url: `http://127.0.0.1:${port}/lab`,

@@ -1,27 +1,15 @@
 // The domain list (home page) in real Chromium: add an ITM domain and see its CNAME, change its
 // scheduling status, delete it after confirming; bad names are refused with the reason; the
 // server-rendered HTML already lists the domains.
-import { test, expect, Page } from '@playwright/test';
-
-type Account = { accountId: number; username: string; password: string };
-const account: Account = JSON.parse(process.env.ITM_E2E_ACCOUNT ?? '{}');
-
-async function logIn(page: Page) {
-  await page.goto('/login');
-  await expect(page.locator('section.login')).toHaveAttribute('data-ready', 'true');
-  await page.getByLabel('用户名').fill(account.username);
-  await page.getByLabel('密码').fill(account.password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await expect(page).toHaveURL(/\/$/);
-  await expect(page.locator('section.domains')).toHaveAttribute('data-ready', 'true');
-}
+import { test, expect } from '@playwright/test';
+import { account, api, logIn, shot } from './helpers';
 
 test('an operator adds, schedules and deletes a domain', async ({ page }) => {
   await logIn(page);
   const name = `www.e2e${Date.now()}.com`;
   const listed = `${name}.${account.accountId}`;
   await page.getByLabel('新域名').fill(name);
-  await page.getByRole('button', { name: '添加' }).click();
+  await page.getByRole('button', { name: '添加', exact: true }).click();
   const row = page.locator(`tr[data-domain="${listed}"]`);
   await expect(row.locator('td.cname .value')).toHaveText(`${listed}.itm.localhost`);
   await expect(row.locator('td.status')).toHaveText('未调度');
@@ -43,7 +31,7 @@ test('an operator adds, schedules and deletes a domain', async ({ page }) => {
 test('a bad domain name is refused with the reason', async ({ page }) => {
   await logIn(page);
   await page.getByLabel('新域名').fill('not a domain!');
-  await page.getByRole('button', { name: '添加' }).click();
+  await page.getByRole('button', { name: '添加', exact: true }).click();
   await expect(page.getByRole('alert')).toContainText('domain');
   await expect(page.getByRole('alert')).toContainText('not a domain!');
 });
@@ -52,4 +40,30 @@ test('without a session the list asks to log in', async ({ page }) => {
   await page.goto('/');
   await expect(page.getByRole('alert')).toContainText('log in again');
   await expect(page.locator('section.domains').getByRole('link', { name: '登录' })).toBeVisible();
+});
+
+test('search and paging stay on the server: 60 matching domains make two pages', async ({ page, baseURL }, info) => {
+  const a = await api(baseURL);
+  const prefix = `page${Date.now()}`;
+  const batch = Array.from({ length: 60 }, (_, i) => ({ domain: `${prefix}-${String(i).padStart(2, '0')}.example.com`, isItmDomain: true }));
+  const created = await a.ctx.post('/v1/domains', { data: batch, headers: a.csrf });
+  expect(created.ok(), await created.text()).toBeTruthy();
+  await logIn(page);
+  await page.getByLabel('搜索域名').fill(prefix);
+  await page.getByRole('button', { name: '搜索' }).click();
+  await expect(page).toHaveURL(new RegExp(`q=${prefix}`));
+  await expect(page.locator('table.domain-list tbody tr')).toHaveCount(50);
+  await expect(page.locator('.pager')).toContainText('第 1 / 2 页，共 60 个域名');
+  await shot(page, info, 'domains-search');
+  await page.getByRole('link', { name: '下一页' }).click();
+  await expect(page.locator('table.domain-list tbody tr')).toHaveCount(10);
+  await expect(page.locator('table.domain-list tbody tr').first()).toHaveAttribute('data-domain', `${prefix}-50.example.com.${account.accountId}`);
+  // The page is rendered by the server with its rows.
+  const html = await (await page.request.get(`/?q=${prefix}&page=2`)).text();
+  expect(html).toContain(`${prefix}-59.example.com.${account.accountId}`);
+  expect(html).not.toContain(`${prefix}-00.example.com.${account.accountId}`);
+  await page.getByLabel('搜索域名').fill('no-such-domain-anywhere');
+  await page.getByRole('button', { name: '搜索' }).click();
+  await expect(page.getByText('没有匹配的域名')).toBeVisible();
+  await a.ctx.dispose();
 });

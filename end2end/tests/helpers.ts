@@ -35,3 +35,5 @@ export async function newDomain(a: { ctx: APIRequestContext; csrf: Record<string
 export async function shot(page: Page, info: TestInfo, name: string) {
   await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
 }
+
+export const dnsPort = Number(process.env.ITM_E2E_DNS_PORT ?? 3198);

@@ -25,7 +25,7 @@ pub async fn add_endpoints(endpoints: Vec<EndpointInput>) -> Result<(), ServerFn
 }
 
 /// One endpoint from the add form; an empty area/ISP is detected from the IP.
-#[server]
+#[server(endpoint = "add_endpoint")]
 pub async fn add_endpoint(
     domain: String,
     endpoint: String,

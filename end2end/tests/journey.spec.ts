@@ -1,0 +1,143 @@
+// A new operator's whole journey in the browser alone: add a domain, its endpoints (one typed,
+// with the area detected from the IP; one imported), monitor settings, the recommended strategy,
+// start — then the probes, the failover of the endpoint that refuses, the map and table, and
+// what `dig` answers. A local HTTP target answers 200 on 127.0.0.1; 127.0.0.2 refuses.
+import { test, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { logIn, shot, dnsPort } from './helpers';
+
+function dig(name: string): string[] {
+  return execFileSync('dig', ['@127.0.0.1', '-p', String(dnsPort), name, 'A', '+short', '+time=2', '+tries=1'], { encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
+}
+
+test('from login to a monitored, scheduled domain', async ({ page }, info) => {
+  test.setTimeout(120_000);
+  const target = http.createServer((_, res) => { res.writeHead(200); res.end('ok'); });
+  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
+  const port = (target.address() as AddressInfo).port;
+  try {
+    await logIn(page);
+    const name = `journey${Date.now()}.example.com`;
+    await page.getByLabel('新域名').fill(name);
+    await page.getByRole('button', { name: '添加', exact: true }).click();
+    const row = page.locator(`tr[data-domain^="${name}."]`);
+    await expect(row).toHaveCount(1);
+    const listed = (await row.getAttribute('data-domain'))!;
+    const cname = `${listed}.itm.localhost`;
+    await expect(row.locator('td.cname .value')).toHaveText(cname);
+    await row.getByRole('link', { name: listed }).click();
+    await expect(page).toHaveURL(new RegExp(`/domains/${listed.replace(/\./g, '\\.')}$`));
+    await expect(page.locator('section.domain')).toHaveAttribute('data-ready', 'true');
+    await expect(page.getByText('还没有端点')).toBeVisible();
+
+    // An address typed in is placed by the server's IP database before it is added.
+    const add = page.locator('form.add-endpoint');
+    await add.getByLabel('端点（IP 或域名）').fill('1.2.4.8');
+    await expect(page.getByTestId('detected')).toContainText('北京 beijing.CN');
+    await expect(add.locator('select[name=area]')).toHaveValue('beijing.CN');
+    // …but the operator may choose: this one is the Beijing China Telecom server, on loopback.
+    await add.getByLabel('端点（IP 或域名）').fill('127.0.0.1');
+    await add.locator('select[name=area]').selectOption('beijing.CN');
+    await add.locator('select[name=isp]').selectOption('ct');
+    await add.getByLabel('标签').fill('idc-a;primary');
+    await add.getByRole('button', { name: '添加端点' }).click();
+    const first = page.locator('tr[data-endpoint="127.0.0.1"]');
+    await expect(first.locator('td.area')).toHaveText('北京 beijing.CN');
+    await expect(first.locator('td.tag')).toHaveText('idc-a;primary');
+
+    // Import: a valid line, a broken one and a duplicate; the preview says which is which.
+    await page.locator('#import-text').fill('endpoint,area,isp,tag\n127.0.0.2,guangdong.CN,cm,idc-b\n1.2.3.999\n127.0.0.2\n');
+    await page.getByRole('button', { name: '预览' }).click();
+    await expect(page.locator('table.import-preview tr.valid')).toHaveCount(1);
+    await expect(page.locator('table.import-preview tr.invalid')).toHaveCount(2);
+    await expect(page.locator('tr.invalid[data-line="3"]')).toContainText('endpoint');
+    await expect(page.locator('tr.invalid[data-line="4"]')).toContainText('listed twice');
+    await shot(page, info, 'import-preview');
+    await page.getByRole('button', { name: '导入 1 个有效端点' }).click();
+    await expect(page.getByRole('status')).toContainText('已导入 1 个端点');
+    await expect(page.locator('tr[data-endpoint="127.0.0.2"] td.area')).toHaveText('广东 guangdong.CN');
+    await shot(page, info, 'endpoints');
+
+    // Monitor: fast rounds on the target's port; a bad value is named next to its field.
+    await page.getByRole('link', { name: '监控', exact: true }).click();
+    await expect(page.locator('form.monitor-form')).toBeVisible();
+    const field = (n: string) => page.locator(`form.monitor-form input[name=${n}]`);
+    await field('window').fill('2');
+    await expect(page.locator('.field-error[data-field=minErrors]')).toContainText('window');
+    await expect(page.getByRole('button', { name: '保存监控设置' })).toBeDisabled();
+    await field('minErrors').fill('1');
+    await expect(page.locator('.field-error')).toHaveCount(0);
+    await field('port').fill(String(port));
+    await field('timeoutSec').fill('1');
+    await field('intervalSec').fill('1');
+    await expect(page.getByTestId('detection')).toContainText('约 0–2 秒');
+    await expect(page.getByTestId('tasks')).toContainText('1 个监控点 × 2 个端点 = 2');
+    await page.getByRole('button', { name: '404', exact: true }).click();
+    await expect(field('expectedCodes')).toHaveValue('200-399,404');
+    await page.getByRole('button', { name: '404', exact: true }).click();
+    await page.getByRole('button', { name: '保存监控设置' }).click();
+    await expect(page.getByText('已保存')).toBeVisible();
+
+    // The recommended strategy: enabling it starts the domain's scheduling.
+    await page.getByRole('link', { name: '调度结果' }).click();
+    await expect(page.getByText('还没有启用的策略')).toBeVisible();
+    await page.getByRole('button', { name: '使用推荐策略' }).click();
+    await expect(page.locator('svg.china-map g.province')).toHaveCount(34);
+    await page.goto(`/?q=${listed}`);
+    await expect(page.locator(`tr[data-domain="${listed}"] td.status`)).toHaveText('运行');
+
+    // Monitoring finds 127.0.0.1 up (200) and 127.0.0.2 down (refused).
+    await page.goto(`/domains/${listed}`);
+    await expect.poll(async () => {
+      await page.reload();
+      return [await page.locator('tr[data-endpoint="127.0.0.1"] td.status').textContent(),
+              await page.locator('tr[data-endpoint="127.0.0.2"] td.status').textContent()];
+    }, { timeout: 30_000 }).toEqual(['健康', '异常']);
+    await expect(page.locator('tr[data-endpoint="127.0.0.1"] td.probes')).toContainText('local: 200');
+    await page.goto(`/domains/${listed}/monitor`);
+    await expect(page.locator('table.probe-list td.code').first()).toBeVisible();
+    await expect(page.locator('table.probe-list')).toContainText('refused');
+    const chart = await page.request.get(`/console/charts/latency.svg?domain=${listed}&minutes=60`);
+    expect(chart.headers()['content-type']).toBe('image/svg+xml');
+    expect(await chart.text()).toContain('127.0.0.1 @ local');
+    await shot(page, info, 'monitor');
+
+    // Guangdong's endpoint is down: the map and the table send Guangdong to Beijing's.
+    await page.goto(`/domains/${listed}/results`);
+    const guangdong = page.locator('g.province[data-area="guangdong.CN"]');
+    await expect(guangdong).toHaveAttribute('data-answer', '127.0.0.1');
+    await expect(page.locator('td[data-group="guangdong.CN/cm"]')).toContainText('127.0.0.1 100.0%');
+    await guangdong.hover();
+    await expect(page.getByTestId('area-detail')).toContainText('广东');
+    await expect(page.locator('ol.events')).toContainText('127.0.0.2');
+    await shot(page, info, 'results');
+    // …and so does DNS.
+    expect(dig(cname)).toContain('127.0.0.1');
+    expect(dig(cname)).not.toContain('127.0.0.2');
+
+    // The server-rendered HTML (no wasm) already carries the results.
+    const html = await (await page.request.get(`/domains/${listed}/results`)).text();
+    expect(html).toContain('data-group="guangdong.CN/cm"');
+    expect(html).toContain('data-answer="127.0.0.1"');
+  } finally {
+    target.close();
+  }
+});
+
+test('the console speaks English when asked, and remembers it', async ({ page }, info) => {
+  await logIn(page);
+  await page.getByTestId('lang-switch').click();
+  await expect(page.locator('section.domains h1')).toHaveText('Domains');
+  await expect(page.getByRole('button', { name: 'Add', exact: true })).toBeVisible();
+  await page.reload();
+  await expect(page.locator('section.domains h1')).toHaveText('Domains');
+  const html = await (await page.request.get('/')).text();
+  expect(html).toContain('Search domains');
+  await shot(page, info, 'domains-en');
+  await page.getByTestId('lang-switch').click();
+  await expect(page.locator('section.domains h1')).toHaveText('域名');
+});
