@@ -16,7 +16,17 @@ function dig(name: string): string[] {
 
 test('from login to a monitored, scheduled domain', async ({ page }, info) => {
   test.setTimeout(120_000);
-  const target = http.createServer((_, res) => { res.writeHead(200); res.end('ok'); });
+  // The target also receives the webhook notifications, and keeps them.
+  const hooks: string[] = [];
+  const target = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      if (req.url === '/hook') hooks.push(body);
+      res.writeHead(200);
+      res.end('ok');
+    });
+  });
   await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
   const port = (target.address() as AddressInfo).port;
   try {
@@ -82,8 +92,20 @@ test('from login to a monitored, scheduled domain', async ({ page }, info) => {
     await page.getByRole('button', { name: '保存监控设置' }).click();
     await expect(page.getByText('已保存')).toBeVisible();
 
+    // A webhook contact for this domain.
+    const contact = `hook${Date.now()}`;
+    await page.goto('/notifications');
+    await page.locator('form.add-contact').getByLabel('名称').fill(contact);
+    await page.locator('form.add-contact').getByLabel('Webhook').fill(`http://127.0.0.1:${port}/hook`);
+    await page.getByRole('button', { name: '保存联系人', exact: true }).click();
+    await expect(page.locator(`tr[data-contact="${contact}"]`)).toBeVisible();
+    await page.goto(`/domains/${listed}/notify`);
+    await page.locator(`input[data-kind="contact"][data-name="${contact}"]`).check();
+    await page.getByRole('button', { name: '保存通知设置' }).click();
+    await expect(page.getByRole('status')).toHaveText('已保存');
+
     // The recommended strategy: enabling it starts the domain's scheduling.
-    await page.getByRole('link', { name: '调度结果' }).click();
+    await page.goto(`/domains/${listed}/results`);
     await expect(page.getByText('还没有启用的策略')).toBeVisible();
     await page.getByRole('button', { name: '使用推荐策略' }).click();
     await expect(page.locator('svg.china-map g.province')).toHaveCount(34);
@@ -118,6 +140,11 @@ test('from login to a monitored, scheduled domain', async ({ page }, info) => {
     // …and so does DNS.
     expect(dig(cname)).toContain('127.0.0.1');
     expect(dig(cname)).not.toContain('127.0.0.2');
+
+    // The webhook heard of 127.0.0.2 going down, and the delivery log says so.
+    await expect.poll(() => hooks.some((h) => h.includes('127.0.0.2')), { timeout: 15_000 }).toBe(true);
+    await page.goto('/notifications');
+    await expect(page.locator('table.delivery-list tr.delivery.sent', { hasText: contact }).first()).toBeVisible();
 
     // The server-rendered HTML (no wasm) already carries the results.
     const html = await (await page.request.get(`/domains/${listed}/results`)).text();

@@ -50,3 +50,40 @@ pub struct DomainSchedule {
     pub enabled_version: Option<i64>,
     pub health: Vec<(String, EndpointStatus)>,
 }
+
+/// The account's usage in the seed's billing units (计费项): domains, endpoints and monitor
+/// tasks, with the average number of monitor points per endpoint (rounded up, as the seed's
+/// 平均监控点个数 rule says).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Usage {
+    pub domains: u64,
+    pub endpoints: u64,
+    pub monitor_points: u64,
+    pub monitor_tasks: u64,
+    pub average_points: u64,
+}
+
+impl Usage {
+    /// Σ points per endpoint / endpoints, rounded up; 0 without endpoints.
+    pub fn average_points(tasks: u64, endpoints: u64) -> u64 {
+        if endpoints == 0 {
+            0
+        } else {
+            tasks.div_ceil(endpoints)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Usage;
+
+    #[test]
+    fn the_average_number_of_points_is_rounded_up() {
+        // The seed's example: one IP with 50 points and one with 10 → 30.
+        assert_eq!(Usage::average_points(60, 2), 30);
+        assert_eq!(Usage::average_points(61, 2), 31);
+        assert_eq!(Usage::average_points(0, 0), 0);
+    }
+}

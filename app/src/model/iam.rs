@@ -50,3 +50,55 @@ pub enum Permission {
     /// Create and delete sub-users, grant and revoke their policies: the main account's alone.
     ManageUsers,
 }
+
+/// A sub-user just created or given a new password: the password is shown this once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedUser {
+    pub username: String,
+    pub password: String,
+    /// The console link sub-users log in at.
+    pub login_link: String,
+}
+
+/// A new access key: the secret is shown this once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedKey {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub username: String,
+}
+
+/// A user as `GET /v1/users` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserInfo {
+    pub username: String,
+    pub main: bool,
+    pub policies: Vec<Policy>,
+    pub created_at: i64,
+}
+
+/// An access key as `GET /v1/accesskeys` lists it (never the secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyInfo {
+    pub access_key_id: String,
+    pub username: String,
+    pub created_at: i64,
+}
+
+/// One entry of the audit log (`GET /v1/audit`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    pub id: i64,
+    pub username: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub source: String,
+    /// Milliseconds since the Unix epoch.
+    pub at: i64,
+}

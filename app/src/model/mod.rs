@@ -11,13 +11,13 @@ mod monitor;
 mod notify;
 mod session;
 
-pub use console::{DOMAINS_PER_PAGE, DomainPage, DomainRow, DomainSchedule, IpPlace};
+pub use console::{DOMAINS_PER_PAGE, DomainPage, DomainRow, DomainSchedule, IpPlace, Usage};
 pub use domain::{
     DomainDetails, DomainStatus, DomainSummary, MonitorStatus, NewDomain, TTL_RANGE,
     normalize_domain_name,
 };
 pub use endpoint::{EndpointInput, EndpointRecord, EndpointStatus, implied_kind, validate_tag};
-pub use iam::{Permission, Policy};
+pub use iam::{AuditEntry, CreatedKey, CreatedUser, KeyInfo, Permission, Policy, UserInfo};
 pub use import::{ImportLine, parse_import};
 pub use monitor::{
     AgentResult, AgentTask, CreatedMonitorPoint, DomainTaskCount, ExpectedCodes, HealthEventRecord,

@@ -10,9 +10,10 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::model::{
-    DomainDetails, DomainPage, DomainSchedule, DomainStatus, EndpointInput, EndpointRecord,
-    HealthEventRecord, IpPlace, Me, MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewDomain,
-    ProbeRecord,
+    AuditEntry, ContactGroupRecord, ContactRecord, CreatedKey, CreatedMonitorPoint, CreatedUser,
+    DeliveryRecord, DomainDetails, DomainNotify, DomainPage, DomainSchedule, DomainStatus,
+    EndpointInput, EndpointRecord, HealthEventRecord, IpPlace, KeyInfo, Me, MonitorPointInfo,
+    MonitorSettings, MonitorTaskCount, NewDomain, NewMonitorPoint, ProbeRecord, Usage, UserInfo,
 };
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -102,6 +103,64 @@ pub trait ConsoleBackend: Send + Sync {
     fn schedule<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, DomainSchedule>;
     /// Generates the recommended strategy from the endpoints and enables it.
     fn recommend_strategy<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, ()>;
+
+    // Monitor points (agents).
+
+    fn create_point<'a>(
+        &'a self,
+        cookie: &'a str,
+        point: NewMonitorPoint,
+    ) -> Reply<'a, CreatedMonitorPoint>;
+    fn delete_point<'a>(&'a self, cookie: &'a str, name: &'a str) -> Reply<'a, ()>;
+
+    // IAM: sub-users and policies (the main account's alone), access keys, the audit log.
+
+    fn users<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<UserInfo>>;
+    fn create_user<'a>(&'a self, cookie: &'a str, username: &'a str) -> Reply<'a, CreatedUser>;
+    fn reset_password<'a>(&'a self, cookie: &'a str, username: &'a str) -> Reply<'a, CreatedUser>;
+    fn delete_user<'a>(&'a self, cookie: &'a str, username: &'a str) -> Reply<'a, ()>;
+    fn set_policy<'a>(
+        &'a self,
+        cookie: &'a str,
+        username: &'a str,
+        policy: &'a str,
+        granted: bool,
+    ) -> Reply<'a, ()>;
+    fn access_keys<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<KeyInfo>>;
+    /// For `username` (a sub-user), or for the caller when empty.
+    fn create_access_key<'a>(&'a self, cookie: &'a str, username: &'a str)
+    -> Reply<'a, CreatedKey>;
+    fn delete_access_key<'a>(&'a self, cookie: &'a str, access_key_id: &'a str) -> Reply<'a, ()>;
+    /// Entries by `username` and/or `action` (empty: any) since `since` (ms), newest first.
+    fn audit<'a>(
+        &'a self,
+        cookie: &'a str,
+        username: &'a str,
+        action: &'a str,
+        since: i64,
+    ) -> Reply<'a, Vec<AuditEntry>>;
+
+    // Notifications.
+
+    fn contacts<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<ContactRecord>>;
+    fn put_contact<'a>(&'a self, cookie: &'a str, contact: ContactRecord) -> Reply<'a, ()>;
+    fn delete_contact<'a>(&'a self, cookie: &'a str, name: &'a str) -> Reply<'a, ()>;
+    fn contact_groups<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<ContactGroupRecord>>;
+    fn put_contact_group<'a>(&'a self, cookie: &'a str, group: ContactGroupRecord)
+    -> Reply<'a, ()>;
+    fn delete_contact_group<'a>(&'a self, cookie: &'a str, name: &'a str) -> Reply<'a, ()>;
+    fn domain_notify<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, DomainNotify>;
+    fn set_domain_notify<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+        choice: DomainNotify,
+    ) -> Reply<'a, ()>;
+    fn deliveries<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<DeliveryRecord>>;
+
+    // Usage.
+
+    fn usage<'a>(&'a self, cookie: &'a str) -> Reply<'a, Usage>;
 }
 
 pub type Backend = Arc<dyn ConsoleBackend>;

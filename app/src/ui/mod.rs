@@ -7,8 +7,10 @@ pub mod backend;
 pub mod domains;
 pub mod endpoints;
 pub mod i18n;
+pub mod iam;
 pub mod map;
 pub mod monitoring;
+pub mod notify;
 mod pages;
 pub mod schedule;
 pub mod session;
@@ -64,6 +66,9 @@ fn Layout() -> impl IntoView {
             </A>
             <nav>
                 <A href="/">{t("域名", "Domains")}</A>
+                <A href="/notifications">{t("通知", "Notifications")}</A>
+                <A href="/usage">{t("用量与监控点", "Usage & points")}</A>
+                <A href="/iam">{t("访问控制", "Access control")}</A>
                 <A href="/lab">{t("策略实验室", "Strategy lab")}</A>
             </nav>
             <LangSwitch />
@@ -74,6 +79,9 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/") view=pages::DomainsPage />
                 <Route path=path!("/domains/:domain") view=pages::DomainPage />
                 <Route path=path!("/domains/:domain/:tab") view=pages::DomainPage />
+                <Route path=path!("/notifications") view=pages::NotificationsPage />
+                <Route path=path!("/usage") view=pages::UsagePage />
+                <Route path=path!("/iam") view=pages::IamPage />
                 <Route path=path!("/lab") view=pages::LabPage />
                 <Route path=path!("/login") view=pages::LoginPage />
                 <Route path=path!("/login/:account") view=pages::LoginPage />

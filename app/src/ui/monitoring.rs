@@ -70,3 +70,30 @@ pub async fn health_events(domain: String) -> Result<Vec<HealthEventRecord>, Ser
         .await
         .map_err(ServerFnError::new)
 }
+
+#[server]
+pub async fn create_point(
+    name: String,
+    area: String,
+    isp: String,
+) -> Result<crate::model::CreatedMonitorPoint, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    let point = crate::model::NewMonitorPoint {
+        name: name.trim().to_owned(),
+        area,
+        isp,
+    };
+    backend()?
+        .create_point(&cookie_header().await, point)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server]
+pub async fn delete_point(name: String) -> Result<(), ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .delete_point(&cookie_header().await, &name)
+        .await
+        .map_err(ServerFnError::new)
+}

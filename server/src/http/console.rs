@@ -2,14 +2,17 @@
 //! same sessions (cookie, expiry, login throttling) as the REST API's `/v1/session`.
 
 use app::model::{
-    DomainDetails, DomainPage, DomainSchedule, DomainStatus, EndpointInput, EndpointRecord,
-    HealthEventRecord, IpPlace, Me, MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewDomain,
-    Permission, ProbeRecord,
+    AuditEntry, ContactGroupRecord, ContactRecord, CreatedKey, CreatedMonitorPoint, CreatedUser,
+    DeliveryRecord, DomainDetails, DomainNotify, DomainPage, DomainSchedule, DomainStatus,
+    EndpointInput, EndpointRecord, GroupMembers, HealthEventRecord, IpPlace, KeyInfo, Me,
+    MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewDomain, NewMonitorPoint, Permission,
+    ProbeRecord, Usage, UserInfo,
 };
 use app::ui::backend::{BoxFuture, ConsoleBackend, Reply};
 
 use crate::api::extract::{SESSION_COOKIE, cookie_in, expired_session_cookie, session_cookie};
 use crate::service::{Caller, EndpointRef, Service, ServiceError};
+use crate::store::audit::AuditFilter;
 
 pub struct Console(pub Service);
 
@@ -268,5 +271,168 @@ impl ConsoleBackend for Console {
     fn recommend_strategy<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, ()> {
         as_user!(self, cookie, |s, caller| s
             .recommend_strategy(caller, domain))
+    }
+
+    fn create_point<'a>(
+        &'a self,
+        cookie: &'a str,
+        point: NewMonitorPoint,
+    ) -> Reply<'a, CreatedMonitorPoint> {
+        as_user!(self, cookie, |s, caller| async move {
+            s.create_point(caller, &point).await
+        })
+    }
+
+    fn delete_point<'a>(&'a self, cookie: &'a str, name: &'a str) -> Reply<'a, ()> {
+        as_user!(self, cookie, |s, caller| s.delete_point(caller, name))
+    }
+
+    fn users<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<UserInfo>> {
+        as_user!(self, cookie, |s, caller| s.list_users(caller))
+    }
+
+    fn create_user<'a>(&'a self, cookie: &'a str, username: &'a str) -> Reply<'a, CreatedUser> {
+        as_user!(self, cookie, |s, caller| s.create_user(
+            caller,
+            username.trim(),
+            None
+        ))
+    }
+
+    fn reset_password<'a>(&'a self, cookie: &'a str, username: &'a str) -> Reply<'a, CreatedUser> {
+        as_user!(self, cookie, |s, caller| s
+            .reset_password(caller, username, None))
+    }
+
+    fn delete_user<'a>(&'a self, cookie: &'a str, username: &'a str) -> Reply<'a, ()> {
+        as_user!(self, cookie, |s, caller| s.delete_user(caller, username))
+    }
+
+    fn set_policy<'a>(
+        &'a self,
+        cookie: &'a str,
+        username: &'a str,
+        policy: &'a str,
+        granted: bool,
+    ) -> Reply<'a, ()> {
+        as_user!(self, cookie, |s, caller| async move {
+            if granted {
+                s.grant_policy(caller, username, policy).await
+            } else {
+                s.revoke_policy(caller, username, policy).await
+            }
+        })
+    }
+
+    fn access_keys<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<KeyInfo>> {
+        as_user!(self, cookie, |s, caller| s.list_access_keys(caller))
+    }
+
+    fn create_access_key<'a>(
+        &'a self,
+        cookie: &'a str,
+        username: &'a str,
+    ) -> Reply<'a, CreatedKey> {
+        let owner = Some(username.trim()).filter(|u| !u.is_empty());
+        as_user!(self, cookie, |s, caller| s.create_access_key(caller, owner))
+    }
+
+    fn delete_access_key<'a>(&'a self, cookie: &'a str, access_key_id: &'a str) -> Reply<'a, ()> {
+        as_user!(self, cookie, |s, caller| s
+            .delete_access_key(caller, access_key_id))
+    }
+
+    fn audit<'a>(
+        &'a self,
+        cookie: &'a str,
+        username: &'a str,
+        action: &'a str,
+        since: i64,
+    ) -> Reply<'a, Vec<AuditEntry>> {
+        let given = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+        let filter = AuditFilter {
+            username: given(username),
+            action: given(action),
+            since_ms: Some(since),
+            before_id: None,
+            limit: 500,
+        };
+        as_user!(self, cookie, |s, caller| s.audit_log(caller, filter))
+    }
+
+    fn contacts<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<ContactRecord>> {
+        as_user!(self, cookie, |s, caller| s.contacts(caller))
+    }
+
+    fn put_contact<'a>(&'a self, cookie: &'a str, contact: ContactRecord) -> Reply<'a, ()> {
+        as_user!(self, cookie, |s, caller| async move {
+            s.put_contact(caller, &contact).await
+        })
+    }
+
+    fn delete_contact<'a>(&'a self, cookie: &'a str, name: &'a str) -> Reply<'a, ()> {
+        as_user!(self, cookie, |s, caller| s.delete_contact(caller, name))
+    }
+
+    fn contact_groups<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<ContactGroupRecord>> {
+        as_user!(self, cookie, |s, caller| s.contact_groups(caller))
+    }
+
+    fn put_contact_group<'a>(
+        &'a self,
+        cookie: &'a str,
+        group: ContactGroupRecord,
+    ) -> Reply<'a, ()> {
+        as_user!(self, cookie, |s, caller| async move {
+            let members = GroupMembers {
+                contacts: group.contacts,
+            };
+            s.put_contact_group(caller, &group.name, &members).await
+        })
+    }
+
+    fn delete_contact_group<'a>(&'a self, cookie: &'a str, name: &'a str) -> Reply<'a, ()> {
+        as_user!(self, cookie, |s, caller| s
+            .delete_contact_group(caller, name))
+    }
+
+    fn domain_notify<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, DomainNotify> {
+        as_user!(self, cookie, |s, caller| s.domain_notify(caller, domain))
+    }
+
+    fn set_domain_notify<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+        choice: DomainNotify,
+    ) -> Reply<'a, ()> {
+        as_user!(self, cookie, |s, caller| async move {
+            s.set_domain_notify(caller, domain, &choice).await
+        })
+    }
+
+    fn deliveries<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<DeliveryRecord>> {
+        as_user!(self, cookie, |s, caller| s.deliveries(
+            caller,
+            None,
+            Some(500)
+        ))
+    }
+
+    fn usage<'a>(&'a self, cookie: &'a str) -> Reply<'a, Usage> {
+        as_user!(self, cookie, |s, caller| async move {
+            caller.require(Permission::Account)?;
+            let tasks = s.monitor_tasks(caller).await?;
+            let points = s.list_points(caller).await?;
+            let domains = s.domain_page(caller, "", 1).await?;
+            let endpoints: u64 = tasks.domains.iter().map(|d| u64::from(d.endpoints)).sum();
+            Ok::<_, ServiceError>(Usage {
+                domains: u64::from(domains.total),
+                endpoints,
+                monitor_points: points.len() as u64,
+                monitor_tasks: tasks.total,
+                average_points: Usage::average_points(tasks.total, endpoints),
+            })
+        })
     }
 }

@@ -1,8 +1,8 @@
 //! IAM: sub-users and their policies (the main account's alone), access keys (account-level),
 //! and the audit log.
 
+pub use app::model::{CreatedKey, CreatedUser, KeyInfo, UserInfo};
 use app::model::{Permission, Policy};
-use serde::Serialize;
 
 use super::auth::validate_username;
 use super::secrets::{hash_password, random_token};
@@ -10,44 +10,6 @@ use super::{Caller, Result, Service, ServiceError};
 use crate::store::accounts::{self, User};
 use crate::store::audit::{self, AuditEntry, AuditFilter};
 use crate::store::{Conn, keys};
-
-/// A sub-user just created or given a new password: the password is shown this once.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreatedUser {
-    pub username: String,
-    pub password: String,
-    /// The console link sub-users log in at.
-    pub login_link: String,
-}
-
-/// A new access key: the secret is shown this once.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreatedKey {
-    pub access_key_id: String,
-    pub secret_access_key: String,
-    pub username: String,
-}
-
-/// A user as `GET /v1/users` lists it.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UserInfo {
-    pub username: String,
-    pub main: bool,
-    pub policies: Vec<Policy>,
-    pub created_at: i64,
-}
-
-/// An access key as `GET /v1/accesskeys` lists it (never the secret).
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct KeyInfo {
-    pub access_key_id: String,
-    pub username: String,
-    pub created_at: i64,
-}
 
 const MIN_PASSWORD: usize = 8;
 

@@ -1,22 +1,10 @@
 //! The audit log: who did what to which resource, when and from where.
 
-use serde::Serialize;
 use sqlx::Row;
 
 use super::{Conn, Result, now_ms};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditEntry {
-    pub id: i64,
-    pub username: String,
-    pub action: String,
-    pub target: String,
-    pub detail: String,
-    pub source: String,
-    /// Milliseconds since the Unix epoch.
-    pub at: i64,
-}
+pub use app::model::AuditEntry;
 
 /// Who acted and from where, as the service knows it.
 #[derive(Clone, Debug, PartialEq, Eq)]

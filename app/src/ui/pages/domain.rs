@@ -1,5 +1,6 @@
-//! One domain: its name, CNAME and status, and three tabs — endpoints (`/domains/<d>`), monitor
-//! (`/domains/<d>/monitor`) and scheduling results (`/domains/<d>/results`).
+//! One domain: its name, CNAME and status, and four tabs — endpoints (`/domains/<d>`), monitor
+//! (`/domains/<d>/monitor`), scheduling results (`/domains/<d>/results`) and whom to notify
+//! (`/domains/<d>/notify`).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,6 +9,7 @@ use leptos_router::hooks::use_params_map;
 use super::domains::{monitor_label, status_label};
 use super::endpoints::EndpointsTab;
 use super::monitor::MonitorTab;
+use super::notifications::DomainNotifyTab;
 use super::results::ResultsTab;
 use crate::ui::domains::domain_info;
 use crate::ui::i18n::t;
@@ -85,6 +87,7 @@ pub fn DomainPage() -> impl IntoView {
                 {tab_link("", || ("端点", "Endpoints"))}
                 {tab_link("monitor", || ("监控", "Monitor"))}
                 {tab_link("results", || ("调度结果", "Scheduling results"))}
+                {tab_link("notify", || ("通知", "Notifications"))}
             </nav>
         </section>
         {move || {
@@ -92,6 +95,7 @@ pub fn DomainPage() -> impl IntoView {
             match tab.get().as_str() {
                 "monitor" => view! { <MonitorTab domain /> }.into_any(),
                 "results" => view! { <ResultsTab domain /> }.into_any(),
+                "notify" => view! { <DomainNotifyTab domain /> }.into_any(),
                 _ => view! { <EndpointsTab domain /> }.into_any(),
             }
         }}

@@ -3,15 +3,21 @@
 mod domain;
 mod domains;
 mod endpoints;
+mod iam;
 mod lab;
 mod login;
 mod monitor;
+mod notifications;
 mod results;
+mod usage;
 
 pub use domain::DomainPage;
 pub use domains::DomainsPage;
+pub use iam::IamPage;
 pub use lab::LabPage;
 pub use login::LoginPage;
+pub use notifications::NotificationsPage;
+pub use usage::UsagePage;
 
 use leptos::prelude::*;
 

@@ -1,0 +1,111 @@
+//! IAM's and usage's server functions: sub-users (create, reset password, delete), their
+//! policies, access keys, the audit log and the account's usage.
+
+use leptos::prelude::*;
+
+use crate::model::{AuditEntry, CreatedKey, CreatedUser, KeyInfo, Usage, UserInfo};
+
+#[server]
+pub async fn list_users() -> Result<Vec<UserInfo>, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .users(&cookie_header().await)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server]
+pub async fn create_user(username: String) -> Result<CreatedUser, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .create_user(&cookie_header().await, &username)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server]
+pub async fn reset_password(username: String) -> Result<CreatedUser, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .reset_password(&cookie_header().await, &username)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server]
+pub async fn delete_user(username: String) -> Result<(), ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .delete_user(&cookie_header().await, &username)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// `grant` is "true" to grant, anything else to revoke.
+#[server]
+pub async fn set_policy(
+    username: String,
+    policy: String,
+    grant: String,
+) -> Result<(), ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .set_policy(&cookie_header().await, &username, &policy, grant == "true")
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server]
+pub async fn list_access_keys() -> Result<Vec<KeyInfo>, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .access_keys(&cookie_header().await)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server]
+pub async fn create_access_key(username: String) -> Result<CreatedKey, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .create_access_key(&cookie_header().await, &username)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server]
+pub async fn delete_access_key(access_key_id: String) -> Result<(), ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .delete_access_key(&cookie_header().await, &access_key_id)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// The audit log of the last `days` days, filtered by user and action (empty: any).
+#[server]
+pub async fn audit_log(
+    username: String,
+    action: String,
+    days: i64,
+) -> Result<Vec<AuditEntry>, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default();
+    let since = now - days.clamp(1, 3660) * 86_400_000;
+    backend()?
+        .audit(&cookie_header().await, &username, &action, since)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server]
+pub async fn account_usage() -> Result<Usage, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .usage(&cookie_header().await)
+        .await
+        .map_err(ServerFnError::new)
+}

@@ -1,0 +1,404 @@
+//! Notifications: alert contacts (e-mail, SMS, webhook), contact groups, and the delivery log.
+//! Each domain chooses whom to notify on its own tab (`DomainNotifyTab`).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::model::{ContactGroupRecord, ContactRecord, DeliveryRecord, DomainNotify};
+use crate::ui::i18n::t;
+use crate::ui::notify::{
+    DeleteContact, DeleteContactGroup, PutContact, list_contact_groups, list_contacts,
+    list_deliveries, load_domain_notify, put_contact_group, save_domain_notify,
+};
+use crate::ui::widgets::{Writable, error_text, first_error, time_text};
+
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    let put = ServerAction::<PutContact>::new();
+    let delete = ServerAction::<DeleteContact>::new();
+    let delete_group = ServerAction::<DeleteContactGroup>::new();
+    let groups_saved = RwSignal::new(0_u32);
+    let contacts = Resource::new(
+        move || (put.version().get(), delete.version().get()),
+        |_| list_contacts(),
+    );
+    let groups = Resource::new(
+        move || {
+            (
+                groups_saved.get(),
+                delete_group.version().get(),
+                delete.version().get(),
+            )
+        },
+        |_| list_contact_groups(),
+    );
+    let deliveries = Resource::new(|| (), |_| list_deliveries());
+    let (ready, set_ready) = signal(false);
+    Effect::new(move |_| set_ready.set(true));
+    let failure = move || {
+        first_error(&[
+            put.value().get(),
+            delete.value().get(),
+            delete_group.value().get(),
+        ])
+    };
+    view! {
+        <Title text="通知 Notifications · ITM" />
+        <section class="contacts card" data-ready=move || ready.get().to_string()>
+            <h1>{t("告警联系人", "Alert contacts")}</h1>
+            <p class="hint">
+                {t(
+                    "端点或域名的健康状态变化时，域名选中的联系人会通过其填写的每个渠道收到通知（邮件、短信、Webhook）。",
+                    "When an endpoint's or a domain's health changes, the contacts the domain chose are notified on every channel they have (e-mail, SMS, webhook).",
+                )}
+            </p>
+            <Writable>
+                <ActionForm action=put attr:class="add-contact">
+                    <label>{t("名称", "Name")} <input type="text" name="name" required /></label>
+                    <label>{t("邮箱", "E-mail")} <input type="text" name="email" /></label>
+                    <label>{t("手机", "Phone")} <input type="text" name="phone" /></label>
+                    <label>"Webhook" <input type="text" name="webhook" placeholder="https://…" /></label>
+                    <button type="submit">{t("保存联系人", "Save contact")}</button>
+                </ActionForm>
+            </Writable>
+            {move || failure().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            <Transition fallback=|| view! { <p class="loading">{t("加载中…", "Loading…")}</p> }>
+                {move || contacts.get().map(|r| match r {
+                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="empty">{t("还没有联系人：添加一个，再在域名的“通知”页选中它。", "No contacts yet: add one, then choose it on a domain's Notifications tab.")}</p>
+                    }.into_any(),
+                    Ok(list) => view! { <ContactTable list delete /> }.into_any(),
+                })}
+            </Transition>
+        </section>
+        <section class="groups card">
+            <h2>{t("联系人组", "Contact groups")}</h2>
+            <Transition fallback=|| ()>
+                {move || {
+                    let all = contacts.get().and_then(Result::ok).unwrap_or_default();
+                    groups.get().map(|r| match r {
+                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                        Ok(list) => view! { <Groups list contacts=all saved=groups_saved delete=delete_group /> }.into_any(),
+                    })
+                }}
+            </Transition>
+        </section>
+        <section class="deliveries card">
+            <h2>{t("发送记录", "Delivery log")}</h2>
+            <Transition fallback=|| ()>
+                {move || deliveries.get().map(|r| match r {
+                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="empty">{t("还没有发送过通知。", "Nothing has been sent yet.")}</p>
+                    }.into_any(),
+                    Ok(list) => view! { <DeliveryTable list /> }.into_any(),
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn ContactTable(list: Vec<ContactRecord>, delete: ServerAction<DeleteContact>) -> impl IntoView {
+    view! {
+        <table class="contact-list">
+            <thead>
+                <tr>
+                    <th>{t("名称", "Name")}</th>
+                    <th>{t("邮箱", "E-mail")}</th>
+                    <th>{t("手机", "Phone")}</th>
+                    <th>"Webhook"</th>
+                    <th>{t("操作", "Actions")}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {list.into_iter().map(|c| {
+                    let (name, row_name) = (c.name.clone(), c.name.clone());
+                    view! {
+                        <tr data-contact=row_name>
+                            <td>{c.name}</td>
+                            <td>{c.email}</td>
+                            <td>{c.phone}</td>
+                            <td>{c.webhook}</td>
+                            <td>
+                                <Writable>
+                                    {
+                                        let name = name.clone();
+                                        view! {
+                                            <details class="confirm">
+                                                <summary>{t("删除", "Delete")}</summary>
+                                                <ActionForm action=delete attr:class="inline">
+                                                    <input type="hidden" name="name" value=name />
+                                                    <button type="submit" class="danger">{t("确认删除", "Confirm delete")}</button>
+                                                </ActionForm>
+                                            </details>
+                                        }
+                                    }
+                                </Writable>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// Groups with their members; a new group is named and its members ticked.
+#[component]
+fn Groups(
+    list: Vec<ContactGroupRecord>,
+    contacts: Vec<ContactRecord>,
+    saved: RwSignal<u32>,
+    delete: ServerAction<DeleteContactGroup>,
+) -> impl IntoView {
+    let name = RwSignal::new(String::new());
+    let members = RwSignal::new(Vec::<String>::new());
+    let error = RwSignal::new(None::<String>);
+    let save = move || {
+        let group = ContactGroupRecord {
+            name: name.get_untracked(),
+            contacts: members.get_untracked(),
+        };
+        leptos::task::spawn_local(async move {
+            match put_contact_group(group).await {
+                Ok(()) => {
+                    error.set(None);
+                    name.set(String::new());
+                    members.set(Vec::new());
+                    saved.update(|n| *n += 1);
+                }
+                Err(e) => error.set(Some(error_text(&e))),
+            }
+        });
+    };
+    let rows = list.into_iter().map(|g| {
+        let group = g.name.clone();
+        view! {
+            <tr data-group=g.name.clone()>
+                <td>{g.name.clone()}</td>
+                <td>{g.contacts.join(", ")}</td>
+                <td>
+                    <Writable>
+                        {
+                            let group = group.clone();
+                            view! {
+                                <details class="confirm">
+                                    <summary>{t("删除", "Delete")}</summary>
+                                    <ActionForm action=delete attr:class="inline">
+                                        <input type="hidden" name="name" value=group />
+                                        <button type="submit" class="danger">{t("确认删除", "Confirm delete")}</button>
+                                    </ActionForm>
+                                </details>
+                            }
+                        }
+                    </Writable>
+                </td>
+            </tr>
+        }
+    }).collect_view();
+    let names: Vec<String> = contacts.into_iter().map(|c| c.name).collect();
+    let choices = move || {
+        names
+            .clone()
+            .into_iter()
+            .map(|c| {
+                let (value, value2) = (c.clone(), c.clone());
+                view! {
+                    <label class="check">
+                        <input
+                            type="checkbox"
+                            data-member=c.clone()
+                            prop:checked=move || members.with(|m| m.contains(&value))
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                members.update(|m| {
+                                    m.retain(|x| *x != value2);
+                                    if on {
+                                        m.push(value2.clone());
+                                    }
+                                });
+                            }
+                        />
+                        {c.clone()}
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <table class="group-list">
+            <thead>
+                <tr>
+                    <th>{t("组名", "Group")}</th>
+                    <th>{t("成员", "Members")}</th>
+                    <th>{t("操作", "Actions")}</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <Writable>
+            <form class="add-group" on:submit=move |ev| { ev.prevent_default(); save(); }>
+                <label>
+                    {t("新组名", "New group")}
+                    <input type="text" required prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                </label>
+                <fieldset class="members">
+                    <legend>{t("成员", "Members")}</legend>
+                    {choices.clone()()}
+                </fieldset>
+                <button type="submit">{t("保存联系人组", "Save group")}</button>
+            </form>
+        </Writable>
+        {move || error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+    }
+}
+
+#[component]
+fn DeliveryTable(list: Vec<DeliveryRecord>) -> impl IntoView {
+    view! {
+        <table class="delivery-list">
+            <thead>
+                <tr>
+                    <th>{t("时间 (UTC)", "Time (UTC)")}</th>
+                    <th>{t("联系人", "Contact")}</th>
+                    <th>{t("渠道", "Channel")}</th>
+                    <th>{t("地址", "Address")}</th>
+                    <th>{t("主题", "Subject")}</th>
+                    <th>{t("状态", "Status")}</th>
+                    <th>{t("尝试次数", "Attempts")}</th>
+                    <th>{t("错误", "Error")}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {list.into_iter().map(|d| {
+                    let class = format!("delivery {}", d.status);
+                    view! {
+                    <tr class=class>
+                        <td>{time_text(d.time)}</td>
+                        <td>{d.contact}</td>
+                        <td>{d.channel}</td>
+                        <td>{d.address}</td>
+                        <td>{d.subject}</td>
+                        <td>{d.status}</td>
+                        <td>{d.attempts}</td>
+                        <td>{d.last_error}</td>
+                    </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// A domain's choice of contacts and groups to notify.
+#[component]
+pub fn DomainNotifyTab(domain: String) -> impl IntoView {
+    let loaded = Resource::new(
+        {
+            let domain = domain.clone();
+            move || domain.clone()
+        },
+        |domain| async move {
+            let choice = load_domain_notify(domain).await?;
+            let contacts = list_contacts().await?;
+            let groups = list_contact_groups().await?;
+            Ok::<_, ServerFnError>((choice, contacts, groups))
+        },
+    );
+    view! {
+        <section class="domain-notify card">
+            <h2>{t("通知谁", "Whom to notify")}</h2>
+            <Transition fallback=|| view! { <p class="loading">{t("加载中…", "Loading…")}</p> }>
+                {
+                    let domain = domain.clone();
+                    move || loaded.get().map(|r| match r {
+                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                        Ok((choice, contacts, groups)) => view! {
+                            <NotifyChoice domain=domain.clone() choice contacts groups />
+                        }.into_any(),
+                    })
+                }
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn NotifyChoice(
+    domain: String,
+    choice: DomainNotify,
+    contacts: Vec<ContactRecord>,
+    groups: Vec<ContactGroupRecord>,
+) -> impl IntoView {
+    let chosen = RwSignal::new(choice);
+    let status = RwSignal::new(None::<Result<(), String>>);
+    if contacts.is_empty() && groups.is_empty() {
+        return view! {
+            <p class="empty">
+                {t("还没有联系人：先在“通知”页添加联系人。", "No contacts yet: add them on the Notifications page first.")}
+                " " <a href="/notifications">{t("通知", "Notifications")}</a>
+            </p>
+        }.into_any();
+    }
+    let toggle = move |kind: &'static str, name: String, on: bool| {
+        chosen.update(|c| {
+            let list = if kind == "group" {
+                &mut c.groups
+            } else {
+                &mut c.contacts
+            };
+            list.retain(|x| *x != name);
+            if on {
+                list.push(name);
+            }
+        });
+    };
+    let boxes = |kind: &'static str, names: Vec<String>| {
+        names.into_iter().map(move |name| {
+            let (n1, n2) = (name.clone(), name.clone());
+            view! {
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        data-kind=kind
+                        data-name=name.clone()
+                        prop:checked=move || chosen.with(|c| if kind == "group" { c.groups.contains(&n1) } else { c.contacts.contains(&n1) })
+                        on:change=move |ev| toggle(kind, n2.clone(), event_target_checked(&ev))
+                    />
+                    {name.clone()}
+                </label>
+            }
+        }).collect_view()
+    };
+    let save = move || {
+        let (domain, choice) = (domain.clone(), chosen.get_untracked());
+        leptos::task::spawn_local(async move {
+            status.set(Some(
+                save_domain_notify(domain, choice)
+                    .await
+                    .map_err(|e| error_text(&e)),
+            ));
+        });
+    };
+    view! {
+        <form class="notify-choice" on:submit=move |ev| { ev.prevent_default(); save(); }>
+            <fieldset>
+                <legend>{t("联系人", "Contacts")}</legend>
+                {boxes("contact", contacts.into_iter().map(|c| c.name).collect())}
+            </fieldset>
+            <fieldset>
+                <legend>{t("联系人组", "Contact groups")}</legend>
+                {boxes("group", groups.into_iter().map(|g| g.name).collect())}
+            </fieldset>
+            <Writable>
+                <button type="submit" class="primary">{t("保存通知设置", "Save notifications")}</button>
+            </Writable>
+            {move || status.get().map(|s| match s {
+                Ok(()) => view! { <span class="ok" role="status">{t("已保存", "Saved")}</span> }.into_any(),
+                Err(m) => view! { <p class="error" role="alert">{m}</p> }.into_any(),
+            })}
+        </form>
+    }.into_any()
+}
