@@ -13,6 +13,8 @@ test('an operator adds, schedules and deletes a domain', async ({ page }) => {
   const row = page.locator(`tr[data-domain="${listed}"]`);
   await expect(row.locator('td.cname .value')).toHaveText(`${listed}.itm.localhost`);
   await expect(row.locator('td.status')).toHaveText('未调度');
+  await expect(row.locator('td.resource')).toHaveText('STARTED');
+  await expect(row.locator('td.count')).toHaveText('0');
   await page.screenshot({ path: test.info().outputPath('domains.png') });
 
   const html = await (await page.request.get('/')).text();

@@ -60,7 +60,10 @@ test('from login to a monitored, scheduled domain', async ({ page }, info) => {
     await expect(first.locator('td.tag')).toHaveText('idc-a;primary');
 
     // Import: a valid line, a broken one and a duplicate; the preview says which is which.
-    await page.locator('#import-text').fill('endpoint,area,isp,tag\n127.0.0.2,guangdong.CN,cm,idc-b\n1.2.3.999\n127.0.0.2\n');
+    // (uploaded as a file; pasting fills the same text area)
+    const list = 'endpoint,area,isp,tag\n127.0.0.2,guangdong.CN,cm,idc-b\n1.2.3.999\n127.0.0.2\n';
+    await page.locator('section.import input[type=file]').setInputFiles({ name: 'endpoints.csv', mimeType: 'text/csv', buffer: Buffer.from(list) });
+    await expect(page.locator('#import-text')).toHaveValue(list);
     await page.getByRole('button', { name: '预览' }).click();
     await expect(page.locator('table.import-preview tr.valid')).toHaveCount(1);
     await expect(page.locator('table.import-preview tr.invalid')).toHaveCount(2);
@@ -135,7 +138,16 @@ test('from login to a monitored, scheduled domain', async ({ page }, info) => {
     await expect(page.locator('td[data-group="guangdong.CN/cm"]')).toContainText('127.0.0.1 100.0%');
     await guangdong.hover();
     await expect(page.getByTestId('area-detail')).toContainText('广东');
-    await expect(page.locator('ol.events')).toContainText('127.0.0.2');
+    // History: compare just before 127.0.0.2 went down with now, with the evidence.
+    const down = page.locator('ol.events li.to-down', { hasText: '127.0.0.2' });
+    await expect(down).toHaveCount(1);
+    await expect(page.locator('ol.events li.version')).toHaveCount(1);
+    await down.getByRole('button', { name: '之前作为 A' }).click();
+    const compare = page.getByTestId('compare');
+    await expect(compare.locator('tr[data-group="guangdong.CN/cm"] td').nth(0)).toHaveText('127.0.0.2 100.0%');
+    await expect(compare.locator('tr[data-group="guangdong.CN/cm"] td').nth(1)).toHaveText('127.0.0.1 100.0%');
+    await expect(compare.locator('tr[data-group="beijing.CN/ct"]')).toHaveCount(0);
+    await expect(compare.locator('ul.evidence')).toContainText(/127\.0\.0\.2 \w+ → down/);
     await shot(page, info, 'results');
     // …and so does DNS.
     expect(dig(cname)).toContain('127.0.0.1');

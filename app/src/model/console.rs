@@ -32,6 +32,16 @@ pub struct DomainPage {
     pub rows: Vec<DomainRow>,
 }
 
+/// A strategy version (`GET /v1/domains/{domain}/strategy/versions`); every enable stores one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionInfo {
+    pub version: i64,
+    pub created_at: i64,
+    pub created_by: String,
+    pub enabled: bool,
+}
+
 /// The area and ISP detected for an address (`none.abroad`/`other` when unknown).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IpPlace {

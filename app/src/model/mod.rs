@@ -11,7 +11,9 @@ mod monitor;
 mod notify;
 mod session;
 
-pub use console::{DOMAINS_PER_PAGE, DomainPage, DomainRow, DomainSchedule, IpPlace, Usage};
+pub use console::{
+    DOMAINS_PER_PAGE, DomainPage, DomainRow, DomainSchedule, IpPlace, Usage, VersionInfo,
+};
 pub use domain::{
     DomainDetails, DomainStatus, DomainSummary, MonitorStatus, NewDomain, TTL_RANGE,
     normalize_domain_name,

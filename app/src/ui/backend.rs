@@ -14,6 +14,7 @@ use crate::model::{
     DeliveryRecord, DomainDetails, DomainNotify, DomainPage, DomainSchedule, DomainStatus,
     EndpointInput, EndpointRecord, HealthEventRecord, IpPlace, KeyInfo, Me, MonitorPointInfo,
     MonitorSettings, MonitorTaskCount, NewDomain, NewMonitorPoint, ProbeRecord, Usage, UserInfo,
+    VersionInfo,
 };
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -101,6 +102,18 @@ pub trait ConsoleBackend: Send + Sync {
     // Scheduling.
 
     fn schedule<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, DomainSchedule>;
+    /// The schedule as it stood at `at` (ms since the Unix epoch).
+    fn schedule_at<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+        at: i64,
+    ) -> Reply<'a, DomainSchedule>;
+    fn strategy_versions<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+    ) -> Reply<'a, Vec<VersionInfo>>;
     /// Generates the recommended strategy from the endpoints and enables it.
     fn recommend_strategy<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, ()>;
 

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::DomainSchedule;
+use crate::model::{DomainSchedule, VersionInfo};
 
 #[server]
 pub async fn schedule(domain: String) -> Result<DomainSchedule, ServerFnError> {
@@ -19,6 +19,24 @@ pub async fn recommend_strategy(domain: String) -> Result<(), ServerFnError> {
     use super::session::{backend, cookie_header};
     backend()?
         .recommend_strategy(&cookie_header().await, &domain)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server]
+pub async fn schedule_at(domain: String, at: i64) -> Result<DomainSchedule, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .schedule_at(&cookie_header().await, &domain, at)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server]
+pub async fn strategy_versions(domain: String) -> Result<Vec<VersionInfo>, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .strategy_versions(&cookie_header().await, &domain)
         .await
         .map_err(ServerFnError::new)
 }

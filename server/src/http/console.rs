@@ -6,7 +6,7 @@ use app::model::{
     DeliveryRecord, DomainDetails, DomainNotify, DomainPage, DomainSchedule, DomainStatus,
     EndpointInput, EndpointRecord, GroupMembers, HealthEventRecord, IpPlace, KeyInfo, Me,
     MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewDomain, NewMonitorPoint, Permission,
-    ProbeRecord, Usage, UserInfo,
+    ProbeRecord, Usage, UserInfo, VersionInfo,
 };
 use app::ui::backend::{BoxFuture, ConsoleBackend, Reply};
 
@@ -266,6 +266,24 @@ impl ConsoleBackend for Console {
                 health,
             })
         })
+    }
+
+    fn schedule_at<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+        at: i64,
+    ) -> Reply<'a, DomainSchedule> {
+        as_user!(self, cookie, |s, caller| s.schedule_at(caller, domain, at))
+    }
+
+    fn strategy_versions<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+    ) -> Reply<'a, Vec<VersionInfo>> {
+        as_user!(self, cookie, |s, caller| s
+            .strategy_versions(caller, domain))
     }
 
     fn recommend_strategy<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, ()> {

@@ -7,9 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use app::model::{DomainStatus, Permission};
+pub use app::model::VersionInfo;
+use app::model::{DomainSchedule, DomainStatus, EndpointStatus, Permission};
 use app::strategy::{Compiled, EndpointConf, Strategy, StrategyDocument, StrategyTree, recommend};
-use serde::Serialize;
 
 use super::{Caller, Result, Service, ServiceError};
 use crate::store::domains::{self, Domain};
@@ -18,16 +18,6 @@ use crate::store::{Conn, StoreError, bump_config_version, strategies};
 
 /// One domain's part of `POST /v1/strategys/update-or-create`: `{strategy, endpointsConf}`.
 pub type StrategyInput = StrategyDocument;
-
-/// One row of `GET /v1/domains/{domain}/strategy/versions`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VersionInfo {
-    pub version: i64,
-    pub created_at: i64,
-    pub created_by: String,
-    pub enabled: bool,
-}
 
 impl Service {
     pub async fn strategy(&self, caller: &Caller, name: &str) -> Result<StrategyDocument> {
@@ -50,6 +40,60 @@ impl Service {
             status: domain.status.code().to_owned(),
             strategy: tree,
             endpoints_conf: compose(&list, &flags),
+        })
+    }
+
+    /// The schedule as it stood at `at` (ms): the version enabled then (the latest stored at or
+    /// before it: every enable stores one) over today's endpoints, with each endpoint's health
+    /// from the last health event by then. For the console's history comparison.
+    pub async fn schedule_at(
+        &self,
+        caller: &Caller,
+        name: &str,
+        at: i64,
+    ) -> Result<DomainSchedule> {
+        caller.require(Permission::Read)?;
+        let mut conn = self.store().conn().await?;
+        let domain = self.domain(&mut conn, caller, name).await?;
+        let list = endpoints::list(&mut conn, domain.id).await?;
+        let version = strategies::list(&mut conn, domain.id)
+            .await?
+            .into_iter()
+            .find(|v| v.created_at <= at);
+        let (tree, flags, enabled_version) = match version {
+            Some(v) => {
+                let doc = parse_stored(&v.document)?;
+                (doc.strategy, doc.endpoints_conf, Some(v.version))
+            }
+            None => (
+                StrategyTree {
+                    start: String::new(),
+                    rules: Vec::new(),
+                },
+                Vec::new(),
+                None,
+            ),
+        };
+        let states = crate::store::monitor::states_at(&mut conn, domain.id, at).await?;
+        let health = list
+            .iter()
+            .map(|e| {
+                let status = match states.get(&e.value).map(String::as_str) {
+                    Some("up") => EndpointStatus::Ok,
+                    Some("down") => EndpointStatus::Fail,
+                    _ => EndpointStatus::Unknown,
+                };
+                (e.value.clone(), status)
+            })
+            .collect();
+        Ok(DomainSchedule {
+            document: StrategyDocument {
+                status: domain.status.code().to_owned(),
+                strategy: tree,
+                endpoints_conf: compose(&list, &flags),
+            },
+            enabled_version,
+            health,
         })
     }
 

@@ -239,6 +239,28 @@ pub async fn health_events(
         .collect()
 }
 
+/// Each endpoint's state as of `at` (ms): the target of its last event at or before then;
+/// endpoints with no event by then are absent (Unknown).
+pub async fn states_at(
+    conn: &mut Conn,
+    domain_id: i64,
+    at: i64,
+) -> Result<std::collections::HashMap<String, String>> {
+    let rows = sqlx::query(
+        "SELECT h.endpoint AS endpoint, h.to_state AS to_state FROM health_events h \
+         WHERE h.domain_id = $1 AND h.endpoint <> '' AND h.id = ( \
+           SELECT MAX(l.id) FROM health_events l \
+           WHERE l.domain_id = h.domain_id AND l.endpoint = h.endpoint AND l.at <= $2)",
+    )
+    .bind(domain_id)
+    .bind(at)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("endpoint")?, row.try_get("to_state")?)))
+        .collect()
+}
+
 /// Per domain of an account: its endpoints, and how many are decided up and down.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StateCounts {

@@ -180,6 +180,7 @@ fn DomainTable(
                     <th>"CNAME"</th>
                     <th>{t("调度", "Scheduling")}</th>
                     <th>{t("监控", "Monitor")}</th>
+                    <th>{t("资源状态", "Resource")}</th>
                     <th>{t("端点", "Endpoints")}</th>
                     <th>{t("最近修改", "Last change")}</th>
                     <th>{t("操作", "Actions")}</th>
@@ -236,6 +237,7 @@ fn DomainLine(
             </td>
             <td class="status">{status_label(d.status)}</td>
             <td class="monitor">{monitor_label(d.monitor_status)}</td>
+            <td class="resource">{d.resource_status.clone()}</td>
             <td class="count">{row.endpoint_count}</td>
             <td class="changed">{time_text(row.updated_at)}</td>
             <td class="actions">
