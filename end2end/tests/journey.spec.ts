@@ -79,6 +79,10 @@ test('from login to a monitored, scheduled domain', async ({ page }, info) => {
     await page.getByRole('link', { name: '监控', exact: true }).click();
     await expect(page.locator('form.monitor-form')).toBeVisible();
     const field = (n: string) => page.locator(`form.monitor-form input[name=${n}]`);
+    await field('intervalSec').fill('30');
+    await page.getByRole('button', { name: '恢复推荐值' }).click();
+    await expect(field('intervalSec')).toHaveValue('60');
+    await expect(field('minErrors')).toHaveValue('3');
     await field('window').fill('2');
     await expect(page.locator('.field-error[data-field=minErrors]')).toContainText('window');
     await expect(page.getByRole('button', { name: '保存监控设置' })).toBeDisabled();

@@ -60,3 +60,25 @@ test('a sub-user with the write policy gets the write buttons and uses them', as
   await expect(page.locator('tr[data-endpoint="127.0.0.4"]')).toBeVisible();
   await shot(page, info, 'write-user-endpoints');
 });
+
+test('a full-control sub-user manages the account (usage, keys) but not sub-users', async ({ page, baseURL }, info) => {
+  const { username, password } = await subUser(baseURL, 'ITMFullControlPolicy');
+  await logIn(page, username, password, `/login/${account.accountId}`);
+  await page.goto('/usage');
+  await expect(page.getByTestId('usage-domains')).toHaveText(/\d+/);
+  await page.goto('/iam');
+  await expect(page.getByRole('button', { name: '创建访问密钥' })).toBeVisible();
+  await expect(page.getByRole('button', { name: '创建子用户' })).toHaveCount(0);
+  // It sees the sub-users (itself among them) but cannot change them.
+  await expect(page.locator(`tr[data-user="${username}"]`)).toBeVisible();
+  await expect(page.getByRole('button', { name: '重置密码' })).toHaveCount(0);
+  await expect(page.locator(`tr[data-user="${username}"] button[data-policy="ITMFullControlPolicy"]`)).toBeDisabled();
+  await shot(page, info, 'full-control-iam');
+});
+
+test('a read-only sub-user is refused the account pages', async ({ page, baseURL }) => {
+  const { username, password } = await subUser(baseURL, 'ITMReadAccessPolicy');
+  await logIn(page, username, password, `/login/${account.accountId}`);
+  await page.goto('/usage');
+  await expect(page.locator('section.usage').getByRole('alert')).toContainText('no policy allowing this action');
+});

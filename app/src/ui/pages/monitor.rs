@@ -264,6 +264,15 @@ fn MonitorForm(
                 <button type="submit" class="primary" disabled=move || busy.get() || !errors.get().is_empty()>
                     {t("保存监控设置", "Save monitor settings")}
                 </button>
+                <button
+                    type="button"
+                    on:click=move |_| {
+                        form.set(MonitorSettings::default());
+                        done.set(false);
+                    }
+                >
+                    {t("恢复推荐值", "Use the recommended values")}
+                </button>
             </Writable>
             <Show when=move || done.get()>
                 <span class="ok" role="status">{t("已保存", "Saved")}</span>
