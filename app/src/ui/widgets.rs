@@ -39,6 +39,28 @@ pub fn Writable(children: ChildrenFn) -> impl IntoView {
     }
 }
 
+/// "Delete", then "Confirm delete": a delete form behind a disclosure, posting `action` with
+/// the given hidden fields (`name = value`: the field's name and what it holds). (A macro: `ActionForm`'s bounds would have to be repeated by a
+/// generic component.)
+macro_rules! confirm_delete {
+    ($action:expr, $($field:ident = $value:expr),+ $(,)?) => {{
+        // Clones taken here, so the form's children own theirs whatever encloses them.
+        $(let $field = $value.clone();)+
+        leptos::prelude::view! {
+            <details class="confirm">
+                <summary>{$crate::ui::i18n::t("删除", "Delete")}</summary>
+                <ActionForm action=$action attr:class="inline">
+                    $(<input type="hidden" name=stringify!($field) value=$field />)+
+                    <button type="submit" class="danger">
+                        {$crate::ui::i18n::t("确认删除", "Confirm delete")}
+                    </button>
+                </ActionForm>
+            </details>
+        }
+    }};
+}
+pub(crate) use confirm_delete;
+
 /// A server function's error as the message to show (without the framework's prefix).
 pub fn error_text(e: &ServerFnError) -> String {
     match e {

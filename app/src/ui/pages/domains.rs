@@ -11,7 +11,7 @@ use leptos_router::hooks::use_query_map;
 use crate::model::{DomainPage, DomainRow, DomainStatus, MonitorStatus};
 use crate::ui::domains::{CreateDomain, DeleteDomain, SetDomainStatus, list_domains};
 use crate::ui::i18n::{lang, t};
-use crate::ui::widgets::{CopyButton, Writable, error_text, time_text};
+use crate::ui::widgets::{CopyButton, Writable, confirm_delete, error_text, time_text};
 
 #[component]
 pub fn DomainsPage() -> impl IntoView {
@@ -243,20 +243,7 @@ fn DomainLine(
             <td class="actions">
                 <Writable>
                     {actions.clone()}
-                    {
-                        let name = confirm_name.clone();
-                        view! {
-                    <details class="confirm">
-                        <summary>{t("删除", "Delete")}</summary>
-                        <ActionForm action=delete attr:class="inline">
-                            <input type="hidden" name="domain" value=name />
-                            <button type="submit" class="danger">
-                                {t("确认删除", "Confirm delete")}
-                            </button>
-                        </ActionForm>
-                    </details>
-                        }
-                    }
+                    {confirm_delete!(delete, domain = confirm_name)}
                 </Writable>
             </td>
         </tr>

@@ -16,7 +16,7 @@ use crate::ui::endpoints::{
 };
 use crate::ui::i18n::{lang, t};
 use crate::ui::monitoring::probes;
-use crate::ui::widgets::{Writable, error_text, first_error};
+use crate::ui::widgets::{Writable, confirm_delete, error_text, first_error};
 
 #[component]
 pub fn EndpointsTab(domain: String) -> impl IntoView {
@@ -181,13 +181,7 @@ fn EndpointLine(
             .unwrap_or_default()
             .trim_matches('"')
     );
-    let (domain, value, area, isp, tag) = (
-        e.domain.clone(),
-        e.endpoint.clone(),
-        e.area.clone(),
-        e.isp.clone(),
-        e.tag.clone(),
-    );
+    let (record, domain, value) = (e.clone(), e.domain.clone(), e.endpoint.clone());
     view! {
         <tr data-endpoint=e.endpoint.clone()>
             <td class="value">{e.endpoint.clone()}</td>
@@ -201,37 +195,38 @@ fn EndpointLine(
             </td>
             <td class="actions">
                 <Writable>
-                    {
-                        let (domain, value, area, isp, tag) =
-                            (domain.clone(), value.clone(), area.clone(), isp.clone(), tag.clone());
-                        let (domain2, value2) = (domain.clone(), value.clone());
-                        view! {
-                    <details class="edit">
-                        <summary>{t("编辑", "Edit")}</summary>
-                        <ActionForm action=edit attr:class="edit-endpoint">
-                            <input type="hidden" name="domain" value=domain />
-                            <input type="hidden" name="endpoint" value=value />
-                            <PlaceSelects area=RwSignal::new(area) isp=RwSignal::new(isp) />
-                            <label>
-                                {t("标签", "Tag")}
-                                <input type="text" name="tag" value=tag />
-                            </label>
-                            <button type="submit">{t("保存", "Save")}</button>
-                        </ActionForm>
-                    </details>
-                    <details class="confirm">
-                        <summary>{t("删除", "Delete")}</summary>
-                        <ActionForm action=delete attr:class="inline">
-                            <input type="hidden" name="domain" value=domain2 />
-                            <input type="hidden" name="endpoint" value=value2 />
-                            <button type="submit" class="danger">{t("确认删除", "Confirm delete")}</button>
-                        </ActionForm>
-                    </details>
-                        }
-                    }
+                    <EditForm edit endpoint=record.clone() />
+                    {confirm_delete!(delete, domain = domain, endpoint = value)}
                 </Writable>
             </td>
         </tr>
+    }
+}
+
+/// An endpoint's area, ISP and tag, behind "Edit".
+#[component]
+fn EditForm(edit: ServerAction<EditEndpoint>, endpoint: EndpointRecord) -> impl IntoView {
+    let EndpointRecord {
+        domain,
+        endpoint,
+        area,
+        isp,
+        tag,
+        ..
+    } = endpoint;
+    view! {
+        <details class="edit">
+            <summary>{t("编辑", "Edit")}</summary>
+            <ActionForm action=edit attr:class="edit-endpoint">
+                <input type="hidden" name="domain" value=domain />
+                <input type="hidden" name="endpoint" value=endpoint />
+                <PlaceSelects area=RwSignal::new(area) isp=RwSignal::new(isp) />
+                <label>
+                    {t("标签", "Tag")} <input type="text" name="tag" value=tag />
+                </label>
+                <button type="submit">{t("保存", "Save")}</button>
+            </ActionForm>
+        </details>
     }
 }
 

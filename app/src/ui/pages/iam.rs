@@ -12,7 +12,9 @@ use crate::ui::iam::{
     CreateAccessKey, CreateUser, DeleteAccessKey, DeleteUser, ResetPassword, SetPolicy, audit_log,
     list_access_keys, list_users,
 };
-use crate::ui::widgets::{CopyButton, current_user, error_text, first_error, time_text};
+use crate::ui::widgets::{
+    CopyButton, confirm_delete, current_user, error_text, first_error, time_text,
+};
 
 #[component]
 pub fn IamPage() -> impl IntoView {
@@ -210,15 +212,7 @@ fn UserTable(
                                                     <input type="hidden" name="username" value=reset_name />
                                                     <button type="submit">{t("重置密码", "Reset password")}</button>
                                                 </ActionForm>
-                                                <details class="confirm">
-                                                    <summary>{t("删除", "Delete")}</summary>
-                                                    <ActionForm action=delete attr:class="inline">
-                                                        <input type="hidden" name="username" value=delete_name />
-                                                        <button type="submit" class="danger">
-                                                            {t("确认删除", "Confirm delete")}
-                                                        </button>
-                                                    </ActionForm>
-                                                </details>
+                                                {confirm_delete!(delete, username = delete_name)}
                                             }
                                         })}
                                 </td>
@@ -309,13 +303,7 @@ fn KeyTable(keys: Vec<KeyInfo>, delete: ServerAction<DeleteAccessKey>) -> impl I
                                 <td>{k.username.clone()}</td>
                                 <td>{time_text(k.created_at)}</td>
                                 <td>
-                                    <details class="confirm">
-                                        <summary>{t("删除", "Delete")}</summary>
-                                        <ActionForm action=delete attr:class="inline">
-                                            <input type="hidden" name="access_key_id" value=id />
-                                            <button type="submit" class="danger">{t("确认删除", "Confirm delete")}</button>
-                                        </ActionForm>
-                                    </details>
+                                    {confirm_delete!(delete, access_key_id = id)}
                                 </td>
                             </tr>
                         }

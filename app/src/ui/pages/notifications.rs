@@ -10,7 +10,7 @@ use crate::ui::notify::{
     DeleteContact, DeleteContactGroup, PutContact, list_contact_groups, list_contacts,
     list_deliveries, load_domain_notify, put_contact_group, save_domain_notify,
 };
-use crate::ui::widgets::{Writable, error_text, first_error, time_text};
+use crate::ui::widgets::{Writable, confirm_delete, error_text, first_error, time_text};
 
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
@@ -123,18 +123,7 @@ fn ContactTable(list: Vec<ContactRecord>, delete: ServerAction<DeleteContact>) -
                             <td>{c.webhook}</td>
                             <td>
                                 <Writable>
-                                    {
-                                        let name = name.clone();
-                                        view! {
-                                            <details class="confirm">
-                                                <summary>{t("删除", "Delete")}</summary>
-                                                <ActionForm action=delete attr:class="inline">
-                                                    <input type="hidden" name="name" value=name />
-                                                    <button type="submit" class="danger">{t("确认删除", "Confirm delete")}</button>
-                                                </ActionForm>
-                                            </details>
-                                        }
-                                    }
+                                    {confirm_delete!(delete, name = name)}
                                 </Writable>
                             </td>
                         </tr>
@@ -173,31 +162,23 @@ fn Groups(
             }
         });
     };
-    let rows = list.into_iter().map(|g| {
-        let group = g.name.clone();
-        view! {
-            <tr data-group=g.name.clone()>
-                <td>{g.name.clone()}</td>
-                <td>{g.contacts.join(", ")}</td>
-                <td>
-                    <Writable>
-                        {
-                            let group = group.clone();
-                            view! {
-                                <details class="confirm">
-                                    <summary>{t("删除", "Delete")}</summary>
-                                    <ActionForm action=delete attr:class="inline">
-                                        <input type="hidden" name="name" value=group />
-                                        <button type="submit" class="danger">{t("确认删除", "Confirm delete")}</button>
-                                    </ActionForm>
-                                </details>
-                            }
-                        }
-                    </Writable>
-                </td>
-            </tr>
-        }
-    }).collect_view();
+    let rows = list
+        .into_iter()
+        .map(|g| {
+            let group = g.name.clone();
+            view! {
+                <tr data-group=g.name.clone()>
+                    <td>{g.name.clone()}</td>
+                    <td>{g.contacts.join(", ")}</td>
+                    <td>
+                        <Writable>
+                            {confirm_delete!(delete, name = group)}
+                        </Writable>
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
     let names: Vec<String> = contacts.into_iter().map(|c| c.name).collect();
     let choices = move || {
         names

@@ -10,7 +10,9 @@ use crate::strategy::{AREAS, Isp};
 use crate::ui::i18n::{lang, t};
 use crate::ui::iam::account_usage;
 use crate::ui::monitoring::{CreatePoint, DeletePoint, monitor_points};
-use crate::ui::widgets::{CopyButton, Writable, error_text, first_error, time_text};
+use crate::ui::widgets::{
+    CopyButton, Writable, confirm_delete, error_text, first_error, time_text,
+};
 
 #[component]
 pub fn UsagePage() -> impl IntoView {
@@ -133,18 +135,7 @@ fn PointTable(list: Vec<MonitorPointInfo>, delete: ServerAction<DeletePoint>) ->
                             <td>
                                 {(!p.built_in).then(|| view! {
                                     <Writable>
-                                        {
-                                            let name = name.clone();
-                                            view! {
-                                                <details class="confirm">
-                                                    <summary>{t("删除", "Delete")}</summary>
-                                                    <ActionForm action=delete attr:class="inline">
-                                                        <input type="hidden" name="name" value=name />
-                                                        <button type="submit" class="danger">{t("确认删除", "Confirm delete")}</button>
-                                                    </ActionForm>
-                                                </details>
-                                            }
-                                        }
+                                        {confirm_delete!(delete, name = name)}
                                     </Writable>
                                 })}
                             </td>
