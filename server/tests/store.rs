@@ -659,3 +659,67 @@ async fn monitor_settings_and_status_round_trip() {
         assert_eq!((d.status, d.monitor.port), (DomainStatus::Pause, 8443));
     }
 }
+
+#[tokio::test]
+async fn the_console_list_pages_and_searches_in_the_database() {
+    for b in backends().await {
+        let svc = service(&b.store);
+        let caller = main_caller(&svc, "pager").await;
+        let other = main_caller(&svc, "someone-else").await;
+        let names: Vec<NewDomain> = (0..120)
+            .map(|i| NewDomain {
+                domain: format!("p{i:03}.example.com"),
+                is_itm_domain: true,
+            })
+            .chain(["a-b.example.com", "axb.example.com"].map(|d| NewDomain {
+                domain: d.into(),
+                is_itm_domain: false,
+            }))
+            .collect();
+        svc.create_domains(&caller, &names).await.expect("domains");
+        svc.create_domains(
+            &other,
+            &[NewDomain {
+                domain: "p000.other.com".into(),
+                is_itm_domain: true,
+            }],
+        )
+        .await
+        .expect("other account");
+        let first = format!("p000.example.com.{}", caller.account_id());
+        svc.add_endpoints(
+            &caller,
+            &[
+                endpoint(&first, "192.0.2.1", "beijing.CN"),
+                endpoint(&first, "192.0.2.2", "beijing.CN"),
+            ],
+        )
+        .await
+        .expect("endpoints");
+
+        let all = svc.domain_page(&caller, "", 1).await.expect("page 1");
+        assert_eq!(
+            (all.total, all.pages, all.rows.len()),
+            (122, 3, 50),
+            "{}",
+            b.name
+        );
+        let third = svc.domain_page(&caller, "", 3).await.expect("page 3");
+        assert_eq!(third.rows.len(), 22, "{}", b.name);
+        // Past the end: the last page.
+        let past = svc.domain_page(&caller, "", 99).await.expect("page 99");
+        assert_eq!((past.page, past.rows.len()), (3, 22), "{}", b.name);
+
+        let p0 = svc.domain_page(&caller, "P00", 1).await.expect("search");
+        let listed: Vec<&str> = p0.rows.iter().map(|r| r.summary.domain.as_str()).collect();
+        assert_eq!(p0.total, 10, "{}: {listed:?}", b.name);
+        assert_eq!(p0.rows[0].summary.domain, first, "{}", b.name);
+        assert_eq!(p0.rows[0].endpoint_count, 2, "{}", b.name);
+        assert_eq!(p0.rows[1].endpoint_count, 0, "{}", b.name);
+        // `_` and `%` are matched literally, not as wildcards.
+        for (search, expected) in [("a_b", 0), ("a-b", 1), ("%", 0), ("axb", 1)] {
+            let found = svc.domain_page(&caller, search, 1).await.expect("search");
+            assert_eq!(found.total, expected, "{}: {search}", b.name);
+        }
+    }
+}

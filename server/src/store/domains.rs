@@ -66,6 +66,132 @@ pub async fn list(conn: &mut Conn, account_id: i64) -> Result<Vec<Domain>> {
     rows.iter().map(domain_from_row).collect()
 }
 
+/// What a list of domains shows: no monitor settings (parsing 5,000 of them would cost more
+/// than the query).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listed {
+    pub id: i64,
+    pub name: String,
+    pub is_itm: bool,
+    pub status: DomainStatus,
+    pub strategy_version: Option<i64>,
+    pub updated_at: i64,
+}
+
+pub async fn list_brief(conn: &mut Conn, account_id: i64) -> Result<Vec<Listed>> {
+    let rows = sqlx::query(
+        "SELECT id, name, is_itm, status, strategy_version, updated_at FROM domains \
+         WHERE account_id = $1 ORDER BY name",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let status: String = row.try_get("status")?;
+            Ok(Listed {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                is_itm: flag(row, "is_itm")?,
+                status: DomainStatus::parse(&status)
+                    .ok_or_else(|| StoreError::Corrupt(format!("domain status {status}")))?,
+                strategy_version: row.try_get("strategy_version")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        })
+        .collect()
+}
+
+/// One row of a page of the list, with the domain's endpoint count and how many are decided up
+/// and down.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageRow {
+    pub domain: Listed,
+    pub endpoints: i64,
+    pub up: i64,
+    pub down: i64,
+}
+
+/// The account's domains whose name contains `search` (matched literally), in name order:
+/// how many there are, and the `limit` rows from `offset`. The database pages, so the cost
+/// follows the page, not the account.
+pub async fn page(
+    conn: &mut Conn,
+    account_id: i64,
+    search: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<PageRow>)> {
+    let pattern = format!(
+        "%{}%",
+        search
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let total: i64 = sqlx::query(
+        "SELECT COUNT(*) AS n FROM domains WHERE account_id = $1 AND name LIKE $2 ESCAPE '\\'",
+    )
+    .bind(account_id)
+    .bind(&pattern)
+    .fetch_one(&mut *conn)
+    .await?
+    .try_get("n")?;
+    let rows = sqlx::query(
+        "SELECT d.id AS id, d.name AS name, d.is_itm AS is_itm, d.status AS status, \
+         d.strategy_version AS strategy_version, d.updated_at AS updated_at, \
+         (SELECT COUNT(*) FROM endpoints e WHERE e.domain_id = d.id) AS endpoints, \
+         (SELECT COUNT(*) FROM endpoints e JOIN endpoint_health h \
+            ON h.domain_id = e.domain_id AND h.endpoint = e.value \
+            WHERE e.domain_id = d.id AND h.state = 'up') AS up, \
+         (SELECT COUNT(*) FROM endpoints e JOIN endpoint_health h \
+            ON h.domain_id = e.domain_id AND h.endpoint = e.value \
+            WHERE e.domain_id = d.id AND h.state = 'down') AS down \
+         FROM domains d WHERE d.account_id = $1 AND d.name LIKE $2 ESCAPE '\\' \
+         ORDER BY d.name LIMIT $3 OFFSET $4",
+    )
+    .bind(account_id)
+    .bind(&pattern)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let rows = rows
+        .iter()
+        .map(|row| {
+            let status: String = row.try_get("status")?;
+            Ok(PageRow {
+                domain: Listed {
+                    id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    is_itm: flag(row, "is_itm")?,
+                    status: DomainStatus::parse(&status)
+                        .ok_or_else(|| StoreError::Corrupt(format!("domain status {status}")))?,
+                    strategy_version: row.try_get("strategy_version")?,
+                    updated_at: row.try_get("updated_at")?,
+                },
+                endpoints: row.try_get("endpoints")?,
+                up: row.try_get("up")?,
+                down: row.try_get("down")?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok((total, rows))
+}
+
+impl From<&Domain> for Listed {
+    fn from(d: &Domain) -> Listed {
+        Listed {
+            id: d.id,
+            name: d.name.clone(),
+            is_itm: d.is_itm,
+            status: d.status,
+            strategy_version: d.strategy_version,
+            updated_at: d.updated_at,
+        }
+    }
+}
+
 pub async fn get(conn: &mut Conn, account_id: i64, name: &str) -> Result<Option<Domain>> {
     let row = sqlx::query(concat!(
         "SELECT ",
