@@ -51,6 +51,13 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let app = router(site_root, addr, service).into_make_service_with_connect_info::<SocketAddr>();
+    // Without TCP_NODELAY a streamed page's last small chunk can wait ~40 ms for the client's
+    // delayed ACK (Nagle), which dominated the rendering time of small pages.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY: {e}");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
