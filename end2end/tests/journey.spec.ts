@@ -116,6 +116,9 @@ test('from login to a monitored, scheduled domain', async ({ page }, info) => {
     await expect(page.getByText('还没有启用的策略')).toBeVisible();
     await page.getByRole('button', { name: '使用推荐策略' }).click();
     await expect(page.locator('svg.china-map g.province')).toHaveCount(34);
+    await page.getByRole('link', { name: '端点', exact: true }).click();
+    await expect(page.locator('dl.facts dd.status')).toHaveText('运行');
+    await expect(page.locator('dl.facts dd.version')).toHaveText('1');
     await page.goto(`/?q=${listed}`);
     await expect(page.locator(`tr[data-domain="${listed}"] td.status`)).toHaveText('运行');
 

@@ -20,7 +20,9 @@ pub fn DomainPage() -> impl IntoView {
     let params = use_params_map();
     let domain = Memo::new(move |_| params.read().get("domain").unwrap_or_default());
     let tab = Memo::new(move |_| params.read().get("tab").unwrap_or_default());
-    let details = Resource::new(move || domain.get(), domain_info);
+    // Asked again on every tab change: a tab may have changed the facts (a strategy enabled
+    // starts the domain, endpoints change the count).
+    let details = Resource::new(move || (domain.get(), tab.get()), |(d, _)| domain_info(d));
     let (ready, set_ready) = signal(false);
     Effect::new(move |_| set_ready.set(true));
     let tab_link = move |slug: &'static str, label: fn() -> (&'static str, &'static str)| {

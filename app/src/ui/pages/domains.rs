@@ -11,7 +11,9 @@ use leptos_router::hooks::use_query_map;
 use crate::model::{DomainPage, DomainRow, DomainStatus, MonitorStatus};
 use crate::ui::domains::{CreateDomain, DeleteDomain, SetDomainStatus, list_domains};
 use crate::ui::i18n::{lang, t};
-use crate::ui::widgets::{CopyButton, Writable, confirm_delete, error_text, time_text};
+use crate::ui::widgets::{
+    CopyButton, Writable, confirm_delete, current_user, error_text, time_text,
+};
 
 #[component]
 pub fn DomainsPage() -> impl IntoView {
@@ -119,7 +121,12 @@ pub fn DomainsPage() -> impl IntoView {
                             }
                             Ok(p) => {
                                 view! {
-                                    <DomainTable rows=p.rows.clone() status delete />
+                                    <DomainTable
+                                        rows=p.rows.clone()
+                                        can_write=current_user().is_some_and(|m| m.can_write)
+                                        status
+                                        delete
+                                    />
                                     <Pager page=p search=search() />
                                 }
                                     .into_any()
@@ -169,6 +176,8 @@ fn encode(text: &str) -> String {
 #[component]
 fn DomainTable(
     rows: Vec<DomainRow>,
+    /// Whether to offer the write actions (one check for the table, not a Transition per row).
+    can_write: bool,
     status: ServerAction<SetDomainStatus>,
     delete: ServerAction<DeleteDomain>,
 ) -> impl IntoView {
@@ -189,7 +198,7 @@ fn DomainTable(
             <tbody>
                 {rows
                     .into_iter()
-                    .map(|row| view! { <DomainLine row status delete /> })
+                    .map(|row| view! { <DomainLine row can_write status delete /> })
                     .collect_view()}
             </tbody>
         </table>
@@ -199,6 +208,7 @@ fn DomainTable(
 #[component]
 fn DomainLine(
     row: DomainRow,
+    can_write: bool,
     status: ServerAction<SetDomainStatus>,
     delete: ServerAction<DeleteDomain>,
 ) -> impl IntoView {
@@ -241,10 +251,10 @@ fn DomainLine(
             <td class="count">{row.endpoint_count}</td>
             <td class="changed">{time_text(row.updated_at)}</td>
             <td class="actions">
-                <Writable>
+                {can_write.then(|| view! {
                     {actions.clone()}
                     {confirm_delete!(delete, domain = confirm_name)}
-                </Writable>
+                })}
             </td>
         </tr>
     }
