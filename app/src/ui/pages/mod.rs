@@ -3,6 +3,7 @@
 mod domain;
 mod domains;
 mod endpoints;
+mod history;
 mod iam;
 mod lab;
 mod login;

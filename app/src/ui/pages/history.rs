@@ -1,0 +1,261 @@
+//! A domain's history: health events and strategy versions on one timeline, and the results at
+//! two chosen times compared side by side, with the evidence of every health change between
+//! them.
+
+use leptos::prelude::*;
+
+use super::results::schedule_preview;
+use crate::model::{DomainSchedule, HealthEventRecord, VersionInfo};
+use crate::strategy::{Family, UserGroup};
+use crate::ui::i18n::{lang, t};
+use crate::ui::monitoring::health_events;
+use crate::ui::schedule::{schedule_at, strategy_versions};
+use crate::ui::widgets::{error_text, time_text};
+
+/// "Now", as a time to compare.
+const NOW: i64 = i64::MAX;
+
+/// One entry of the timeline: a health event or a stored strategy version.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+enum Entry {
+    Health(HealthEventRecord),
+    Version(VersionInfo),
+}
+
+impl Entry {
+    fn time(&self) -> i64 {
+        match self {
+            Entry::Health(e) => e.time,
+            Entry::Version(v) => v.created_at,
+        }
+    }
+}
+
+/// The timeline of health events and strategy versions, and the comparison of the results at
+/// two chosen times (A: just before an entry; B: just after one, or now) with the evidence of
+/// every health change between them.
+#[component]
+pub fn History(domain: String) -> impl IntoView {
+    let timeline = Resource::new(
+        {
+            let domain = domain.clone();
+            move || domain.clone()
+        },
+        |domain| async move {
+            let events = health_events(domain.clone()).await?;
+            let versions = strategy_versions(domain).await?;
+            let mut entries: Vec<Entry> = events
+                .into_iter()
+                .filter(|e| !e.endpoint.is_empty())
+                .map(Entry::Health)
+                .chain(versions.into_iter().map(Entry::Version))
+                .collect();
+            entries.sort_by_key(|e| std::cmp::Reverse(e.time()));
+            Ok::<_, ServerFnError>(entries)
+        },
+    );
+    let left = RwSignal::new(None::<i64>);
+    let right = RwSignal::new(NOW);
+    let lang = lang();
+    let time_label = move |at: i64| {
+        if at == NOW {
+            lang.get().pick("现在", "now").to_owned()
+        } else {
+            time_text(at)
+        }
+    };
+    view! {
+        <section class="history card">
+            <h2>{t("历史：健康事件与策略版本", "History: health events and strategy versions")}</h2>
+            <Transition fallback=|| ()>
+                {move || timeline.get().map(|r| match r {
+                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Ok(list) if list.is_empty() => view! {
+                        <p class="empty">{t("还没有历史。", "No history yet.")}</p>
+                    }.into_any(),
+                    Ok(list) => view! { <Timeline list left right /> }.into_any(),
+                })}
+            </Transition>
+            {
+                let domain = domain.clone();
+                move || left.get().map(|a| {
+                    let b = right.get();
+                    let events = timeline.get().and_then(Result::ok).unwrap_or_default();
+                    view! {
+                        <h3 class="compare-title">
+                            {move || format!("A = {} · B = {}", time_label(a), time_label(b))}
+                        </h3>
+                        <Compare domain=domain.clone() a b events />
+                    }
+                })
+            }
+        </section>
+    }
+}
+
+#[component]
+fn Timeline(list: Vec<Entry>, left: RwSignal<Option<i64>>, right: RwSignal<i64>) -> impl IntoView {
+    view! {
+        <ol class="events">
+            {list
+                .into_iter()
+                .map(|entry| {
+                    let at = entry.time();
+                    let (class, what, evidence) = match &entry {
+                        Entry::Health(e) => (
+                            format!("event to-{}", e.to),
+                            format!(
+                                "{} {} → {}",
+                                e.endpoint,
+                                if e.from.is_empty() { "?" } else { &e.from },
+                                e.to
+                            ),
+                            Some(e.evidence.to_string()),
+                        ),
+                        Entry::Version(v) => (
+                            "event version".to_owned(),
+                            format!("strategy version {} ({})", v.version, v.created_by),
+                            None,
+                        ),
+                    };
+                    view! {
+                        <li class=class data-time=at>
+                            <time>{time_text(at)}</time>
+                            " "
+                            <strong>{what}</strong>
+                            " "
+                            <button type="button" class="pick" on:click=move |_| left.set(Some(at - 1))>
+                                {t("之前作为 A", "before → A")}
+                            </button>
+                            <button type="button" class="pick" on:click=move |_| right.set(at)>
+                                {t("之后作为 B", "after → B")}
+                            </button>
+                            {evidence.map(|text| view! {
+                                <details>
+                                    <summary>{t("证据", "Evidence")}</summary>
+                                    <pre>{text}</pre>
+                                </details>
+                            })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}
+
+/// The groups whose answer differs between times `a` and `b`, side by side, and the health
+/// changes between them with their evidence.
+#[component]
+fn Compare(domain: String, a: i64, b: i64, events: Vec<Entry>) -> impl IntoView {
+    let both = Resource::new(
+        move || (domain.clone(), a, b),
+        |(domain, a, b)| async move {
+            let before = schedule_at(domain.clone(), a).await?;
+            let after = schedule_at(domain, b).await?;
+            Ok::<_, ServerFnError>((before, after))
+        },
+    );
+    let (low, high) = (a.min(b), a.max(b));
+    let between: Vec<HealthEventRecord> = events
+        .into_iter()
+        .filter_map(|e| match e {
+            Entry::Health(h) if h.time > low && h.time <= high => Some(h),
+            _ => None,
+        })
+        .collect();
+    view! {
+        <Transition fallback=|| view! { <p class="loading">{t("计算中…", "Computing…")}</p> }>
+            {
+                let between = between.clone();
+                move || both.get().map(|r| match r {
+                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Ok((before, after)) => {
+                        let changed = changed_groups(&before, &after);
+                        view! {
+                            <div class="compare" data-testid="compare">
+                                <p>
+                                    {format!(
+                                        "A: v{} · B: v{}",
+                                        before.enabled_version.map_or("—".into(), |v| v.to_string()),
+                                        after.enabled_version.map_or("—".into(), |v| v.to_string()),
+                                    )}
+                                </p>
+                                {if changed.is_empty() {
+                                    view! { <p class="empty">{t("两个时刻的调度结果相同。", "The results are the same at both times.")}</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <table class="preview compare-table">
+                                            <thead>
+                                                <tr>
+                                                    <th>{t("用户组", "User group")}</th>
+                                                    <th>"A"</th>
+                                                    <th>"B"</th>
+                                                </tr>
+                                            </thead>
+                                            <tbody>
+                                                {changed.into_iter().map(|(group, x, y)| view! {
+                                                    <tr data-group=group.clone()>
+                                                        <th>{group.clone()}</th>
+                                                        <td>{x}</td>
+                                                        <td>{y}</td>
+                                                    </tr>
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                    }.into_any()
+                                }}
+                                <h4>{t("其间的健康变化与证据", "Health changes in between, with their evidence")}</h4>
+                                <ul class="evidence">
+                                    {between.clone().into_iter().map(|e| view! {
+                                        <li>
+                                            <time>{time_text(e.time)}</time>
+                                            {format!(" {} {} → {} ", e.endpoint, e.from, e.to)}
+                                            <code>{e.evidence.to_string()}</code>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            </div>
+                        }.into_any()
+                    }
+                })
+            }
+        </Transition>
+    }
+}
+
+/// `(group, answer at A, answer at B)` for every A-record group whose answer differs.
+fn changed_groups(
+    before: &DomainSchedule,
+    after: &DomainSchedule,
+) -> Vec<(String, String, String)> {
+    let answers = |s: &DomainSchedule| {
+        schedule_preview(s, Family::A).ok().map(|p| {
+            p.groups
+                .iter()
+                .map(|g| {
+                    g.dist
+                        .iter()
+                        .map(|(v, p)| format!("{v} {:.1}%", p * 100.0))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let (x, y) = (answers(before), answers(after));
+    UserGroup::all()
+        .filter_map(|g| {
+            let a = x
+                .as_ref()
+                .map_or_else(String::new, |x| x[g.index()].clone());
+            let b = y
+                .as_ref()
+                .map_or_else(String::new, |y| y[g.index()].clone());
+            (a != b).then(|| {
+                let shown = |s: String| if s.is_empty() { "—".to_owned() } else { s };
+                (g.to_string(), shown(a), shown(b))
+            })
+        })
+        .collect()
+}
