@@ -183,6 +183,7 @@ test('the console speaks English when asked, and remembers it', async ({ page },
   await expect(page.locator('section.domains h1')).toHaveText('Domains');
   const html = await (await page.request.get('/')).text();
   expect(html).toContain('Search domains');
+  expect(html).toContain('<html lang="en"');
   await shot(page, info, 'domains-en');
   await page.getByTestId('lang-switch').click();
   await expect(page.locator('section.domains h1')).toHaveText('域名');

@@ -35,7 +35,7 @@ test('each page\'s server-rendered HTML contains its data', async ({ page, baseU
   const results = await html(`/domains/${domain}/results`);
   expect(results).toContain('data-area="shanghai.CN"');
   expect(results).toContain('data-group="shanghai.CN/cu"');
-  expect(results).toContain('strategy version 1');
+  expect(results).toContain('策略版本 1');
   expect(await html('/notifications')).toContain('ssr@example.com');
   expect(await html(`/domains/${domain}/notify`)).toContain(contact);
   expect(await html('/iam')).toContain(user);

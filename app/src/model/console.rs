@@ -42,7 +42,8 @@ pub struct VersionInfo {
     pub enabled: bool,
 }
 
-/// The area and ISP detected for an address (`none.abroad`/`other` when unknown).
+/// The area and ISP detected for an address: what adding it without them stores
+/// (`none.CN`/`other` when no database places it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IpPlace {
     pub area: String,

@@ -17,7 +17,9 @@ pub struct ImportLine {
 
 pub fn parse_import(text: &str, domain: &str) -> Vec<ImportLine> {
     let mut seen = std::collections::HashSet::new();
-    text.lines()
+    // Spreadsheets save CSV with a byte-order mark.
+    text.trim_start_matches('\u{feff}')
+        .lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
         .filter(|(i, l)| !(*i == 0 && is_header(l)))
@@ -151,5 +153,8 @@ mod tests {
             lines[1].result.as_ref().map(|e| e.tag.as_str()),
             Ok("idc-a;primary")
         );
+        let bom = parse_import("\u{feff}endpoint,area\n1.2.3.4,beijing.CN\n", "d");
+        assert_eq!(bom.len(), 1);
+        assert!(bom[0].result.is_ok());
     }
 }

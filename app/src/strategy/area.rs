@@ -187,6 +187,16 @@ impl Isp {
         }
     }
 
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Isp::Ct => "China Telecom",
+            Isp::Cu => "China Unicom",
+            Isp::Cm => "China Mobile",
+            Isp::Cernet => "CERNET",
+            Isp::Other => "Other",
+        }
+    }
+
     pub fn index(self) -> usize {
         self as usize
     }

@@ -21,14 +21,17 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub type Reply<'a, T> = BoxFuture<'a, Result<T, String>>;
 
 pub trait ConsoleBackend: Send + Sync {
-    /// Logs in (a sub-user with its account id); returns the `Set-Cookie` value of the session.
-    /// The error says only that the credentials were refused, never which part.
+    /// Logs in (a sub-user with its account id) from the client address `source` (failed
+    /// attempts are throttled per user and address); returns the `Set-Cookie` value of the
+    /// session, `Secure` when the client came over HTTPS. The error says only that the
+    /// credentials were refused, never which part.
     fn login<'a>(
         &'a self,
         account_id: Option<i64>,
         username: &'a str,
         password: &'a str,
         source: &'a str,
+        secure: bool,
     ) -> Reply<'a, String>;
 
     /// Ends the session of `cookie` (if any); returns the `Set-Cookie` value clearing it.

@@ -65,6 +65,17 @@ pub fn t(zh: &'static str, en: &'static str) -> impl Fn() -> &'static str + Copy
     move || lang.get().pick(zh, en)
 }
 
+/// An area's name in the current language (reactive inside a view closure).
+pub fn area_name(area: crate::strategy::Area) -> &'static str {
+    let info = area.info();
+    lang().get().pick(info.name_zh, info.name_en)
+}
+
+/// An ISP's name in the current language (reactive inside a view closure).
+pub fn isp_name(isp: crate::strategy::Isp) -> &'static str {
+    lang().get().pick(isp.name_zh(), isp.name_en())
+}
+
 /// Switches the language and remembers it for a year.
 pub fn switch_to(new: Lang) {
     lang().set(new);

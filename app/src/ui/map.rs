@@ -105,7 +105,7 @@ pub fn ChinaMap(
             let label = (code != "none.CN").then(|| {
                 view! {
                     <text x=x y=y class="map-label">
-                        {area.info().name_zh}
+                        {move || crate::ui::i18n::area_name(area)}
                     </text>
                 }
             });

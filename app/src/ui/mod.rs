@@ -17,7 +17,7 @@ pub mod session;
 pub mod widgets;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Html, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::path;
 
@@ -28,7 +28,7 @@ use widgets::current_user;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="zh-CN">
+        <html>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -48,7 +48,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     i18n::provide_lang();
+    let lang = i18n::lang();
     view! {
+        <Html {..} lang=move || lang.get().pick("zh-CN", "en") />
         <Stylesheet id="leptos" href="/pkg/itm.css" />
         <Title text="ITM · Intelligent Traffic Manager" />
         <Router>

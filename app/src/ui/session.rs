@@ -13,8 +13,9 @@ pub async fn login(
     account: Option<i64>,
 ) -> Result<(), ServerFnError> {
     let backend = backend()?;
+    let (source, secure) = client().await;
     match backend
-        .login(account, &username, &password, "console")
+        .login(account, &username, &password, &source, secure)
         .await
     {
         Ok(cookie) => {
@@ -61,6 +62,26 @@ pub(crate) async fn cookie_header() -> String {
                 .map(str::to_owned)
         })
         .unwrap_or_default()
+}
+
+/// The client's address (as the REST API logs it) and whether it came over HTTPS (a proxy's
+/// `X-Forwarded-Proto`).
+#[cfg(feature = "ssr")]
+async fn client() -> (String, bool) {
+    let parts: Option<http::request::Parts> = leptos_axum::extract().await.ok();
+    let peer = parts
+        .as_ref()
+        .and_then(|p| {
+            p.extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        })
+        .map_or_else(|| "console".to_owned(), |c| c.0.ip().to_string());
+    let secure = parts.is_some_and(|p| {
+        p.headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v == "https")
+    });
+    (peer, secure)
 }
 
 #[cfg(feature = "ssr")]

@@ -8,6 +8,7 @@ use app::model::{
     MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewDomain, NewMonitorPoint, Permission,
     ProbeRecord, Usage, UserInfo, VersionInfo,
 };
+use app::strategy::{Area, Isp};
 use app::ui::backend::{BoxFuture, ConsoleBackend, Reply};
 
 use crate::api::extract::{SESSION_COOKIE, cookie_in, expired_session_cookie, session_cookie};
@@ -54,10 +55,11 @@ impl ConsoleBackend for Console {
         username: &'a str,
         password: &'a str,
         source: &'a str,
+        secure: bool,
     ) -> Reply<'a, String> {
         Box::pin(async move {
             match self.0.login(account_id, username, password, source).await {
-                Ok(session) => Ok(session_cookie(&session.token, false)),
+                Ok(session) => Ok(session_cookie(&session.token, secure)),
                 Err(e) => {
                     tracing::debug!("console login refused: {e}");
                     Err("wrong user name or password".to_owned())
@@ -179,13 +181,13 @@ impl ConsoleBackend for Console {
                 addresses
                     .iter()
                     .map(|a| {
-                        let placement = a.trim().parse().ok().map(|ip| s.locator().place(ip));
+                        // What adding the endpoint without an area/ISP would store.
+                        let placed = s.place(a);
+                        let (area, isp) = placed.unwrap_or((Area::NONE_CN, Isp::Other));
                         IpPlace {
-                            area: placement
-                                .map_or("none.abroad", |p| p.group.area.code())
-                                .to_owned(),
-                            isp: placement.map_or("other", |p| p.group.isp.code()).to_owned(),
-                            known: placement.is_some_and(|p| p.prefix_len.is_some()),
+                            area: area.code().to_owned(),
+                            isp: isp.code().to_owned(),
+                            known: placed.is_some(),
                         }
                     })
                     .collect(),

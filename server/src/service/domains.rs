@@ -35,6 +35,11 @@ impl Service {
     ) -> Result<DomainPage> {
         caller.require(Permission::Read)?;
         let search = search.trim().to_ascii_lowercase();
+        if search.chars().any(char::is_control) || search.len() > 255 {
+            return Err(ServiceError::Invalid(
+                "search: control characters or more than 255 characters".into(),
+            ));
+        }
         let per_page = i64::from(DOMAINS_PER_PAGE);
         let mut conn = self.store().conn().await?;
         let mut page = i64::from(page.max(1));

@@ -185,16 +185,17 @@ impl Service {
     /// The area and ISP of an endpoint's address, from the IP database (seed: 输入IP后，会自动
     /// 识别出该IP的地区及运营商). A host name, or an address no database places, is (none.CN, other).
     fn locate(&self, value: &str) -> (Area, Isp) {
-        match value.parse::<std::net::IpAddr>() {
-            Ok(ip) if !self.locator().is_empty() => {
-                let placement = self.locator().place(ip);
-                match placement.prefix_len {
-                    Some(_) => (placement.group.area, placement.group.isp),
-                    None => (Area::NONE_CN, Isp::Other),
-                }
-            }
-            _ => (Area::NONE_CN, Isp::Other),
-        }
+        self.place(value).unwrap_or((Area::NONE_CN, Isp::Other))
+    }
+
+    /// Where the IP database places an endpoint value; `None` for host names and addresses no
+    /// database covers (stored as `none.CN`/`other` when the request leaves them out).
+    pub fn place(&self, value: &str) -> Option<(Area, Isp)> {
+        let ip = value.trim().parse::<std::net::IpAddr>().ok()?;
+        let placement = self.locator().place(ip);
+        placement
+            .prefix_len
+            .map(|_| (placement.group.area, placement.group.isp))
     }
 
     /// Checks every touched domain's endpoint set, then commits and announces the change.

@@ -246,19 +246,24 @@ pub async fn states_at(
     domain_id: i64,
     at: i64,
 ) -> Result<std::collections::HashMap<String, String>> {
+    // Newest first per endpoint: the first row seen for an endpoint is its state then.
     let rows = sqlx::query(
-        "SELECT h.endpoint AS endpoint, h.to_state AS to_state FROM health_events h \
-         WHERE h.domain_id = $1 AND h.endpoint <> '' AND h.id = ( \
-           SELECT MAX(l.id) FROM health_events l \
-           WHERE l.domain_id = h.domain_id AND l.endpoint = h.endpoint AND l.at <= $2)",
+        "SELECT endpoint, to_state FROM health_events \
+         WHERE domain_id = $1 AND endpoint <> '' AND at <= $2 \
+         ORDER BY endpoint, at DESC, id DESC",
     )
     .bind(domain_id)
     .bind(at)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|row| Ok((row.try_get("endpoint")?, row.try_get("to_state")?)))
-        .collect()
+    let mut states = std::collections::HashMap::new();
+    for row in &rows {
+        let endpoint: String = row.try_get("endpoint")?;
+        if let std::collections::hash_map::Entry::Vacant(slot) = states.entry(endpoint) {
+            slot.insert(row.try_get("to_state")?);
+        }
+    }
+    Ok(states)
 }
 
 /// Per domain of an account: its endpoints, and how many are decided up and down.

@@ -15,14 +15,37 @@ use crate::ui::domains::domain_info;
 use crate::ui::i18n::t;
 use crate::ui::widgets::{CopyButton, error_text};
 
+/// Bumped by a tab after a change that alters the domain's facts.
+#[derive(Clone, Copy)]
+struct FactsChanged(RwSignal<u32>);
+
+/// Reads the domain's facts again each time `version` changes (an action's version).
+pub fn refresh_facts_on(version: impl Fn() -> usize + Send + Sync + 'static) {
+    let Some(FactsChanged(changed)) = use_context::<FactsChanged>() else {
+        return;
+    };
+    Effect::new(move |previous: Option<usize>| {
+        let now = version();
+        if previous.is_some_and(|p| p != now) {
+            changed.update(|n| *n += 1);
+        }
+        now
+    });
+}
+
 #[component]
 pub fn DomainPage() -> impl IntoView {
     let params = use_params_map();
     let domain = Memo::new(move |_| params.read().get("domain").unwrap_or_default());
     let tab = Memo::new(move |_| params.read().get("tab").unwrap_or_default());
-    // Asked again on every tab change: a tab may have changed the facts (a strategy enabled
+    // Asked again on every tab change and whenever a tab reports a change (a strategy enabled
     // starts the domain, endpoints change the count).
-    let details = Resource::new(move || (domain.get(), tab.get()), |(d, _)| domain_info(d));
+    let changed = RwSignal::new(0_u32);
+    provide_context(FactsChanged(changed));
+    let details = Resource::new(
+        move || (domain.get(), tab.get(), changed.get()),
+        |(d, ..)| domain_info(d),
+    );
     let (ready, set_ready) = signal(false);
     Effect::new(move |_| set_ready.set(true));
     let tab_link = move |slug: &'static str, label: fn() -> (&'static str, &'static str)| {

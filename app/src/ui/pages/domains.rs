@@ -84,6 +84,7 @@ pub fn DomainsPage() -> impl IntoView {
                     name="q"
                     aria-label=t("搜索域名", "Search domains")
                     placeholder=t("搜索域名", "Search domains")
+                    value=search
                     prop:value=search
                 />
                 <button type="submit">{t("搜索", "Search")}</button>

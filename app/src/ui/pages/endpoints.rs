@@ -14,7 +14,7 @@ use crate::strategy::{AREAS, Area, Isp};
 use crate::ui::endpoints::{
     AddEndpoint, DeleteEndpoint, EditEndpoint, add_endpoints, list_endpoints, locate,
 };
-use crate::ui::i18n::{lang, t};
+use crate::ui::i18n::{area_name, isp_name, lang, t};
 use crate::ui::monitoring::probes;
 use crate::ui::widgets::{Writable, confirm_delete, error_text, first_error};
 
@@ -42,10 +42,24 @@ pub fn EndpointsTab(domain: String) -> impl IntoView {
     let recent = Resource::new(
         {
             let domain = domain.clone();
-            move || (domain.clone(), list.get().is_some())
+            move || {
+                (
+                    domain.clone(),
+                    add.version().get(),
+                    edit.version().get(),
+                    delete.version().get(),
+                    imported.get(),
+                )
+            }
         },
-        |(domain, _)| probes(domain, 10),
+        |(domain, ..)| probes(domain, 10),
     );
+    super::domain::refresh_facts_on(move || {
+        add.version().get()
+            + edit.version().get()
+            + delete.version().get()
+            + imported.get() as usize
+    });
     let failure =
         move || first_error(&[add.value().get(), edit.value().get(), delete.value().get()]);
     let import_domain = domain.clone();
@@ -119,14 +133,11 @@ fn probe_text(p: &ProbeRecord) -> String {
 }
 
 pub fn area_label(code: &str) -> String {
-    Area::from_code(code).map_or_else(
-        || code.to_owned(),
-        |a| format!("{} {}", a.info().name_zh, code),
-    )
+    Area::from_code(code).map_or_else(|| code.to_owned(), |a| format!("{} {}", area_name(a), code))
 }
 
 pub fn isp_label(code: &str) -> String {
-    Isp::from_code(code).map_or_else(|| code.to_owned(), |i| format!("{} {}", i.name_zh(), code))
+    Isp::from_code(code).map_or_else(|| code.to_owned(), |i| format!("{} {}", isp_name(i), code))
 }
 
 #[component]
@@ -186,8 +197,18 @@ fn EndpointLine(
         <tr data-endpoint=e.endpoint.clone()>
             <td class="value">{e.endpoint.clone()}</td>
             <td class="type">{e.kind.clone()}</td>
-            <td class="area">{area_label(&e.area)}</td>
-            <td class="isp">{isp_label(&e.isp)}</td>
+            <td class="area">
+                {
+                    let area = e.area.clone();
+                    move || area_label(&area)
+                }
+            </td>
+            <td class="isp">
+                {
+                    let isp = e.isp.clone();
+                    move || isp_label(&isp)
+                }
+            </td>
             <td class="tag">{e.tag.clone()}</td>
             <td class=status_class>{status}</td>
             <td class="probes">
@@ -260,7 +281,7 @@ fn PlaceSelects(area: RwSignal<String>, isp: RwSignal<String>) -> impl IntoView 
                     .map(|i| {
                         view! {
                             <option value=i.code() selected=move || isp.get() == i.code()>
-                                {i.name_zh()} " (" {i.code()} ")"
+                                {move || isp_name(i)} " (" {i.code()} ")"
                             </option>
                         }
                     })
@@ -284,8 +305,11 @@ fn AddForm(domain: String, add: ServerAction<AddEndpoint>) -> impl IntoView {
             if let Ok(mut places) = locate(vec![value]).await
                 && let Some(place) = places.pop()
             {
-                area.set(place.area.clone());
-                isp.set(place.isp.clone());
+                // Only a real placement fills the selects; otherwise the server decides.
+                if place.known {
+                    area.set(place.area.clone());
+                    isp.set(place.isp.clone());
+                }
                 detected.set(Some(place));
             }
         });
@@ -385,9 +409,9 @@ fn ImportPanel(domain: String, imported: RwSignal<u32>) -> impl IntoView {
         let count = inputs.len();
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let result = add_endpoints(inputs)
-                .await
-                .map_err(|e| with_line_number(&error_text(&e), &line_numbers));
+            let result = add_endpoints(inputs).await.map_err(|e| {
+                with_line_number(&error_text(&e), &line_numbers, lang.get_untracked())
+            });
             busy.set(false);
             if result.is_ok() {
                 preview.set(Vec::new());
@@ -412,6 +436,7 @@ fn ImportPanel(domain: String, imported: RwSignal<u32>) -> impl IntoView {
                         && let Some(content) = content.as_string()
                     {
                         text.set(content);
+                        preview.set(Vec::new());
                     }
                 });
             }
@@ -432,7 +457,10 @@ fn ImportPanel(domain: String, imported: RwSignal<u32>) -> impl IntoView {
                 id="import-text"
                 aria-label=t("端点列表", "Endpoint list")
                 prop:value=move || text.get()
-                on:input=move |ev| text.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    text.set(event_target_value(&ev));
+                    preview.set(Vec::new());
+                }
             ></textarea>
             <div class="import-actions">
                 <input type="file" accept=".csv,.txt,text/plain,text/csv" aria-label=t("上传文件", "Upload a file") on:change=on_file />
@@ -487,6 +515,7 @@ fn preview_row(line: ImportLine, place: Option<IpPlace>) -> impl IntoView {
                     (None, Some(code)) => format!("{} ✓", label(&code)),
                     (None, None) => "—".to_owned(),
                 };
+            let place = place.filter(|p| p.known);
             let area = detected(&e.area, place.as_ref().map(|p| p.area.clone()), area_label);
             let isp = detected(&e.isp, place.as_ref().map(|p| p.isp.clone()), isp_label);
             view! {
@@ -513,13 +542,16 @@ fn preview_row(line: ImportLine, place: Option<IpPlace>) -> impl IntoView {
 }
 
 /// The server names a refused element by its index (`[3].area: …`); say which line it was.
-fn with_line_number(message: &str, lines: &[usize]) -> String {
+fn with_line_number(message: &str, lines: &[usize], lang: crate::ui::i18n::Lang) -> String {
     let index = message
         .strip_prefix('[')
         .and_then(|rest| rest.split_once(']'))
         .and_then(|(i, _)| i.parse::<usize>().ok());
     match index.and_then(|i| lines.get(i)) {
-        Some(line) => format!("line {line}: {message}"),
+        Some(line) => lang.pick(
+            format!("第 {line} 行：{message}"),
+            format!("line {line}: {message}"),
+        ),
         None => message.to_owned(),
     }
 }

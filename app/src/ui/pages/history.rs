@@ -35,13 +35,18 @@ impl Entry {
 /// two chosen times (A: just before an entry; B: just after one, or now) with the evidence of
 /// every health change between them.
 #[component]
-pub fn History(domain: String) -> impl IntoView {
+pub fn History(
+    domain: String,
+    /// Changes when a new version is enabled, to read the timeline again.
+    #[prop(into)]
+    refresh: Signal<usize>,
+) -> impl IntoView {
     let timeline = Resource::new(
         {
             let domain = domain.clone();
-            move || domain.clone()
+            move || (domain.clone(), refresh.get())
         },
-        |domain| async move {
+        |(domain, _)| async move {
             let events = health_events(domain.clone()).await?;
             let versions = strategy_versions(domain).await?;
             let mut entries: Vec<Entry> = events
@@ -114,7 +119,10 @@ fn Timeline(list: Vec<Entry>, left: RwSignal<Option<i64>>, right: RwSignal<i64>)
                         ),
                         Entry::Version(v) => (
                             "event version".to_owned(),
-                            format!("strategy version {} ({})", v.version, v.created_by),
+                            lang().get_untracked().pick(
+                                format!("策略版本 {}（{}）", v.version, v.created_by),
+                                format!("strategy version {} ({})", v.version, v.created_by),
+                            ),
                             None,
                         ),
                     };

@@ -85,10 +85,20 @@ fn Users() -> impl IntoView {
         |_| list_users(),
     );
     let lang = lang();
+    // The password of whichever action answered last (create or reset).
+    let last = RwSignal::new(None::<CreatedUser>);
+    Effect::new(move |_| {
+        if let Some(Ok(u)) = create.value().get() {
+            last.set(Some(u));
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(u)) = reset.value().get() {
+            last.set(Some(u));
+        }
+    });
     let shown = move || {
-        let created: Option<CreatedUser> = create.value().get().and_then(Result::ok);
-        let reset: Option<CreatedUser> = reset.value().get().and_then(Result::ok);
-        reset.or(created).map(|u| {
+        last.get().map(|u| {
             let label = lang.get_untracked().pick(
                 format!("{} 的密码：", u.username),
                 format!("Password of {}:", u.username),
@@ -329,15 +339,27 @@ fn AuditLog() -> impl IntoView {
             <form method="get" action="/iam" class="search">
                 <label>
                     {t("用户", "User")}
-                    <input type="text" name="user" prop:value=move || get("user") />
+                    <input type="text" name="user" value=get("user") prop:value=move || get("user") />
                 </label>
                 <label>
                     {t("操作", "Action")}
-                    <input type="text" name="action" placeholder="domain.create" prop:value=move || get("action") />
+                    <input
+                        type="text"
+                        name="action"
+                        placeholder="domain.create"
+                        value=get("action")
+                        prop:value=move || get("action")
+                    />
                 </label>
                 <label>
                     {t("最近天数", "Last days")}
-                    <input type="number" name="days" min="1" prop:value=move || days().to_string() />
+                    <input
+                        type="number"
+                        name="days"
+                        min="1"
+                        value=days().to_string()
+                        prop:value=move || days().to_string()
+                    />
                 </label>
                 <button type="submit">{t("筛选", "Filter")}</button>
             </form>

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::ui::i18n::t;
+use crate::ui::i18n::{isp_name, lang, t};
 
 use crate::strategy::{
     AREAS, Family, GroupPreview, Isp, Preview, Strategy, StrategyDocument, UserGroup,
@@ -216,7 +216,7 @@ fn PreviewTable(analysis: Memo<Analysis>) -> impl IntoView {
                     <th>{t("地区", "Area")}</th>
                     {Isp::ALL
                         .into_iter()
-                        .map(|isp| view! { <th>{format!("{} {}", isp.name_zh(), isp.code())}</th> })
+                        .map(|isp| view! { <th>{move || format!("{} {}", isp_name(isp), isp.code())}</th> })
                         .collect_view()}
                 </tr>
             </thead>
@@ -236,7 +236,7 @@ fn PreviewTable(analysis: Memo<Analysis>) -> impl IntoView {
                                         .collect_view();
                                     view! {
                                         <tr>
-                                            <th title=info.code>{info.name_zh}</th>
+                                            <th title=info.code>{move || lang().get().pick(info.name_zh, info.name_en)}</th>
                                             {cells}
                                         </tr>
                                     }

@@ -21,6 +21,8 @@ const CODE_CHIPS: [&str; 10] = [
 #[component]
 pub fn MonitorTab(domain: String) -> impl IntoView {
     let saved = RwSignal::new(0_u32);
+    // Outside the form, which is rebuilt with the saved values.
+    let done = RwSignal::new(false);
     let loaded = Resource::new(
         {
             let domain = domain.clone();
@@ -46,7 +48,7 @@ pub fn MonitorTab(domain: String) -> impl IntoView {
                             .map(|r| match r {
                                 Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
                                 Ok((settings, points, endpoints)) => {
-                                    view! { <MonitorForm domain=domain.clone() settings points endpoints saved /> }.into_any()
+                                    view! { <MonitorForm domain=domain.clone() settings points endpoints saved done /> }.into_any()
                                 }
                             })
                     }
@@ -64,13 +66,13 @@ fn MonitorForm(
     points: Vec<MonitorPointInfo>,
     endpoints: u32,
     saved: RwSignal<u32>,
+    done: RwSignal<bool>,
 ) -> impl IntoView {
     let form = RwSignal::new(settings);
     let point_names: Vec<String> = points.iter().map(|p| p.name.clone()).collect();
     let known = point_names.clone();
     let errors = Memo::new(move |_| form.with(|f| f.validate(&known).err().unwrap_or_default()));
     let server_error = RwSignal::new(None::<String>);
-    let done = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let lang = lang();
     let save = {
@@ -100,6 +102,7 @@ fn MonitorForm(
                 type="number"
                 name=field
                 min="0"
+                value=form.with_untracked(get).to_string()
                 prop:value=move || form.with(get).to_string()
                 on:input=move |ev| {
                     let value = event_target_value(&ev).trim().parse::<u32>().unwrap_or(0);
@@ -117,6 +120,7 @@ fn MonitorForm(
             <input
                 type="text"
                 name=field
+                value=form.with_untracked(get)
                 prop:value=move || form.with(get)
                 on:input=move |ev| {
                     form.update(|f| set(f, event_target_value(&ev)));
@@ -139,7 +143,10 @@ fn MonitorForm(
     let detection = move || {
         form.with(|f| {
             let (interval, timeout, min) = (f.interval_sec, f.timeout_sec, f.min_errors);
-            (min.saturating_sub(1) * interval, min * interval + timeout)
+            (
+                min.saturating_sub(1).saturating_mul(interval),
+                min.saturating_mul(interval).saturating_add(timeout),
+            )
         })
     };
     view! {

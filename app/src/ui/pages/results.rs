@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use super::history::History;
 use crate::model::{DomainSchedule, EndpointStatus};
 use crate::strategy::{AREAS, Area, Family, Health, Isp, Preview, Strategy, UserGroup};
-use crate::ui::i18n::{lang, t};
+use crate::ui::i18n::{area_name, isp_name, lang, t};
 use crate::ui::map::{ChinaMap, colour};
 use crate::ui::schedule::{RecommendStrategy, schedule};
 use crate::ui::widgets::{Writable, error_text};
@@ -56,6 +56,7 @@ pub fn ResultsTab(domain: String) -> impl IntoView {
         },
         |(domain, _)| schedule(domain),
     );
+    super::domain::refresh_facts_on(move || recommend.version().get());
     let family = RwSignal::new(Family::A);
     let selected = RwSignal::new(None::<Area>);
     let recommend_domain = domain.clone();
@@ -123,7 +124,7 @@ pub fn ResultsTab(domain: String) -> impl IntoView {
                 }}
             </Transition>
         </section>
-        <History domain=history_domain />
+        <History domain=history_domain refresh=recommend.version() />
     }
 }
 
@@ -171,7 +172,7 @@ fn ResultsView(
                         .join(", ");
                     view! {
                         <tr>
-                            <th>{isp.name_zh()} " " {isp.code()}</th>
+                            <th>{move || isp_name(isp)} " " {isp.code()}</th>
                             <td>{if shares.is_empty() { "—".to_owned() } else { shares }}</td>
                         </tr>
                     }
@@ -179,7 +180,7 @@ fn ResultsView(
                 .collect_view();
             view! {
                 <div class="area-detail" data-testid="area-detail">
-                    <h3>{move || lang.get().pick(area.info().name_zh, area.info().name_en)} " " {area.code()}</h3>
+                    <h3>{move || area_name(area)} " " {area.code()}</h3>
                     <table>{rows}</table>
                 </div>
             }
@@ -212,7 +213,7 @@ fn ResultTable(preview: Preview, endpoints: Vec<String>) -> impl IntoView {
                     <th>{t("地区", "Area")}</th>
                     {Isp::ALL
                         .into_iter()
-                        .map(|isp| view! { <th>{format!("{} {}", isp.name_zh(), isp.code())}</th> })
+                        .map(|isp| view! { <th>{move || format!("{} {}", isp_name(isp), isp.code())}</th> })
                         .collect_view()}
                 </tr>
             </thead>
@@ -247,7 +248,7 @@ fn ResultTable(preview: Preview, endpoints: Vec<String>) -> impl IntoView {
                             .collect_view();
                         view! {
                             <tr>
-                                <th title=info.code>{info.name_zh}</th>
+                                <th title=info.code>{move || lang().get().pick(info.name_zh, info.name_en)}</th>
                                 {cells}
                             </tr>
                         }

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 
 use crate::model::MonitorPointInfo;
 use crate::strategy::{AREAS, Isp};
-use crate::ui::i18n::{lang, t};
+use crate::ui::i18n::{isp_name, lang, t};
 use crate::ui::iam::account_usage;
 use crate::ui::monitoring::{CreatePoint, DeletePoint, monitor_points};
 use crate::ui::widgets::{
@@ -76,7 +76,7 @@ pub fn UsagePage() -> impl IntoView {
                         {t("运营商", "ISP")}
                         <select name="isp">
                             <option value="">"—"</option>
-                            {Isp::ALL.into_iter().map(|i| view! { <option value=i.code()>{i.name_zh()} " (" {i.code()} ")"</option> }).collect_view()}
+                            {Isp::ALL.into_iter().map(|i| view! { <option value=i.code()>{move || isp_name(i)} " (" {i.code()} ")"</option> }).collect_view()}
                         </select>
                     </label>
                     <button type="submit">{t("注册监控点", "Register point")}</button>
@@ -103,6 +103,7 @@ pub fn UsagePage() -> impl IntoView {
 
 #[component]
 fn PointTable(list: Vec<MonitorPointInfo>, delete: ServerAction<DeletePoint>) -> impl IntoView {
+    let lang = lang();
     view! {
         <table class="point-list">
             <thead>
@@ -121,12 +122,15 @@ fn PointTable(list: Vec<MonitorPointInfo>, delete: ServerAction<DeletePoint>) ->
                     let name = p.name.clone();
                     let issue = match (&p.issue, p.probe_side_problem) {
                         (Some(i), _) => i.clone(),
-                        (None, true) => "probe-side problem: fails against every endpoint".to_owned(),
+                        (None, true) => lang.get_untracked().pick(
+                            "监控点侧问题：对所有端点都失败",
+                            "probe-side problem: fails against every endpoint",
+                        ).to_owned(),
                         _ => String::new(),
                     };
                     view! {
                         <tr data-point=p.name.clone()>
-                            <td>{p.name.clone()} {p.built_in.then_some(" (built-in)")}</td>
+                            <td>{p.name.clone()} {p.built_in.then(|| view! { " " {t("（内置）", "(built-in)")} })}</td>
                             <td>{p.area.clone()}</td>
                             <td>{p.isp.clone()}</td>
                             <td>{p.last_seen.map(time_text).unwrap_or_else(|| "—".into())}</td>
