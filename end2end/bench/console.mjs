@@ -2,11 +2,11 @@
 // server-side rendering time, and in Chromium the time from a click (next page, a search) to the
 // new rows on screen — plus the size of the wasm bundle, raw and gzipped.
 //
-// Run after `cargo leptos build --release`, from the repository root:
+// Run after `cargo leptos build --release --split`, from the repository root:
 //     node end2end/bench/console.mjs [--domains 5000] [--rounds 50]
 import { chromium } from 'playwright';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -110,12 +110,21 @@ try {
   }
   await browser.close();
 
-  const wasm = readFileSync(path.join(root, 'target/site/pkg/itm.wasm'));
+  // The bundle: the main module every page loads, and the lazily loaded chunks (pages built
+  // with `cargo leptos build --split`).
+  const pkg = path.join(root, 'target/site/pkg');
+  const sizes = (f) => { const b = readFileSync(path.join(pkg, f)); return { raw: b.length, gzip: gzipSync(b, { level: 9 }).length }; };
+  const chunks = readdirSync(pkg).filter((f) => f.endsWith('.wasm') && f !== 'itm.wasm').map((f) => ({ f, ...sizes(f) }));
+  const largestPage = chunks.filter((c) => c.f.startsWith('split_')).sort((x, y) => y.gzip - x.gzip)[0];
   console.log(JSON.stringify({
     domains, endpoints: endpoints.length, rounds,
     ssrMs: ssr,
     clickToRowsMs: { nextPage: stats(nextPage), switchLanguage: stats(language) },
-    wasmBytes: { raw: wasm.length, gzip: gzipSync(wasm, { level: 9 }).length },
+    wasmBytes: {
+      main: sizes('itm.wasm'),
+      largestPage: largestPage ?? null,
+      allChunks: chunks.reduce((t, c) => ({ raw: t.raw + c.raw, gzip: t.gzip + c.gzip }), { raw: 0, gzip: 0 }),
+    },
   }, null, 2));
 } finally {
   server.kill();

@@ -7,5 +7,6 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::ui::App);
+    // `hydrate_lazy`: some routes are lazy-loaded wasm chunks (`cargo leptos build --split`).
+    leptos::mount::hydrate_lazy(app::ui::App);
 }

@@ -19,7 +19,7 @@ pub mod widgets;
 use leptos::prelude::*;
 use leptos_meta::{Html, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, LazyRoute, lazy_route, path};
 
 use i18n::{LangSwitch, t};
 use widgets::current_user;
@@ -80,18 +80,44 @@ fn Layout() -> impl IntoView {
         <main>
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/") view=pages::DomainsPage />
-                <Route path=path!("/domains/:domain") view=pages::DomainPage />
-                <Route path=path!("/domains/:domain/:tab") view=pages::DomainPage />
-                <Route path=path!("/notifications") view=pages::NotificationsPage />
-                <Route path=path!("/usage") view=pages::UsagePage />
-                <Route path=path!("/iam") view=pages::IamPage />
-                <Route path=path!("/lab") view=pages::LabPage />
+                <Route path=path!("/domains/:domain") view={Lazy::<DomainRoute>::new()} />
+                <Route path=path!("/domains/:domain/:tab") view={Lazy::<DomainRoute>::new()} />
+                <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} />
+                <Route path=path!("/usage") view={Lazy::<UsageRoute>::new()} />
+                <Route path=path!("/iam") view={Lazy::<IamRoute>::new()} />
+                <Route path=path!("/lab") view={Lazy::<LabRoute>::new()} />
                 <Route path=path!("/login") view=pages::LoginPage />
                 <Route path=path!("/login/:account") view=pages::LoginPage />
             </Routes>
         </main>
     }
 }
+
+/// A page whose code the browser loads when it is first visited (a separate wasm chunk with
+/// `cargo leptos build --split`), so the first page does not download every page.
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        #[derive(Debug)]
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                pages::$page().into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(DomainRoute, DomainPage);
+lazy_page!(NotificationsRoute, NotificationsPage);
+lazy_page!(UsageRoute, UsagePage);
+lazy_page!(IamRoute, IamPage);
+lazy_page!(LabRoute, LabPage);
 
 /// Who is logged in, with a logout button; a login link otherwise.
 #[component]
