@@ -253,21 +253,7 @@ impl ConsoleBackend for Console {
     }
 
     fn schedule<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, DomainSchedule> {
-        as_user!(self, cookie, |s, caller| async move {
-            let document = s.strategy(caller, domain).await?;
-            let details = s.domain_details(caller, domain).await?;
-            let health = s
-                .list_endpoints(caller, domain)
-                .await?
-                .into_iter()
-                .map(|e| (e.endpoint, e.status))
-                .collect();
-            Ok::<_, ServiceError>(DomainSchedule {
-                document,
-                enabled_version: details.strategy_version,
-                health,
-            })
-        })
+        as_user!(self, cookie, |s, caller| s.schedule(caller, domain))
     }
 
     fn schedule_at<'a>(

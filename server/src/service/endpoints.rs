@@ -4,9 +4,7 @@
 
 use std::collections::HashMap;
 
-use app::model::{
-    EndpointInput, EndpointRecord, EndpointStatus, Permission, implied_kind, validate_tag,
-};
+use app::model::{EndpointInput, EndpointRecord, Permission, implied_kind, validate_tag};
 use app::strategy::{Area, EndpointKind, Isp, value_error};
 use serde::Deserialize;
 
@@ -37,11 +35,7 @@ impl Service {
         Ok(list
             .into_iter()
             .map(|e| EndpointRecord {
-                status: match states.get(&e.value).map(String::as_str) {
-                    Some("up") => EndpointStatus::Ok,
-                    Some("down") => EndpointStatus::Fail,
-                    _ => EndpointStatus::Unknown,
-                },
+                status: super::monitoring::endpoint_status(&states, &e.value),
                 domain: d.name.clone(),
                 endpoint: e.value,
                 kind: e.kind,

@@ -101,6 +101,19 @@ impl Service {
     }
 }
 
+/// An endpoint's status from its decided state (`up`/`down`; absent: unknown).
+pub(super) fn endpoint_status(
+    states: &HashMap<String, String>,
+    endpoint: &str,
+) -> app::model::EndpointStatus {
+    use app::model::EndpointStatus;
+    match states.get(endpoint).map(String::as_str) {
+        Some("up") => EndpointStatus::Ok,
+        Some("down") => EndpointStatus::Fail,
+        _ => EndpointStatus::Unknown,
+    }
+}
+
 pub(super) fn status_of(endpoints: i64, up: i64, down: i64) -> MonitorStatus {
     if down > 0 {
         MonitorStatus::Fail

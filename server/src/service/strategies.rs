@@ -11,6 +11,7 @@ pub use app::model::VersionInfo;
 use app::model::{DomainSchedule, DomainStatus, EndpointStatus, Permission};
 use app::strategy::{Compiled, EndpointConf, Strategy, StrategyDocument, StrategyTree, recommend};
 
+use super::monitoring::endpoint_status;
 use super::{Caller, Result, Service, ServiceError};
 use crate::store::domains::{self, Domain};
 use crate::store::endpoints::{self, Endpoint};
@@ -26,20 +27,21 @@ impl Service {
         let domain = self.domain(&mut conn, caller, name).await?;
         let list = endpoints::list(&mut conn, domain.id).await?;
         let stored = self.enabled_document(&mut conn, &domain).await?;
-        let (tree, flags) = match stored {
-            Some(doc) => (doc.strategy, doc.endpoints_conf),
-            None => (
-                StrategyTree {
-                    start: String::new(),
-                    rules: Vec::new(),
-                },
-                Vec::new(),
-            ),
-        };
-        Ok(StrategyDocument {
-            status: domain.status.code().to_owned(),
-            strategy: tree,
-            endpoints_conf: compose(&list, &flags),
+        Ok(document_of(&domain, &list, stored))
+    }
+
+    /// The enabled strategy with each endpoint's live health: the console's scheduling results.
+    pub async fn schedule(&self, caller: &Caller, name: &str) -> Result<DomainSchedule> {
+        caller.require(Permission::Read)?;
+        let mut conn = self.store().conn().await?;
+        let domain = self.domain(&mut conn, caller, name).await?;
+        let list = endpoints::list(&mut conn, domain.id).await?;
+        let stored = self.enabled_document(&mut conn, &domain).await?;
+        let states = self.endpoint_states(&mut conn, domain.id).await?;
+        Ok(DomainSchedule {
+            document: document_of(&domain, &list, stored),
+            enabled_version: domain.strategy_version,
+            health: health_of(&list, &states),
         })
     }
 
@@ -60,40 +62,15 @@ impl Service {
             .await?
             .into_iter()
             .find(|v| v.created_at <= at);
-        let (tree, flags, enabled_version) = match version {
-            Some(v) => {
-                let doc = parse_stored(&v.document)?;
-                (doc.strategy, doc.endpoints_conf, Some(v.version))
-            }
-            None => (
-                StrategyTree {
-                    start: String::new(),
-                    rules: Vec::new(),
-                },
-                Vec::new(),
-                None,
-            ),
-        };
+        let stored = version
+            .as_ref()
+            .map(|v| parse_stored(&v.document))
+            .transpose()?;
         let states = crate::store::monitor::states_at(&mut conn, domain.id, at).await?;
-        let health = list
-            .iter()
-            .map(|e| {
-                let status = match states.get(&e.value).map(String::as_str) {
-                    Some("up") => EndpointStatus::Ok,
-                    Some("down") => EndpointStatus::Fail,
-                    _ => EndpointStatus::Unknown,
-                };
-                (e.value.clone(), status)
-            })
-            .collect();
         Ok(DomainSchedule {
-            document: StrategyDocument {
-                status: domain.status.code().to_owned(),
-                strategy: tree,
-                endpoints_conf: compose(&list, &flags),
-            },
-            enabled_version,
-            health,
+            document: document_of(&domain, &list, stored),
+            enabled_version: version.map(|v| v.version),
+            health: health_of(&list, &states),
         })
     }
 
@@ -300,6 +277,40 @@ impl Service {
 /// `endpointsConf` for the domain's endpoints: type, area and ISP from the table, the flags from
 /// `flags` when it lists the endpoint (else evaluated and enabled). The DNS snapshot composes
 /// the enabled document the same way, so what the API validated is what DNS answers.
+/// The document `GET …/strategy` shows: the stored tree (none: empty) with `endpointsConf`
+/// composed from today's endpoints.
+fn document_of(
+    domain: &Domain,
+    list: &[Endpoint],
+    stored: Option<StrategyDocument>,
+) -> StrategyDocument {
+    let (tree, flags) = match stored {
+        Some(doc) => (doc.strategy, doc.endpoints_conf),
+        None => (
+            StrategyTree {
+                start: String::new(),
+                rules: Vec::new(),
+            },
+            Vec::new(),
+        ),
+    };
+    StrategyDocument {
+        status: domain.status.code().to_owned(),
+        strategy: tree,
+        endpoints_conf: compose(list, &flags),
+    }
+}
+
+/// Each endpoint's status from the decided states (`up`/`down`; absent: unknown).
+fn health_of(
+    list: &[Endpoint],
+    states: &std::collections::HashMap<String, String>,
+) -> Vec<(String, EndpointStatus)> {
+    list.iter()
+        .map(|e| (e.value.clone(), endpoint_status(states, &e.value)))
+        .collect()
+}
+
 pub fn compose(list: &[Endpoint], flags: &[EndpointConf]) -> Vec<EndpointConf> {
     list.iter()
         .map(|e| {
