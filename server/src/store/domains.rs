@@ -86,20 +86,24 @@ pub async fn list_brief(conn: &mut Conn, account_id: i64) -> Result<Vec<Listed>>
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|row| {
-            let status: String = row.try_get("status")?;
-            Ok(Listed {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                is_itm: flag(row, "is_itm")?,
-                status: DomainStatus::parse(&status)
-                    .ok_or_else(|| StoreError::Corrupt(format!("domain status {status}")))?,
-                strategy_version: row.try_get("strategy_version")?,
-                updated_at: row.try_get("updated_at")?,
-            })
-        })
-        .collect()
+    rows.iter().map(listed_from_row).collect()
+}
+
+fn listed_from_row(row: &AnyRow) -> Result<Listed> {
+    Ok(Listed {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        is_itm: flag(row, "is_itm")?,
+        status: status_in(row)?,
+        strategy_version: row.try_get("strategy_version")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+fn status_in(row: &AnyRow) -> Result<DomainStatus> {
+    let status: String = row.try_get("status")?;
+    DomainStatus::parse(&status)
+        .ok_or_else(|| StoreError::Corrupt(format!("domain status {status}")))
 }
 
 /// One row of a page of the list, with the domain's endpoint count and how many are decided up
@@ -159,17 +163,8 @@ pub async fn page(
     let rows = rows
         .iter()
         .map(|row| {
-            let status: String = row.try_get("status")?;
             Ok(PageRow {
-                domain: Listed {
-                    id: row.try_get("id")?,
-                    name: row.try_get("name")?,
-                    is_itm: flag(row, "is_itm")?,
-                    status: DomainStatus::parse(&status)
-                        .ok_or_else(|| StoreError::Corrupt(format!("domain status {status}")))?,
-                    strategy_version: row.try_get("strategy_version")?,
-                    updated_at: row.try_get("updated_at")?,
-                },
+                domain: listed_from_row(row)?,
                 endpoints: row.try_get("endpoints")?,
                 up: row.try_get("up")?,
                 down: row.try_get("down")?,
@@ -285,15 +280,13 @@ fn monitor_json(monitor: &MonitorSettings) -> String {
 }
 
 fn domain_from_row(row: &AnyRow) -> Result<Domain> {
-    let status: String = row.try_get("status")?;
     let monitor: String = row.try_get("monitor")?;
     Ok(Domain {
         id: row.try_get("id")?,
         account_id: row.try_get("account_id")?,
         name: row.try_get("name")?,
         is_itm: flag(row, "is_itm")?,
-        status: DomainStatus::parse(&status)
-            .ok_or_else(|| StoreError::Corrupt(format!("domain status {status}")))?,
+        status: status_in(row)?,
         ttl: row.try_get("ttl")?,
         strategy_version: row.try_get("strategy_version")?,
         monitor: serde_json::from_str(&monitor)
@@ -354,13 +347,11 @@ pub async fn for_dns(conn: &mut Conn, only: Option<i64>) -> Result<Vec<DnsDomain
     };
     rows.iter()
         .map(|row| {
-            let status: String = row.try_get("status")?;
             Ok(DnsDomain {
                 id: row.try_get("id")?,
                 name: row.try_get("name")?,
                 is_itm: flag(row, "is_itm")?,
-                status: DomainStatus::parse(&status)
-                    .ok_or_else(|| StoreError::Corrupt(format!("domain status {status}")))?,
+                status: status_in(row)?,
                 ttl: row.try_get("ttl")?,
                 document: row.try_get("document")?,
             })
