@@ -69,6 +69,21 @@ pub fn error_text(e: &ServerFnError) -> String {
     }
 }
 
+/// A message shown as an alert line.
+pub fn alert(message: String) -> AnyView {
+    view! { <p class="error" role="alert">{message}</p> }.into_any()
+}
+
+/// A server function's error as an alert line.
+pub fn alert_error(e: &ServerFnError) -> AnyView {
+    alert(error_text(e))
+}
+
+/// What a section shows while its data loads.
+pub fn loading() -> impl IntoView {
+    view! { <p class="loading">{t("加载中…", "Loading…")}</p> }
+}
+
 /// The first error among actions' latest results, for one alert line.
 pub fn first_error(results: &[Option<Result<(), ServerFnError>>]) -> Option<String> {
     results

@@ -13,7 +13,7 @@ use super::notifications::DomainNotifyTab;
 use super::results::ResultsTab;
 use crate::ui::domains::domain_info;
 use crate::ui::i18n::t;
-use crate::ui::widgets::{CopyButton, error_text};
+use crate::ui::widgets::{CopyButton, alert_error};
 
 /// Bumped by a tab after a change that alters the domain's facts.
 #[derive(Clone, Copy)]
@@ -80,7 +80,7 @@ pub fn DomainPage() -> impl IntoView {
                     details
                         .get()
                         .map(|r| match r {
-                            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                            Err(e) => alert_error(&e),
                             Ok(d) => {
                                 let cname = d.summary.cname.clone();
                                 view! {

@@ -12,7 +12,8 @@ use crate::model::{DomainPage, DomainRow, DomainStatus, MonitorStatus};
 use crate::ui::domains::{CreateDomain, DeleteDomain, SetDomainStatus, list_domains};
 use crate::ui::i18n::{lang, t};
 use crate::ui::widgets::{
-    CopyButton, Writable, confirm_delete, current_user, error_text, time_text,
+    CopyButton, Writable, alert, confirm_delete, current_user, error_text, first_error, loading,
+    time_text,
 };
 
 #[component]
@@ -44,15 +45,11 @@ pub fn DomainsPage() -> impl IntoView {
     let (ready, set_ready) = signal(false);
     Effect::new(move |_| set_ready.set(true));
     let failure = move || {
-        [
-            create.value().get().and_then(Result::err),
-            status.value().get().and_then(Result::err),
-            delete.value().get().and_then(Result::err),
-        ]
-        .into_iter()
-        .flatten()
-        .next()
-        .map(|e| error_text(&e))
+        first_error(&[
+            create.value().get().map(|r| r.map(drop)),
+            status.value().get(),
+            delete.value().get(),
+        ])
     };
     view! {
         <Title text="域名 Domains · ITM" />
@@ -77,7 +74,7 @@ pub fn DomainsPage() -> impl IntoView {
                     )}
                 </p>
             </Writable>
-            {move || failure().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            {move || failure().map(alert)}
             <form method="get" action="/" class="search">
                 <input
                     type="search"
@@ -89,7 +86,7 @@ pub fn DomainsPage() -> impl IntoView {
                 />
                 <button type="submit">{t("搜索", "Search")}</button>
             </form>
-            <Transition fallback=|| view! { <p class="loading">{t("加载中…", "Loading…")}</p> }>
+            <Transition fallback=loading>
                 {move || {
                     list.get()
                         .map(|result| match result {

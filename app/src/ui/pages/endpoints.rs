@@ -16,7 +16,9 @@ use crate::ui::endpoints::{
 };
 use crate::ui::i18n::{area_name, isp_name, lang, t};
 use crate::ui::monitoring::probes;
-use crate::ui::widgets::{Writable, confirm_delete, error_text, first_error};
+use crate::ui::widgets::{
+    Writable, alert, alert_error, confirm_delete, error_text, first_error, loading,
+};
 
 #[component]
 pub fn EndpointsTab(domain: String) -> impl IntoView {
@@ -75,12 +77,12 @@ pub fn EndpointsTab(domain: String) -> impl IntoView {
             <Writable>
                 <AddForm domain=domain.clone() add />
             </Writable>
-            {move || failure().map(|m| view! { <p class="error" role="alert">{m}</p> })}
-            <Transition fallback=|| view! { <p class="loading">{t("加载中…", "Loading…")}</p> }>
+            {move || failure().map(alert)}
+            <Transition fallback=loading>
                 {move || {
                     list.get()
                         .map(|r| match r {
-                            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                            Err(e) => alert_error(&e),
                             Ok(rows) if rows.is_empty() => {
                                 view! {
                                     <p class="empty">

@@ -10,7 +10,7 @@ use crate::strategy::{Family, UserGroup};
 use crate::ui::i18n::{lang, t};
 use crate::ui::monitoring::health_events;
 use crate::ui::schedule::{schedule_at, strategy_versions};
-use crate::ui::widgets::{error_text, time_text};
+use crate::ui::widgets::{alert_error, time_text};
 
 /// "Now", as a time to compare.
 const NOW: i64 = i64::MAX;
@@ -74,7 +74,7 @@ pub fn History(
             <h2>{t("历史：健康事件与策略版本", "History: health events and strategy versions")}</h2>
             <Transition fallback=|| ()>
                 {move || timeline.get().map(|r| match r {
-                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => alert_error(&e),
                     Ok(list) if list.is_empty() => view! {
                         <p class="empty">{t("还没有历史。", "No history yet.")}</p>
                     }.into_any(),
@@ -177,7 +177,7 @@ fn Compare(domain: String, a: i64, b: i64, events: Vec<Entry>) -> impl IntoView 
             {
                 let between = between.clone();
                 move || both.get().map(|r| match r {
-                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => alert_error(&e),
                     Ok((before, after)) => {
                         let changed = changed_groups(&before, &after);
                         view! {

@@ -13,7 +13,7 @@ use crate::ui::iam::{
     list_access_keys, list_users,
 };
 use crate::ui::widgets::{
-    CopyButton, confirm_delete, current_user, error_text, first_error, time_text,
+    CopyButton, alert, alert_error, confirm_delete, current_user, first_error, loading, time_text,
 };
 
 #[component]
@@ -130,12 +130,12 @@ fn Users() -> impl IntoView {
                 </Show>
             </Transition>
             {shown}
-            {move || failure().map(|m| view! { <p class="error" role="alert">{m}</p> })}
-            <Transition fallback=|| view! { <p class="loading">{t("加载中…", "Loading…")}</p> }>
+            {move || failure().map(alert)}
+            <Transition fallback=loading>
                 {move || {
                     list.get()
                         .map(|r| match r {
-                            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                            Err(e) => alert_error(&e),
                             Ok(users) => {
                                 let manage = is_main();
                                 view! { <UserTable users manage reset delete policy /> }.into_any()
@@ -267,7 +267,7 @@ fn AccessKeys() -> impl IntoView {
                             );
                             view! { <ShownOnce label secret=k.secret_access_key /> }.into_any()
                         }
-                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                        Err(e) => alert_error(&e),
                     })
             }}
             {move || {
@@ -275,13 +275,13 @@ fn AccessKeys() -> impl IntoView {
                     .value()
                     .get()
                     .and_then(Result::err)
-                    .map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })
+                    .map(|e| alert_error(&e))
             }}
-            <Transition fallback=|| view! { <p class="loading">{t("加载中…", "Loading…")}</p> }>
+            <Transition fallback=loading>
                 {move || {
                     list.get()
                         .map(|r| match r {
-                            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                            Err(e) => alert_error(&e),
                             Ok(keys) => view! { <KeyTable keys delete /> }.into_any(),
                         })
                 }}
@@ -363,11 +363,11 @@ fn AuditLog() -> impl IntoView {
                 </label>
                 <button type="submit">{t("筛选", "Filter")}</button>
             </form>
-            <Transition fallback=|| view! { <p class="loading">{t("加载中…", "Loading…")}</p> }>
+            <Transition fallback=loading>
                 {move || {
                     list.get()
                         .map(|r| match r {
-                            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                            Err(e) => alert_error(&e),
                             Ok(entries) if entries.is_empty() => view! {
                                 <p class="empty">{t("没有符合条件的记录。", "No entries match.")}</p>
                             }.into_any(),

@@ -11,7 +11,7 @@ use crate::model::{FieldError, MonitorPointInfo, MonitorSettings, ProbeRecord, P
 use crate::ui::domains::domain_info;
 use crate::ui::i18n::{lang, t};
 use crate::ui::monitoring::{load_monitor_settings, monitor_points, probes, set_monitor_settings};
-use crate::ui::widgets::{Writable, error_text, time_text};
+use crate::ui::widgets::{Writable, alert_error, error_text, loading, time_text};
 
 /// Chips: common codes and ranges the operator can toggle into `expectedCodes`.
 const CODE_CHIPS: [&str; 10] = [
@@ -39,14 +39,14 @@ pub fn MonitorTab(domain: String) -> impl IntoView {
     view! {
         <section class="monitor card">
             <h2>{t("监控设置", "Monitor settings")}</h2>
-            <Transition fallback=|| view! { <p class="loading">{t("加载中…", "Loading…")}</p> }>
+            <Transition fallback=loading>
                 {
                     let domain = domain.clone();
                     move || {
                         loaded
                             .get()
                             .map(|r| match r {
-                                Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                                Err(e) => alert_error(&e),
                                 Ok((settings, points, endpoints)) => {
                                     view! { <MonitorForm domain=domain.clone() settings points endpoints saved done /> }.into_any()
                                 }
@@ -351,10 +351,10 @@ fn ProbeResults(domain: String) -> impl IntoView {
                     <figcaption>{t("HTTP 状态码与失败", "HTTP status codes and failures")}</figcaption>
                 </figure>
             </div>
-            <Transition fallback=|| view! { <p class="loading">{t("加载中…", "Loading…")}</p> }>
+            <Transition fallback=loading>
                 {move || {
                     list.get().map(|r| match r {
-                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                        Err(e) => alert_error(&e),
                         Ok(rows) if rows.is_empty() => view! {
                             <p class="empty">{t("还没有探测结果：启动域名的调度后，监控点按间隔探测每个端点。", "No probe results yet: once the domain is started, the monitor points probe every endpoint each interval.")}</p>
                         }.into_any(),

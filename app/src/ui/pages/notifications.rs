@@ -10,7 +10,9 @@ use crate::ui::notify::{
     DeleteContact, DeleteContactGroup, PutContact, list_contact_groups, list_contacts,
     list_deliveries, load_domain_notify, put_contact_group, save_domain_notify,
 };
-use crate::ui::widgets::{Writable, confirm_delete, error_text, first_error, time_text};
+use crate::ui::widgets::{
+    Writable, alert, alert_error, confirm_delete, error_text, first_error, loading, time_text,
+};
 
 #[component]
 pub fn NotificationsPage() -> impl IntoView {
@@ -61,10 +63,10 @@ pub fn NotificationsPage() -> impl IntoView {
                     <button type="submit">{t("保存联系人", "Save contact")}</button>
                 </ActionForm>
             </Writable>
-            {move || failure().map(|m| view! { <p class="error" role="alert">{m}</p> })}
-            <Transition fallback=|| view! { <p class="loading">{t("加载中…", "Loading…")}</p> }>
+            {move || failure().map(alert)}
+            <Transition fallback=loading>
                 {move || contacts.get().map(|r| match r {
-                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => alert_error(&e),
                     Ok(list) if list.is_empty() => view! {
                         <p class="empty">{t("还没有联系人：添加一个，再在域名的“通知”页选中它。", "No contacts yet: add one, then choose it on a domain's Notifications tab.")}</p>
                     }.into_any(),
@@ -78,7 +80,7 @@ pub fn NotificationsPage() -> impl IntoView {
                 {move || {
                     let all = contacts.get().and_then(Result::ok).unwrap_or_default();
                     groups.get().map(|r| match r {
-                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                        Err(e) => alert_error(&e),
                         Ok(list) => view! { <Groups list contacts=all saved=groups_saved delete=delete_group /> }.into_any(),
                     })
                 }}
@@ -88,7 +90,7 @@ pub fn NotificationsPage() -> impl IntoView {
             <h2>{t("发送记录", "Delivery log")}</h2>
             <Transition fallback=|| ()>
                 {move || deliveries.get().map(|r| match r {
-                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => alert_error(&e),
                     Ok(list) if list.is_empty() => view! {
                         <p class="empty">{t("还没有发送过通知。", "Nothing has been sent yet.")}</p>
                     }.into_any(),
@@ -291,11 +293,11 @@ pub fn DomainNotifyTab(domain: String) -> impl IntoView {
     view! {
         <section class="domain-notify card">
             <h2>{t("通知谁", "Whom to notify")}</h2>
-            <Transition fallback=|| view! { <p class="loading">{t("加载中…", "Loading…")}</p> }>
+            <Transition fallback=loading>
                 {
                     let domain = domain.clone();
                     move || loaded.get().map(|r| match r {
-                        Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                        Err(e) => alert_error(&e),
                         Ok((choice, contacts, groups)) => view! {
                             <NotifyChoice domain=domain.clone() choice contacts groups />
                         }.into_any(),

@@ -12,7 +12,7 @@ use crate::strategy::{AREAS, Area, Family, Health, Isp, Preview, Strategy, UserG
 use crate::ui::i18n::{area_name, isp_name, lang, t};
 use crate::ui::map::{ChinaMap, colour};
 use crate::ui::schedule::{RecommendStrategy, schedule};
-use crate::ui::widgets::{Writable, error_text};
+use crate::ui::widgets::{Writable, alert_error, loading};
 
 /// The preview of a schedule for one family; `Err`: why there is none.
 pub fn schedule_preview(s: &DomainSchedule, family: Family) -> Result<Preview, String> {
@@ -86,7 +86,7 @@ pub fn ResultsTab(domain: String) -> impl IntoView {
                     .value()
                     .get()
                     .and_then(Result::err)
-                    .map(|e| view! { <p class="error" role="alert">{error_text(&e)}</p> })
+                    .map(|e| alert_error(&e))
             }}
             <div class="controls">
                 <label>
@@ -100,11 +100,11 @@ pub fn ResultsTab(domain: String) -> impl IntoView {
                     </select>
                 </label>
             </div>
-            <Transition fallback=|| view! { <p class="loading">{t("加载中…", "Loading…")}</p> }>
+            <Transition fallback=loading>
                 {move || {
                     data.get()
                         .map(|r| match r {
-                            Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                            Err(e) => alert_error(&e),
                             Ok(s) => match schedule_preview(&s, family.get()) {
                                 Err(_) => view! {
                                     <p class="empty">

@@ -11,7 +11,7 @@ use crate::ui::i18n::{isp_name, lang, t};
 use crate::ui::iam::account_usage;
 use crate::ui::monitoring::{CreatePoint, DeletePoint, monitor_points};
 use crate::ui::widgets::{
-    CopyButton, Writable, confirm_delete, error_text, first_error, time_text,
+    CopyButton, Writable, alert_error, confirm_delete, first_error, loading, time_text,
 };
 
 #[component]
@@ -33,9 +33,9 @@ pub fn UsagePage() -> impl IntoView {
         <Title text="用量 Usage · ITM" />
         <section class="usage card" data-ready=move || ready.get().to_string()>
             <h1>{t("用量", "Usage")}</h1>
-            <Transition fallback=|| view! { <p class="loading">{t("加载中…", "Loading…")}</p> }>
+            <Transition fallback=loading>
                 {move || numbers.get().map(|r| match r {
-                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => alert_error(&e),
                     Ok(u) => view! {
                         <dl class="facts usage-numbers">
                             <dt>{t("域名", "Domains")}</dt><dd data-testid="usage-domains">{u.domains}</dd>
@@ -93,7 +93,7 @@ pub fn UsagePage() -> impl IntoView {
             {move || first_error(&[create.value().get().map(|r| r.map(drop)), delete.value().get()]).map(|m| view! { <p class="error" role="alert">{m}</p> })}
             <Transition fallback=|| ()>
                 {move || points.get().map(|r| match r {
-                    Err(e) => view! { <p class="error" role="alert">{error_text(&e)}</p> }.into_any(),
+                    Err(e) => alert_error(&e),
                     Ok(list) => view! { <PointTable list delete /> }.into_any(),
                 })}
             </Transition>
