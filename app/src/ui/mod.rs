@@ -12,6 +12,7 @@ pub mod map;
 pub mod monitoring;
 pub mod notify;
 mod pages;
+pub mod preview_table;
 pub mod schedule;
 pub mod session;
 pub mod widgets;

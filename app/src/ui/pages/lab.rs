@@ -6,12 +6,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::ui::i18n::{isp_name, lang, t};
-
-use crate::strategy::{
-    AREAS, Family, GroupPreview, Isp, Preview, Strategy, StrategyDocument, UserGroup,
-    health_with_down,
-};
+use crate::strategy::{Family, Preview, Strategy, StrategyDocument, health_with_down};
+use crate::ui::i18n::t;
+use crate::ui::preview_table::{PreviewHead, PreviewRows};
 
 const EXAMPLE: &str = include_str!("lab_example.json");
 
@@ -211,59 +208,10 @@ fn Controls(
 fn PreviewTable(analysis: Memo<Analysis>) -> impl IntoView {
     view! {
         <table class="preview" id="preview">
-            <thead>
-                <tr>
-                    <th>{t("地区", "Area")}</th>
-                    {Isp::ALL
-                        .into_iter()
-                        .map(|isp| view! { <th>{move || format!("{} {}", isp_name(isp), isp.code())}</th> })
-                        .collect_view()}
-                </tr>
-            </thead>
+            <PreviewHead />
             <tbody>
-                {move || {
-                    analysis
-                        .get()
-                        .preview
-                        .map(|preview| {
-                            AREAS
-                                .iter()
-                                .enumerate()
-                                .map(|(a, info)| {
-                                    let cells = (0..Isp::COUNT)
-                                        .filter_map(|i| UserGroup::from_index(a * Isp::COUNT + i))
-                                        .map(|g| view! { <GroupCell answer=preview.group(g).clone() /> })
-                                        .collect_view();
-                                    view! {
-                                        <tr>
-                                            <th title=info.code>{move || lang().get().pick(info.name_zh, info.name_en)}</th>
-                                            {cells}
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()
-                        })
-                }}
+                {move || analysis.get().preview.map(|preview| view! { <PreviewRows preview /> })}
             </tbody>
         </table>
-    }
-}
-
-#[component]
-fn GroupCell(answer: GroupPreview) -> impl IntoView {
-    let class = match (answer.healthy, answer.dist.is_empty()) {
-        (_, true) => "empty",
-        (true, false) => "healthy",
-        (false, false) => "unhealthy",
-    };
-    let lines = answer
-        .dist
-        .iter()
-        .map(|(value, p)| view! { <div>{format!("{value} {:.1}%", p * 100.0)}</div> })
-        .collect_view();
-    view! {
-        <td class=class data-group=answer.group.to_string() data-preview=answer.to_json()>
-            {lines}
-        </td>
     }
 }

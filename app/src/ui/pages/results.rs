@@ -8,9 +8,10 @@ use leptos::prelude::*;
 
 use super::history::History;
 use crate::model::{DomainSchedule, EndpointStatus};
-use crate::strategy::{AREAS, Area, Family, Health, Isp, Preview, Strategy, UserGroup};
+use crate::strategy::{Area, Family, Health, Isp, Preview, Strategy, UserGroup};
 use crate::ui::i18n::{area_name, isp_name, lang, t};
 use crate::ui::map::{ChinaMap, colour};
+use crate::ui::preview_table::{PreviewHead, PreviewRows};
 use crate::ui::schedule::{RecommendStrategy, schedule};
 use crate::ui::widgets::{Writable, alert_error, loading};
 
@@ -208,52 +209,9 @@ fn ResultsView(
 fn ResultTable(preview: Preview, endpoints: Vec<String>) -> impl IntoView {
     view! {
         <table class="preview results-table">
-            <thead>
-                <tr>
-                    <th>{t("地区", "Area")}</th>
-                    {Isp::ALL
-                        .into_iter()
-                        .map(|isp| view! { <th>{move || format!("{} {}", isp_name(isp), isp.code())}</th> })
-                        .collect_view()}
-                </tr>
-            </thead>
+            <PreviewHead />
             <tbody>
-                {AREAS
-                    .iter()
-                    .enumerate()
-                    .map(|(a, info)| {
-                        let cells = (0..Isp::COUNT)
-                            .filter_map(|i| UserGroup::from_index(a * Isp::COUNT + i))
-                            .map(|g| {
-                                let answer = preview.group(g);
-                                let class = match (answer.healthy, answer.dist.is_empty()) {
-                                    (_, true) => "empty",
-                                    (true, false) => "healthy",
-                                    (false, false) => "unhealthy",
-                                };
-                                let lines = answer
-                                    .dist
-                                    .iter()
-                                    .map(|(v, p)| {
-                                        view! {
-                                            <div>
-                                                <span class="swatch" style=format!("background:{}", colour(&endpoints, v))></span>
-                                                {format!("{v} {:.1}%", p * 100.0)}
-                                            </div>
-                                        }
-                                    })
-                                    .collect_view();
-                                view! { <td class=class data-group=g.to_string()>{lines}</td> }
-                            })
-                            .collect_view();
-                        view! {
-                            <tr>
-                                <th title=info.code>{move || lang().get().pick(info.name_zh, info.name_en)}</th>
-                                {cells}
-                            </tr>
-                        }
-                    })
-                    .collect_view()}
+                <PreviewRows preview endpoints />
             </tbody>
         </table>
     }
