@@ -3,6 +3,7 @@
 //! compiled for the server (`ssr`) and for the browser (`hydrate`).
 #![recursion_limit = "256"]
 
+pub mod editor;
 pub mod model;
 pub mod strategy;
 

@@ -42,6 +42,17 @@ pub struct VersionInfo {
     pub enabled: bool,
 }
 
+/// A domain's saved working draft of its strategy (`GET /v1/domains/{domain}/strategy/draft`):
+/// what the console's editor saved last, not yet enabled. The document may be invalid.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StrategyDraft {
+    pub document: StrategyDocument,
+    /// Milliseconds since the Unix epoch.
+    pub updated_at: i64,
+    pub updated_by: String,
+}
+
 /// The area and ISP detected for an address: what adding it without them stores
 /// (`none.CN`/`other` when no database places it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

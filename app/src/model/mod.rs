@@ -12,7 +12,8 @@ mod notify;
 mod session;
 
 pub use console::{
-    DOMAINS_PER_PAGE, DomainPage, DomainRow, DomainSchedule, IpPlace, Usage, VersionInfo,
+    DOMAINS_PER_PAGE, DomainPage, DomainRow, DomainSchedule, IpPlace, StrategyDraft, Usage,
+    VersionInfo,
 };
 pub use domain::{
     DomainDetails, DomainStatus, DomainSummary, MonitorStatus, NewDomain, TTL_RANGE,

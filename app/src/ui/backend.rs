@@ -13,9 +13,10 @@ use crate::model::{
     AuditEntry, ContactGroupRecord, ContactRecord, CreatedKey, CreatedMonitorPoint, CreatedUser,
     DeliveryRecord, DomainDetails, DomainNotify, DomainPage, DomainSchedule, DomainStatus,
     EndpointInput, EndpointRecord, HealthEventRecord, IpPlace, KeyInfo, Me, MonitorPointInfo,
-    MonitorSettings, MonitorTaskCount, NewDomain, NewMonitorPoint, ProbeRecord, Usage, UserInfo,
-    VersionInfo,
+    MonitorSettings, MonitorTaskCount, NewDomain, NewMonitorPoint, ProbeRecord, StrategyDraft,
+    Usage, UserInfo, VersionInfo,
 };
+use crate::strategy::StrategyDocument;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub type Reply<'a, T> = BoxFuture<'a, Result<T, String>>;
@@ -119,6 +120,32 @@ pub trait ConsoleBackend: Send + Sync {
     ) -> Reply<'a, Vec<VersionInfo>>;
     /// Generates the recommended strategy from the endpoints and enables it.
     fn recommend_strategy<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, ()>;
+    /// Version `n`'s document over today's endpoints.
+    fn strategy_version<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+        n: i64,
+    ) -> Reply<'a, StrategyDocument>;
+    fn strategy_draft<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+    ) -> Reply<'a, Option<StrategyDraft>>;
+    fn save_strategy_draft<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+        document: StrategyDocument,
+    ) -> Reply<'a, StrategyDraft>;
+    fn discard_strategy_draft<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, ()>;
+    /// Validates and enables `document`, removing the draft; returns the new version.
+    fn enable_strategy<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+        document: StrategyDocument,
+    ) -> Reply<'a, i64>;
 
     // Monitor points (agents).
 

@@ -60,9 +60,17 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// Set while a page holds changes not saved yet (the strategy editor's draft): leaving the page
+/// then asks first, for links inside the console and for reloads or closing the tab alike.
+#[derive(Clone, Copy)]
+pub struct UnsavedChanges(pub RwSignal<bool>);
+
 #[component]
 fn Layout() -> impl IntoView {
     widgets::provide_me();
+    let unsaved = RwSignal::new(false);
+    provide_context(UnsavedChanges(unsaved));
+    guard_unsaved(unsaved);
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand">
@@ -82,6 +90,7 @@ fn Layout() -> impl IntoView {
             <Routes fallback=pages::NotFound>
                 <Route path=path!("/") view=pages::DomainsPage />
                 <Route path=path!("/domains/:domain") view={Lazy::<DomainRoute>::new()} />
+                <Route path=path!("/domains/:domain/strategy") view={Lazy::<StrategyRoute>::new()} />
                 <Route path=path!("/domains/:domain/:tab") view={Lazy::<DomainRoute>::new()} />
                 <Route path=path!("/notifications") view={Lazy::<NotificationsRoute>::new()} />
                 <Route path=path!("/usage") view={Lazy::<UsageRoute>::new()} />
@@ -92,6 +101,59 @@ fn Layout() -> impl IntoView {
             </Routes>
         </main>
     }
+}
+
+/// Asks before leaving while `unsaved` is set: the browser's own prompt on reload or close, and a
+/// confirmation before the router follows a link (the capturing listener runs before it).
+fn guard_unsaved(unsaved: RwSignal<bool>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        let _ = window_event_listener(leptos::ev::beforeunload, move |ev| {
+            if unsaved.get_untracked() {
+                ev.prevent_default();
+                ev.set_return_value("unsaved");
+            }
+        });
+        let on_click =
+            Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
+                if !unsaved.get_untracked() {
+                    return;
+                }
+                let link = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|e| e.closest("a[href]").ok().flatten());
+                if link.is_none() {
+                    return;
+                }
+                let message = i18n::lang().get_untracked().pick(
+                    "有未保存的修改，确定离开吗？",
+                    "There are unsaved changes. Leave anyway?",
+                );
+                let leave = web_sys::window()
+                    .and_then(|w| w.confirm_with_message(message).ok())
+                    .unwrap_or(true);
+                if leave {
+                    unsaved.set(false);
+                } else {
+                    ev.prevent_default();
+                    ev.stop_propagation();
+                }
+            });
+        if let Some(window) = web_sys::window() {
+            let _ = window.add_event_listener_with_callback_and_bool(
+                "click",
+                on_click.as_ref().unchecked_ref(),
+                true,
+            );
+        }
+        // The layout lives as long as the page: the listener does too.
+        on_click.forget();
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = unsaved;
 }
 
 /// A page whose code the browser loads when it is first visited (a separate wasm chunk with
@@ -119,6 +181,7 @@ lazy_page!(NotificationsRoute, NotificationsPage);
 lazy_page!(UsageRoute, UsagePage);
 lazy_page!(IamRoute, IamPage);
 lazy_page!(LabRoute, LabPage);
+lazy_page!(StrategyRoute, StrategyPage);
 
 /// Who is logged in, with a logout button; a login link otherwise.
 #[component]

@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::model::{DomainSchedule, VersionInfo};
+use crate::model::{DomainSchedule, StrategyDraft, VersionInfo};
+use crate::strategy::StrategyDocument;
 
 #[server]
 pub async fn schedule(domain: String) -> Result<DomainSchedule, ServerFnError> {
@@ -37,6 +38,60 @@ pub async fn strategy_versions(domain: String) -> Result<Vec<VersionInfo>, Serve
     use super::session::{backend, cookie_header};
     backend()?
         .strategy_versions(&cookie_header().await, &domain)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server]
+pub async fn strategy_version(
+    domain: String,
+    version: i64,
+) -> Result<StrategyDocument, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .strategy_version(&cookie_header().await, &domain, version)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server]
+pub async fn load_strategy_draft(domain: String) -> Result<Option<StrategyDraft>, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .strategy_draft(&cookie_header().await, &domain)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// The document travels as JSON text: a strategy tree nests deeper than form encoding allows.
+#[server]
+pub async fn save_strategy_draft(
+    domain: String,
+    document: String,
+) -> Result<StrategyDraft, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    let document = StrategyDocument::from_json(&document).map_err(ServerFnError::new)?;
+    backend()?
+        .save_strategy_draft(&cookie_header().await, &domain, document)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server]
+pub async fn discard_strategy_draft(domain: String) -> Result<(), ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .discard_strategy_draft(&cookie_header().await, &domain)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+#[server]
+pub async fn enable_strategy(domain: String, document: String) -> Result<i64, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    let document = StrategyDocument::from_json(&document).map_err(ServerFnError::new)?;
+    backend()?
+        .enable_strategy(&cookie_header().await, &domain, document)
         .await
         .map_err(ServerFnError::new)
 }

@@ -92,6 +92,16 @@ pub fn first_error(results: &[Option<Result<(), ServerFnError>>]) -> Option<Stri
         .find_map(|r| r.as_ref().err().map(error_text))
 }
 
+/// Milliseconds from the browser's monotonic clock (0 on the server, where timings are not
+/// shown).
+pub fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        return performance.now();
+    }
+    0.0
+}
+
 /// `2026-11-26 12:34:56` (UTC) from milliseconds since the Unix epoch.
 pub fn time_text(ms: i64) -> String {
     let secs = ms.div_euclid(1000);

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use app::model::{
     DomainDetails, DomainStatus, DomainSummary, EndpointInput, EndpointRecord, MonitorSettings,
-    NewDomain,
+    NewDomain, StrategyDraft,
 };
 use app::strategy::StrategyDocument;
 use axum::extract::{Path, State};
@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::error::ApiError;
 use super::extract::{Body, Params};
 use super::null;
-use crate::service::{Caller, EndpointRef, Service, StrategyInput, VersionInfo};
+use crate::service::{Caller, EndpointRef, Service, ServiceError, StrategyInput, VersionInfo};
 
 type Result<T> = std::result::Result<T, ApiError>;
 type Null = Json<serde_json::Value>;
@@ -37,7 +37,15 @@ pub fn routes() -> Router<Service> {
         )
         .route("/v1/domains/{domain}/strategy", get(strategy))
         .route("/v1/domains/{domain}/recommend-strategy", post(recommend))
+        .route(
+            "/v1/domains/{domain}/strategy/draft",
+            get(draft).put(save_draft).delete(discard_draft),
+        )
         .route("/v1/domains/{domain}/strategy/versions", get(versions))
+        .route(
+            "/v1/domains/{domain}/strategy/versions/{version}",
+            get(version),
+        )
         .route(
             "/v1/domains/{domain}/strategy/versions/{version}/restore",
             post(restore),
@@ -171,20 +179,61 @@ async fn versions(
     Ok(Json(s.strategy_versions(&caller, &domain).await?))
 }
 
+async fn version(
+    State(s): State<Service>,
+    caller: Caller,
+    Path((domain, version)): Path<(String, String)>,
+) -> Result<Json<StrategyDocument>> {
+    let version = version_number(&version)?;
+    Ok(Json(s.strategy_version(&caller, &domain, version).await?))
+}
+
 async fn restore(
     State(s): State<Service>,
     caller: Caller,
     Path((domain, version)): Path<(String, String)>,
 ) -> Result<Null> {
-    let version = version
-        .parse::<i64>()
-        .ok()
-        .filter(|v| *v > 0)
-        .ok_or_else(|| {
-            ApiError::invalid(format!("version: \"{version}\" is not a version number"))
-        })?;
+    let version = version_number(&version)?;
     s.restore_strategy_version(&caller, &domain, version)
         .await?;
+    Ok(null())
+}
+
+fn version_number(text: &str) -> Result<i64> {
+    text.parse::<i64>()
+        .ok()
+        .filter(|v| *v > 0)
+        .ok_or_else(|| ApiError::invalid(format!("version: \"{text}\" is not a version number")))
+}
+
+async fn draft(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(domain): Path<String>,
+) -> Result<Json<StrategyDraft>> {
+    s.strategy_draft(&caller, &domain)
+        .await?
+        .map(Json)
+        .ok_or_else(|| {
+            ServiceError::NotFound(format!("domain \"{domain}\" has no strategy draft")).into()
+        })
+}
+
+async fn save_draft(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(domain): Path<String>,
+    Body(doc): Body<StrategyInput>,
+) -> Result<Json<StrategyDraft>> {
+    Ok(Json(s.save_strategy_draft(&caller, &domain, &doc).await?))
+}
+
+async fn discard_draft(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(domain): Path<String>,
+) -> Result<Null> {
+    s.discard_strategy_draft(&caller, &domain).await?;
     Ok(null())
 }
 

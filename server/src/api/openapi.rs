@@ -107,6 +107,34 @@ pub const OPERATIONS: &[Operation] = &[
         || array_of("VersionInfo")
     ),
     op!(
+        "get",
+        "/v1/domains/{domain}/strategy/versions/{version}",
+        "One version's strategy over today's endpoints",
+        None,
+        || r("StrategyDocument")
+    ),
+    op!(
+        "get",
+        "/v1/domains/{domain}/strategy/draft",
+        "The saved draft (404: none)",
+        None,
+        || r("StrategyDraft")
+    ),
+    op!(
+        "put",
+        "/v1/domains/{domain}/strategy/draft",
+        "Save the draft (it may be invalid; enabling validates)",
+        Some(|| r("StrategyInput")),
+        || r("StrategyDraft")
+    ),
+    op!(
+        "delete",
+        "/v1/domains/{domain}/strategy/draft",
+        "Discard the draft",
+        None,
+        null
+    ),
+    op!(
         "post",
         "/v1/domains/{domain}/strategy/versions/{version}/restore",
         "Enable an older version again",
@@ -458,6 +486,8 @@ fn schemas() -> Value {
         "EndpointConf": {"type": "object", "additionalProperties": false, "required": ["type", "value"], "properties": {
             "type": s("A|AAAA|CNAME"), "value": {"type": "string"}, "area": {"type": "string"}, "isp": {"type": "string"},
             "evalHealth": {"type": "boolean"}, "enable": {"type": "boolean"}}},
+        "StrategyDraft": {"type": "object", "properties": {
+            "document": r("StrategyDocument"), "updatedAt": {"type": "integer"}, "updatedBy": {"type": "string"}}},
         "VersionInfo": {"type": "object", "properties": {
             "version": {"type": "integer"}, "createdAt": {"type": "integer"}, "createdBy": {"type": "string"}, "enabled": {"type": "boolean"}}},
         "Contact": {"type": "object", "additionalProperties": false, "required": ["name"], "properties": {

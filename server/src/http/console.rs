@@ -6,9 +6,9 @@ use app::model::{
     DeliveryRecord, DomainDetails, DomainNotify, DomainPage, DomainSchedule, DomainStatus,
     EndpointInput, EndpointRecord, GroupMembers, HealthEventRecord, IpPlace, KeyInfo, Me,
     MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewDomain, NewMonitorPoint, Permission,
-    ProbeRecord, Usage, UserInfo, VersionInfo,
+    ProbeRecord, StrategyDraft, Usage, UserInfo, VersionInfo,
 };
-use app::strategy::{Area, Isp};
+use app::strategy::{Area, Isp, StrategyDocument};
 use app::ui::backend::{BoxFuture, ConsoleBackend, Reply};
 
 use crate::api::extract::{SESSION_COOKIE, cookie_in, expired_session_cookie, session_cookie};
@@ -277,6 +277,49 @@ impl ConsoleBackend for Console {
     fn recommend_strategy<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, ()> {
         as_user!(self, cookie, |s, caller| s
             .recommend_strategy(caller, domain))
+    }
+
+    fn strategy_version<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+        n: i64,
+    ) -> Reply<'a, StrategyDocument> {
+        as_user!(self, cookie, |s, caller| s
+            .strategy_version(caller, domain, n))
+    }
+
+    fn strategy_draft<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+    ) -> Reply<'a, Option<StrategyDraft>> {
+        as_user!(self, cookie, |s, caller| s.strategy_draft(caller, domain))
+    }
+
+    fn save_strategy_draft<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+        document: StrategyDocument,
+    ) -> Reply<'a, StrategyDraft> {
+        as_user!(self, cookie, |s, caller| s
+            .save_strategy_draft(caller, domain, &document))
+    }
+
+    fn discard_strategy_draft<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, ()> {
+        as_user!(self, cookie, |s, caller| s
+            .discard_strategy_draft(caller, domain))
+    }
+
+    fn enable_strategy<'a>(
+        &'a self,
+        cookie: &'a str,
+        domain: &'a str,
+        document: StrategyDocument,
+    ) -> Reply<'a, i64> {
+        as_user!(self, cookie, |s, caller| s
+            .enable_strategy(caller, domain, &document))
     }
 
     fn create_point<'a>(

@@ -8,14 +8,14 @@
 use std::collections::BTreeMap;
 
 pub use app::model::VersionInfo;
-use app::model::{DomainSchedule, DomainStatus, EndpointStatus, Permission};
+use app::model::{DomainSchedule, DomainStatus, EndpointStatus, Permission, StrategyDraft};
 use app::strategy::{Compiled, EndpointConf, Strategy, StrategyDocument, StrategyTree, recommend};
 
 use super::monitoring::endpoint_status;
 use super::{Caller, Result, Service, ServiceError};
 use crate::store::domains::{self, Domain};
 use crate::store::endpoints::{self, Endpoint};
-use crate::store::{Conn, StoreError, bump_config_version, strategies};
+use crate::store::{Conn, StoreError, bump_config_version, drafts, strategies};
 
 /// One domain's part of `POST /v1/strategys/update-or-create`: `{strategy, endpointsConf}`.
 pub type StrategyInput = StrategyDocument;
@@ -109,14 +109,7 @@ impl Service {
         for (name, input) in batch {
             let domain = self.domain(&mut tx, caller, name).await?;
             let list = endpoints::list(&mut tx, domain.id).await?;
-            for (i, conf) in input.endpoints_conf.iter().enumerate() {
-                if !list.iter().any(|e| e.value == conf.value.trim()) {
-                    return Err(ServiceError::Invalid(format!(
-                        "{name}: endpointsConf[{i}].value: \"{}\" is not an endpoint of the domain (add it with POST /v1/endpoints)",
-                        conf.value
-                    )));
-                }
-            }
+            check_endpoints_known(name, input, &list)?;
             let doc = StrategyDocument {
                 status: String::new(),
                 ..input.clone()
@@ -162,12 +155,7 @@ impl Service {
         let domain = self.domain(&mut tx, caller, name).await?;
         let stored = strategies::get(&mut tx, domain.id, n)
             .await?
-            .ok_or_else(|| {
-                ServiceError::NotFound(format!(
-                    "domain \"{}\" has no strategy version {n}",
-                    domain.name
-                ))
-            })?;
+            .ok_or_else(|| no_version(&domain, n))?;
         let doc = parse_stored(&stored.document)?;
         let list = endpoints::list(&mut tx, domain.id).await?;
         self.compile_for(&domain, &doc, &list)
@@ -182,6 +170,116 @@ impl Service {
         tx.commit().await?;
         self.changes().publish([domain.id]);
         Ok(())
+    }
+
+    /// Version `n`'s document as `GET …/strategy` would show it had `n` been enabled: its tree
+    /// and flags over today's endpoints (the editor loads it as a draft).
+    pub async fn strategy_version(
+        &self,
+        caller: &Caller,
+        name: &str,
+        n: i64,
+    ) -> Result<StrategyDocument> {
+        caller.require(Permission::Read)?;
+        let mut conn = self.store().conn().await?;
+        let domain = self.domain(&mut conn, caller, name).await?;
+        let stored = strategies::get(&mut conn, domain.id, n)
+            .await?
+            .ok_or_else(|| no_version(&domain, n))?;
+        let list = endpoints::list(&mut conn, domain.id).await?;
+        Ok(document_of(
+            &domain,
+            &list,
+            Some(parse_stored(&stored.document)?),
+        ))
+    }
+
+    /// The domain's saved draft, if any. Its `endpointsConf` is recomposed from today's
+    /// endpoints, like `GET …/strategy`, so a draft never shows an endpoint deleted since.
+    pub async fn strategy_draft(
+        &self,
+        caller: &Caller,
+        name: &str,
+    ) -> Result<Option<StrategyDraft>> {
+        caller.require(Permission::Read)?;
+        let mut conn = self.store().conn().await?;
+        let domain = self.domain(&mut conn, caller, name).await?;
+        let Some(draft) = drafts::get(&mut conn, domain.id).await? else {
+            return Ok(None);
+        };
+        let list = endpoints::list(&mut conn, domain.id).await?;
+        Ok(Some(StrategyDraft {
+            document: document_of(&domain, &list, Some(parse_stored(&draft.document)?)),
+            updated_at: draft.updated_at,
+            updated_by: draft.updated_by,
+        }))
+    }
+
+    /// Saves `doc` as the domain's draft (replacing the previous one). A draft may be invalid —
+    /// it is work in progress — but must fit the size limits; enabling validates it.
+    pub async fn save_strategy_draft(
+        &self,
+        caller: &Caller,
+        name: &str,
+        doc: &StrategyDocument,
+    ) -> Result<StrategyDraft> {
+        caller.require(Permission::Write)?;
+        check_draft_size(doc)?;
+        let mut tx = self.store().begin().await?;
+        let domain = self.domain(&mut tx, caller, name).await?;
+        let stored = StrategyDocument {
+            status: String::new(),
+            ..doc.clone()
+        };
+        let json =
+            serde_json::to_string(&stored).map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let updated_at = drafts::put(&mut tx, domain.id, &json, &caller.user.username).await?;
+        self.audit(&mut tx, caller, "strategy.draft.save", &domain.name, "")
+            .await?;
+        tx.commit().await?;
+        Ok(StrategyDraft {
+            document: stored,
+            updated_at,
+            updated_by: caller.user.username.clone(),
+        })
+    }
+
+    pub async fn discard_strategy_draft(&self, caller: &Caller, name: &str) -> Result<()> {
+        caller.require(Permission::Write)?;
+        let mut tx = self.store().begin().await?;
+        let domain = self.domain(&mut tx, caller, name).await?;
+        if !drafts::delete(&mut tx, domain.id).await? {
+            return Err(ServiceError::NotFound(format!(
+                "domain \"{}\" has no strategy draft",
+                domain.name
+            )));
+        }
+        self.audit(&mut tx, caller, "strategy.draft.discard", &domain.name, "")
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Validates and enables `doc` for one domain and removes its draft, in one transaction:
+    /// the editor's "Enable".
+    pub async fn enable_strategy(
+        &self,
+        caller: &Caller,
+        name: &str,
+        doc: &StrategyDocument,
+    ) -> Result<i64> {
+        caller.require(Permission::Write)?;
+        let mut tx = self.store().begin().await?;
+        let domain = self.domain(&mut tx, caller, name).await?;
+        let list = endpoints::list(&mut tx, domain.id).await?;
+        check_endpoints_known(name, doc, &list)?;
+        self.compile_for(&domain, doc, &list)?;
+        let version = self.enable(&mut tx, caller, &domain, doc).await?;
+        drafts::delete(&mut tx, domain.id).await?;
+        bump_config_version(&mut tx).await?;
+        tx.commit().await?;
+        self.changes().publish([domain.id]);
+        Ok(version)
     }
 
     /// The enabled strategy document of `domain`, as stored.
@@ -240,17 +338,19 @@ impl Service {
         }
         let doc = recommend(&compose(list, &[]));
         self.compile_for(domain, &doc, list)?;
-        self.enable(conn, caller, domain, &doc).await
+        self.enable(conn, caller, domain, &doc).await?;
+        Ok(())
     }
 
     /// Stores `doc` as the domain's next version and enables it; an unscheduled domain starts.
+    /// Returns the version.
     async fn enable(
         &self,
         conn: &mut Conn,
         caller: &Caller,
         domain: &Domain,
         doc: &StrategyDocument,
-    ) -> Result<()> {
+    ) -> Result<i64> {
         let stored = StrategyDocument {
             status: String::new(),
             ..doc.clone()
@@ -270,8 +370,49 @@ impl Service {
             &format!("version {version}"),
         )
         .await?;
-        Ok(())
+        Ok(version)
     }
+}
+
+fn no_version(domain: &Domain, n: i64) -> ServiceError {
+    ServiceError::NotFound(format!(
+        "domain \"{}\" has no strategy version {n}",
+        domain.name
+    ))
+}
+
+/// Every `endpointsConf` entry must name an endpoint of the domain.
+fn check_endpoints_known(name: &str, doc: &StrategyDocument, list: &[Endpoint]) -> Result<()> {
+    for (i, conf) in doc.endpoints_conf.iter().enumerate() {
+        if !list.iter().any(|e| e.value == conf.value.trim()) {
+            return Err(ServiceError::Invalid(format!(
+                "{name}: endpointsConf[{i}].value: \"{}\" is not an endpoint of the domain (add it with POST /v1/endpoints)",
+                conf.value
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Rules and items a draft may hold: far above any real strategy, low enough that a draft
+/// cannot fill the database.
+const MAX_DRAFT_RULES: usize = 2_000;
+const MAX_DRAFT_ITEMS: usize = 20_000;
+
+fn check_draft_size(doc: &StrategyDocument) -> Result<()> {
+    let rules = doc.strategy.rules.len();
+    let items: usize = doc.strategy.rules.iter().map(|r| r.items.len()).sum();
+    if rules > MAX_DRAFT_RULES {
+        return Err(ServiceError::Invalid(format!(
+            "strategy.rules: {rules} rules, at most {MAX_DRAFT_RULES}"
+        )));
+    }
+    if items > MAX_DRAFT_ITEMS {
+        return Err(ServiceError::Invalid(format!(
+            "strategy.rules[].items: {items} items, at most {MAX_DRAFT_ITEMS}"
+        )));
+    }
+    Ok(())
 }
 
 /// `endpointsConf` for the domain's endpoints: type, area and ISP from the table, the flags from

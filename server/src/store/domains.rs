@@ -230,14 +230,13 @@ pub async fn name_taken(conn: &mut Conn, name: &str) -> Result<bool> {
 
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<()> {
     // Children first: SQLite enforces foreign keys per connection setting, so do not rely on it.
-    sqlx::query("DELETE FROM strategy_versions WHERE domain_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM endpoints WHERE domain_id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    for statement in [
+        "DELETE FROM strategy_versions WHERE domain_id = $1",
+        "DELETE FROM strategy_drafts WHERE domain_id = $1",
+        "DELETE FROM endpoints WHERE domain_id = $1",
+    ] {
+        sqlx::query(statement).bind(id).execute(&mut *conn).await?;
+    }
     sqlx::query("DELETE FROM domains WHERE id = $1")
         .bind(id)
         .execute(&mut *conn)

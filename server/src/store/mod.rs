@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod domains;
+pub mod drafts;
 pub mod endpoints;
 pub mod keys;
 pub mod monitor;

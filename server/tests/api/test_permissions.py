@@ -42,6 +42,13 @@ def fresh_domain(admin, unique, with_strategy=False):
     return d
 
 
+def fresh_draft(admin, unique):
+    d = fresh_domain(admin, unique)
+    body = {"strategy": {"start": "r", "rules": [{"type": "wrr", "name": "r", "items": []}]}}
+    assert admin.call("PUT", f"/v1/domains/{d}/strategy/draft", body).status == 200
+    return d
+
+
 def fresh_user(admin, unique):
     name = unique("u")
     assert admin.call("POST", "/v1/users", {"username": name}).status == 200
@@ -64,6 +71,11 @@ ROUTES = [
     ("POST recommend", "write", fresh_domain, lambda c, x: c.call("POST", f"/v1/domains/{x}/recommend-strategy")),
     ("GET versions", "read", lambda a, u: fresh_domain(a, u, True), lambda c, x: c.call("GET", f"/v1/domains/{x}/strategy/versions")),
     ("POST restore", "write", lambda a, u: fresh_domain(a, u, True), lambda c, x: c.call("POST", f"/v1/domains/{x}/strategy/versions/1/restore")),
+    ("GET version", "read", lambda a, u: fresh_domain(a, u, True), lambda c, x: c.call("GET", f"/v1/domains/{x}/strategy/versions/1")),
+    ("PUT draft", "write", fresh_domain, lambda c, x: c.call("PUT", f"/v1/domains/{x}/strategy/draft", {
+        "strategy": {"start": "r", "rules": [{"type": "wrr", "name": "r", "items": []}]}})),
+    ("GET draft", "read", lambda a, u: fresh_draft(a, u), lambda c, x: c.call("GET", f"/v1/domains/{x}/strategy/draft")),
+    ("DELETE draft", "write", lambda a, u: fresh_draft(a, u), lambda c, x: c.call("DELETE", f"/v1/domains/{x}/strategy/draft")),
     ("POST update-or-create", "write", fresh_domain, lambda c, x: c.call("POST", "/v1/strategys/update-or-create", {x: {
         "strategy": {"start": "r", "rules": [{"type": "wrr", "name": "r", "items": [{"reference": "10.1.1.1", "weight": 1}]}]}}})),
     ("GET endpoints", "read", fresh_domain, lambda c, x: c.call("GET", "/v1/endpoints", params={"domain": x})),

@@ -92,6 +92,25 @@ def test_endpoint_and_strategy_routes(admin, unique):
     assert c.call("POST", f"/v1/domains/{d}/strategy/versions/1/restore").status == 200
     assert c.call("GET", f"/v1/domains/{d}/strategy").json["strategy"]["start"] == "根规则"
 
+    # A version's document, and a draft: saved (even invalid), read back over today's endpoints,
+    # replaced, and discarded; enabling never touches it.
+    v1 = c.call("GET", f"/v1/domains/{d}/strategy/versions/1").json
+    assert v1["strategy"]["start"] == "根规则" and [e["value"] for e in v1["endpointsConf"]][0] == "220.181.38.135"
+    draft = {"strategy": {"start": "草稿", "rules": [{"type": "wrr", "area": "none.CN", "isp": "other", "name": "草稿", "enable": True,
+                                                     "items": [{"reference": "nowhere", "weight": 1, "priority": 0, "usersets": ""}]}]},
+             "endpointsConf": []}
+    saved = c.call("PUT", f"/v1/domains/{d}/strategy/draft", draft)
+    assert saved.status == 200 and saved.json["updatedBy"] == "admin" and saved.json["document"]["strategy"] == draft["strategy"], saved
+    got = c.call("GET", f"/v1/domains/{d}/strategy/draft").json
+    assert got["document"]["strategy"] == draft["strategy"]
+    assert [e["value"] for e in got["document"]["endpointsConf"]] == [e["value"] for e in s["endpointsConf"]]
+    assert c.call("GET", f"/v1/domains/{d}/strategy").json["strategy"]["start"] == "根规则", "a draft is not enabled"
+    draft["strategy"]["start"] = "other"
+    assert c.call("PUT", f"/v1/domains/{d}/strategy/draft", draft).status == 200
+    assert c.call("GET", f"/v1/domains/{d}/strategy/draft").json["document"]["strategy"]["start"] == "other"
+    assert c.call("DELETE", f"/v1/domains/{d}/strategy/draft").status == 200
+    assert c.call("GET", f"/v1/domains/{d}/strategy/draft").status == 404
+
     # Delete refuses an endpoint in use; delete-with-regen removes it and regenerates.
     r = c.call("DELETE", "/v1/endpoints", [{"domain": d, "endpoint": "220.181.38.135"}])
     assert r.status == 409 and "北京" in r.message, r

@@ -111,6 +111,9 @@ pub fn DomainPage() -> impl IntoView {
             <nav class="tabs">
                 {tab_link("", || ("端点", "Endpoints"))}
                 {tab_link("monitor", || ("监控", "Monitor"))}
+                <a href=move || format!("/domains/{}/strategy", domain.get()) class="tab">
+                    {t("调度策略配置", "Strategy editor")}
+                </a>
                 {tab_link("results", || ("调度结果", "Scheduling results"))}
                 {tab_link("notify", || ("通知", "Notifications"))}
             </nav>

@@ -9,6 +9,7 @@ use leptos_meta::Title;
 use crate::strategy::{Family, Preview, Strategy, StrategyDocument, health_with_down};
 use crate::ui::i18n::t;
 use crate::ui::preview_table::{PreviewHead, PreviewRows};
+use crate::ui::widgets::now_ms;
 
 const EXAMPLE: &str = include_str!("lab_example.json");
 
@@ -50,15 +51,6 @@ fn analyse(text: &str, family: Family, down: &[String]) -> Analysis {
             }
         }
     }
-}
-
-/// Milliseconds from the browser's monotonic clock (0 on the server, where it is not shown).
-fn now_ms() -> f64 {
-    #[cfg(feature = "hydrate")]
-    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
-        return performance.now();
-    }
-    0.0
 }
 
 #[component]

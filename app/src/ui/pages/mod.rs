@@ -10,6 +10,7 @@ mod login;
 mod monitor;
 mod notifications;
 mod results;
+mod strategy;
 mod usage;
 
 pub use domain::DomainPage;
@@ -18,6 +19,7 @@ pub use iam::IamPage;
 pub use lab::LabPage;
 pub use login::LoginPage;
 pub use notifications::NotificationsPage;
+pub use strategy::StrategyPage;
 pub use usage::UsagePage;
 
 use leptos::prelude::*;

@@ -1,0 +1,550 @@
+//! The edits the strategy editor makes to a draft, each checked before it touches the document:
+//! an edit either applies whole or is refused with the reason (a cycle, a duplicate name, …), so
+//! the draft never holds a half-made change. Rules are addressed by name and items by their
+//! parent rule and index, as in the wire document.
+
+use crate::strategy::{ItemConf, RuleConf, RuleKind, StrategyDocument};
+
+/// One change to a draft.
+#[derive(Clone, PartialEq, Debug)]
+pub enum Edit {
+    /// A new rule of `kind`, under `parent` (as its last item) or on its own; the first rule
+    /// becomes the start. The name is chosen by [`Edit::apply`] and returned.
+    AddRule {
+        parent: Option<String>,
+        kind: RuleKind,
+    },
+    /// `parent` gets an item referencing `reference` (an existing rule or an endpoint value).
+    Connect {
+        parent: String,
+        reference: String,
+    },
+    /// Item `index` of `from` moves to the end of `to` (re-parenting a node).
+    Move {
+        from: String,
+        index: usize,
+        to: String,
+    },
+    RemoveItem {
+        parent: String,
+        index: usize,
+    },
+    /// Removes the rule and every item referencing it.
+    DeleteRule {
+        name: String,
+    },
+    SetStart {
+        name: String,
+    },
+    Rename {
+        from: String,
+        to: String,
+    },
+    SetKind {
+        rule: String,
+        kind: RuleKind,
+    },
+    SetLocation {
+        rule: String,
+        area: String,
+        isp: String,
+    },
+    SetEnabled {
+        rule: String,
+        enabled: bool,
+    },
+    SetWeight {
+        parent: String,
+        index: usize,
+        weight: i64,
+    },
+    SetPriority {
+        parent: String,
+        index: usize,
+        priority: i64,
+    },
+    SetUsersets {
+        parent: String,
+        index: usize,
+        usersets: String,
+    },
+    SetEndpoint {
+        value: String,
+        enable: bool,
+        eval_health: bool,
+    },
+    /// Replaces the whole document (load a version, the recommendation, a pasted JSON).
+    Replace(Box<StrategyDocument>),
+}
+
+#[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
+pub enum EditError {
+    #[error("no rule is named \"{0}\"")]
+    UnknownRule(String),
+    #[error("no rule or endpoint is named \"{0}\"")]
+    UnknownReference(String),
+    #[error("rule \"{0}\" has no item {1}")]
+    UnknownItem(String, usize),
+    #[error("\"{child}\" already leads to \"{parent}\": connecting it would make a cycle")]
+    Cycle { parent: String, child: String },
+    #[error("\"{parent}\" already has \"{reference}\" as an item")]
+    AlreadyConnected { parent: String, reference: String },
+    #[error("the name \"{0}\" is taken by another rule or an endpoint")]
+    NameTaken(String),
+    #[error("the name is empty")]
+    EmptyName,
+}
+
+impl Edit {
+    /// Applies the edit to `doc`; on `Err` the document is unchanged. Returns the name of the
+    /// rule the edit created or renamed (the editor selects it).
+    pub fn apply(self, doc: &mut StrategyDocument) -> Result<Option<String>, EditError> {
+        match self {
+            Edit::AddRule { parent, kind } => {
+                if let Some(p) = &parent {
+                    rule_index(doc, p)?;
+                }
+                let name = fresh_name(doc);
+                doc.strategy.rules.push(RuleConf {
+                    kind: kind.code().to_owned(),
+                    area: "none.CN".into(),
+                    isp: "other".into(),
+                    name: name.clone(),
+                    enable: true,
+                    items: Vec::new(),
+                });
+                match parent {
+                    Some(p) => push_item(doc, &p, &name)?,
+                    None if doc.strategy.start.is_empty() => doc.strategy.start = name.clone(),
+                    None => {}
+                }
+                Ok(Some(name))
+            }
+            Edit::Connect { parent, reference } => {
+                check_connect(doc, &parent, &reference)?;
+                push_item(doc, &parent, &reference)?;
+                Ok(None)
+            }
+            Edit::Move { from, index, to } => {
+                let reference = item(doc, &from, index)?.reference.clone();
+                if from == to {
+                    return Ok(None);
+                }
+                check_connect(doc, &to, &reference)?;
+                let item = rule_mut(doc, &from)?.items.remove(index);
+                rule_mut(doc, &to)?.items.push(item);
+                Ok(None)
+            }
+            Edit::RemoveItem { parent, index } => {
+                item(doc, &parent, index)?;
+                rule_mut(doc, &parent)?.items.remove(index);
+                Ok(None)
+            }
+            Edit::DeleteRule { name } => {
+                let at = rule_index(doc, &name)?;
+                doc.strategy.rules.remove(at);
+                for rule in &mut doc.strategy.rules {
+                    rule.items.retain(|i| i.reference != name);
+                }
+                if doc.strategy.start == name {
+                    doc.strategy.start = doc
+                        .strategy
+                        .rules
+                        .first()
+                        .map(|r| r.name.clone())
+                        .unwrap_or_default();
+                }
+                Ok(None)
+            }
+            Edit::SetStart { name } => {
+                rule_index(doc, &name)?;
+                doc.strategy.start = name;
+                Ok(None)
+            }
+            Edit::Rename { from, to } => {
+                let to = to.trim().to_owned();
+                rule_index(doc, &from)?;
+                if to.is_empty() {
+                    return Err(EditError::EmptyName);
+                }
+                if to == from {
+                    return Ok(Some(to));
+                }
+                if name_taken(doc, &to) {
+                    return Err(EditError::NameTaken(to));
+                }
+                for rule in &mut doc.strategy.rules {
+                    if rule.name == from {
+                        rule.name = to.clone();
+                    }
+                    for item in &mut rule.items {
+                        if item.reference == from {
+                            item.reference = to.clone();
+                        }
+                    }
+                }
+                if doc.strategy.start == from {
+                    doc.strategy.start = to.clone();
+                }
+                Ok(Some(to))
+            }
+            Edit::SetKind { rule, kind } => {
+                rule_mut(doc, &rule)?.kind = kind.code().to_owned();
+                Ok(None)
+            }
+            Edit::SetLocation { rule, area, isp } => {
+                let r = rule_mut(doc, &rule)?;
+                r.area = area;
+                r.isp = isp;
+                Ok(None)
+            }
+            Edit::SetEnabled { rule, enabled } => {
+                rule_mut(doc, &rule)?.enable = enabled;
+                Ok(None)
+            }
+            Edit::SetWeight {
+                parent,
+                index,
+                weight,
+            } => {
+                item_mut(doc, &parent, index)?.weight = weight;
+                Ok(None)
+            }
+            Edit::SetPriority {
+                parent,
+                index,
+                priority,
+            } => {
+                item_mut(doc, &parent, index)?.priority = priority;
+                Ok(None)
+            }
+            Edit::SetUsersets {
+                parent,
+                index,
+                usersets,
+            } => {
+                item_mut(doc, &parent, index)?.usersets = usersets;
+                Ok(None)
+            }
+            Edit::SetEndpoint {
+                value,
+                enable,
+                eval_health,
+            } => {
+                let conf = doc
+                    .endpoints_conf
+                    .iter_mut()
+                    .find(|e| e.value == value)
+                    .ok_or(EditError::UnknownReference(value))?;
+                conf.enable = enable;
+                conf.eval_health = eval_health;
+                Ok(None)
+            }
+            Edit::Replace(new) => {
+                *doc = *new;
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// True when following items from rule `from` reaches rule `to` (or `from == to`).
+pub fn reaches(doc: &StrategyDocument, from: &str, to: &str) -> bool {
+    let mut stack = vec![from];
+    let mut seen = Vec::new();
+    while let Some(name) = stack.pop() {
+        if name == to {
+            return true;
+        }
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name);
+        if let Some(rule) = doc.strategy.rules.iter().find(|r| r.name == name) {
+            stack.extend(rule.items.iter().map(|i| i.reference.as_str()));
+        }
+    }
+    false
+}
+
+pub fn is_rule(doc: &StrategyDocument, name: &str) -> bool {
+    doc.strategy.rules.iter().any(|r| r.name == name)
+}
+
+fn check_connect(doc: &StrategyDocument, parent: &str, reference: &str) -> Result<(), EditError> {
+    let rule = &doc.strategy.rules[rule_index(doc, parent)?];
+    let endpoint = doc.endpoints_conf.iter().any(|e| e.value == reference);
+    if !is_rule(doc, reference) && !endpoint {
+        return Err(EditError::UnknownReference(reference.to_owned()));
+    }
+    if rule.items.iter().any(|i| i.reference == reference) {
+        return Err(EditError::AlreadyConnected {
+            parent: parent.to_owned(),
+            reference: reference.to_owned(),
+        });
+    }
+    if is_rule(doc, reference) && reaches(doc, reference, parent) {
+        return Err(EditError::Cycle {
+            parent: parent.to_owned(),
+            child: reference.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Appends an item; a priority rule's new item comes last in priority (the seed's primary/backup
+/// numbering: 1, 2, 3, …).
+fn push_item(doc: &mut StrategyDocument, parent: &str, reference: &str) -> Result<(), EditError> {
+    let rule = rule_mut(doc, parent)?;
+    let priority = rule.items.iter().map(|i| i.priority).max().unwrap_or(0) + 1;
+    rule.items.push(ItemConf {
+        reference: reference.to_owned(),
+        weight: 1,
+        priority,
+        usersets: String::new(),
+    });
+    Ok(())
+}
+
+fn rule_index(doc: &StrategyDocument, name: &str) -> Result<usize, EditError> {
+    doc.strategy
+        .rules
+        .iter()
+        .position(|r| r.name == name)
+        .ok_or_else(|| EditError::UnknownRule(name.to_owned()))
+}
+
+fn rule_mut<'d>(doc: &'d mut StrategyDocument, name: &str) -> Result<&'d mut RuleConf, EditError> {
+    let at = rule_index(doc, name)?;
+    Ok(&mut doc.strategy.rules[at])
+}
+
+fn item<'d>(
+    doc: &'d StrategyDocument,
+    parent: &str,
+    index: usize,
+) -> Result<&'d ItemConf, EditError> {
+    doc.strategy.rules[rule_index(doc, parent)?]
+        .items
+        .get(index)
+        .ok_or_else(|| EditError::UnknownItem(parent.to_owned(), index + 1))
+}
+
+fn item_mut<'d>(
+    doc: &'d mut StrategyDocument,
+    parent: &str,
+    index: usize,
+) -> Result<&'d mut ItemConf, EditError> {
+    rule_mut(doc, parent)?
+        .items
+        .get_mut(index)
+        .ok_or_else(|| EditError::UnknownItem(parent.to_owned(), index + 1))
+}
+
+fn name_taken(doc: &StrategyDocument, name: &str) -> bool {
+    is_rule(doc, name) || doc.endpoints_conf.iter().any(|e| e.value == name)
+}
+
+/// `rule1`, `rule2`, …: the first free one.
+fn fresh_name(doc: &StrategyDocument) -> String {
+    (1..)
+        .map(|n| format!("rule{n}"))
+        .find(|name| !name_taken(doc, name))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::strategy::{EndpointConf, StrategyTree};
+
+    fn doc() -> StrategyDocument {
+        let endpoint = |value: &str, area: &str| EndpointConf {
+            kind: "A".into(),
+            value: value.into(),
+            area: area.into(),
+            isp: "ct".into(),
+            eval_health: true,
+            enable: true,
+        };
+        StrategyDocument {
+            status: String::new(),
+            strategy: StrategyTree {
+                start: String::new(),
+                rules: Vec::new(),
+            },
+            endpoints_conf: vec![
+                endpoint("10.0.0.1", "beijing.CN"),
+                endpoint("10.0.0.2", "shanghai.CN"),
+            ],
+        }
+    }
+
+    fn apply(doc: &mut StrategyDocument, edit: Edit) -> Option<String> {
+        edit.apply(doc).expect("edit applies")
+    }
+
+    #[test]
+    fn builds_a_primary_backup_tree_with_increasing_priorities() {
+        let mut d = doc();
+        let root = apply(
+            &mut d,
+            Edit::AddRule {
+                parent: None,
+                kind: RuleKind::Priority,
+            },
+        )
+        .expect("named");
+        assert_eq!(d.strategy.start, root);
+        for value in ["10.0.0.1", "10.0.0.2"] {
+            apply(
+                &mut d,
+                Edit::Connect {
+                    parent: root.clone(),
+                    reference: value.into(),
+                },
+            );
+        }
+        let items = &d.strategy.rules[0].items;
+        assert_eq!(
+            items
+                .iter()
+                .map(|i| (i.reference.as_str(), i.priority))
+                .collect::<Vec<_>>(),
+            [("10.0.0.1", 1), ("10.0.0.2", 2)]
+        );
+        assert!(crate::strategy::Strategy::compile(&d).is_ok());
+    }
+
+    #[test]
+    fn refuses_cycles_duplicates_and_unknown_names_without_changing_anything() {
+        let mut d = doc();
+        let a = apply(
+            &mut d,
+            Edit::AddRule {
+                parent: None,
+                kind: RuleKind::Wrr,
+            },
+        )
+        .expect("a");
+        let b = apply(
+            &mut d,
+            Edit::AddRule {
+                parent: Some(a.clone()),
+                kind: RuleKind::Wrr,
+            },
+        )
+        .expect("b");
+        let before = d.clone();
+        for (edit, expected) in [
+            (
+                Edit::Connect {
+                    parent: b.clone(),
+                    reference: a.clone(),
+                },
+                EditError::Cycle {
+                    parent: b.clone(),
+                    child: a.clone(),
+                },
+            ),
+            (
+                Edit::Connect {
+                    parent: a.clone(),
+                    reference: b.clone(),
+                },
+                EditError::AlreadyConnected {
+                    parent: a.clone(),
+                    reference: b.clone(),
+                },
+            ),
+            (
+                Edit::Connect {
+                    parent: a.clone(),
+                    reference: "10.9.9.9".into(),
+                },
+                EditError::UnknownReference("10.9.9.9".into()),
+            ),
+            (
+                Edit::Rename {
+                    from: b.clone(),
+                    to: "10.0.0.1".into(),
+                },
+                EditError::NameTaken("10.0.0.1".into()),
+            ),
+            (
+                Edit::Move {
+                    from: a.clone(),
+                    index: 5,
+                    to: b.clone(),
+                },
+                EditError::UnknownItem(a.clone(), 6),
+            ),
+        ] {
+            assert_eq!(edit.apply(&mut d), Err(expected));
+            assert_eq!(d, before, "a refused edit changes nothing");
+        }
+    }
+
+    #[test]
+    fn moving_renaming_and_deleting_keep_references_consistent() {
+        let mut d = doc();
+        let root = apply(
+            &mut d,
+            Edit::AddRule {
+                parent: None,
+                kind: RuleKind::GeoProximity,
+            },
+        )
+        .expect("root");
+        let x = apply(
+            &mut d,
+            Edit::AddRule {
+                parent: Some(root.clone()),
+                kind: RuleKind::Wrr,
+            },
+        )
+        .expect("x");
+        let y = apply(
+            &mut d,
+            Edit::AddRule {
+                parent: Some(root.clone()),
+                kind: RuleKind::Wrr,
+            },
+        )
+        .expect("y");
+        apply(
+            &mut d,
+            Edit::Connect {
+                parent: x.clone(),
+                reference: "10.0.0.1".into(),
+            },
+        );
+        apply(
+            &mut d,
+            Edit::Move {
+                from: x.clone(),
+                index: 0,
+                to: y.clone(),
+            },
+        );
+        assert!(d.strategy.rules[1].items.is_empty());
+        assert_eq!(d.strategy.rules[2].items[0].reference, "10.0.0.1");
+        apply(
+            &mut d,
+            Edit::Rename {
+                from: root.clone(),
+                to: "根".into(),
+            },
+        );
+        assert_eq!(d.strategy.start, "根");
+        apply(&mut d, Edit::DeleteRule { name: x.clone() });
+        assert_eq!(
+            d.strategy.rules[0]
+                .items
+                .iter()
+                .map(|i| i.reference.as_str())
+                .collect::<Vec<_>>(),
+            [y.as_str()]
+        );
+    }
+}

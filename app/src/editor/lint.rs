@@ -1,0 +1,71 @@
+//! What the editor warns about beyond validation's own warnings: groups that get no answer,
+//! rules answering with one endpoint and no backup, and A endpoints with no AAAA (or CNAME) for
+//! IPv6 clients. Warnings never block enabling.
+
+use crate::strategy::{
+    EndpointKind, Family, Preview, Strategy, StrategyDocument, Target, UserGroup,
+};
+
+#[derive(Clone, PartialEq, Debug)]
+pub enum Lint {
+    /// Groups whose `family` query gets no answer with every endpoint up.
+    NoAnswer {
+        family: Family,
+        groups: Vec<UserGroup>,
+    },
+    /// `rule` routes to a single endpoint and nothing else: no failover.
+    NoBackup { rule: String, endpoint: String },
+    /// No enabled AAAA or CNAME endpoint: AAAA queries get no address.
+    NoAaaa,
+}
+
+impl Lint {
+    /// The rule the warning belongs to, if one.
+    pub fn rule(&self) -> Option<&str> {
+        match self {
+            Lint::NoBackup { rule, .. } => Some(rule),
+            _ => None,
+        }
+    }
+}
+
+/// `previews`: the strategy's A and AAAA previews with every endpoint up.
+pub fn lint(doc: &StrategyDocument, strategy: &Strategy, previews: &[Preview]) -> Vec<Lint> {
+    let mut found = Vec::new();
+    let has_v6 = strategy
+        .endpoints
+        .iter()
+        .any(|e| e.enabled && matches!(e.kind, EndpointKind::Aaaa | EndpointKind::Cname));
+    for preview in previews {
+        if preview.family == Family::Aaaa && !has_v6 {
+            continue;
+        }
+        let groups: Vec<UserGroup> = preview
+            .groups
+            .iter()
+            .filter(|g| g.dist.is_empty())
+            .map(|g| g.group)
+            .collect();
+        if !groups.is_empty() {
+            found.push(Lint::NoAnswer {
+                family: preview.family,
+                groups,
+            });
+        }
+    }
+    for rule in &strategy.rules {
+        if let [item] = rule.items.as_slice()
+            && let Target::Endpoint(e) = item.target
+            && rule.enabled
+        {
+            found.push(Lint::NoBackup {
+                rule: rule.name.clone(),
+                endpoint: strategy.endpoint(e).value.clone(),
+            });
+        }
+    }
+    if !has_v6 && !doc.endpoints_conf.is_empty() {
+        found.push(Lint::NoAaaa);
+    }
+    found
+}

@@ -1,0 +1,165 @@
+//! The editor's commands: undo and redo, the recommended strategy as a draft (seed: 使用推荐策略),
+//! save and discard the draft, enable it (a new version), and the versions list, each loadable
+//! as a draft. Saving and enabling need a write policy; anyone may edit and preview.
+
+use leptos::prelude::*;
+
+use super::{Ctx, ctx};
+use crate::editor::Edit;
+use crate::strategy::recommend;
+use crate::ui::i18n::{lang, t};
+use crate::ui::schedule::{
+    discard_strategy_draft, enable_strategy, save_strategy_draft, strategy_version,
+    strategy_versions,
+};
+use crate::ui::widgets::{error_text, time_text};
+
+#[component]
+pub(super) fn Toolbar() -> impl IntoView {
+    let ctx = ctx();
+    let busy = RwSignal::new(false);
+    let versions_changed = RwSignal::new(0_u32);
+    let can_undo = move || ctx.editor.with(|e| e.can_undo());
+    let can_redo = move || ctx.editor.with(|e| e.can_redo());
+    let dirty = move || ctx.editor.with(|e| e.is_dirty());
+    let invalid = move || ctx.checked.with(Result::is_err);
+    let use_recommended = move |_| {
+        let mut doc = ctx.doc();
+        let endpoints = doc.endpoints_conf.clone();
+        doc.strategy = recommend(&endpoints).strategy;
+        ctx.edit(Edit::Replace(Box::new(doc)));
+        ctx.selected.set(None);
+        ctx.say(
+            t(
+                "已载入推荐策略（草稿，尚未启用）。",
+                "The recommended strategy is loaded as a draft (not enabled yet).",
+            )()
+            .to_owned(),
+        );
+    };
+    let save = move |_| {
+        run(ctx, busy, |domain, json| async move {
+            save_strategy_draft(domain, json)
+                .await
+                .map(|_| t("草稿已保存。", "Draft saved.")().to_owned())
+        })
+    };
+    let discard = move |_| {
+        run(ctx, busy, move |domain, _| async move {
+            discard_strategy_draft(domain).await?;
+            let enabled = ctx.enabled.get_untracked();
+            ctx.edit(Edit::Replace(Box::new(enabled)));
+            Ok(t(
+                "草稿已丢弃，恢复为已启用的版本。",
+                "Draft discarded; back to the enabled version.",
+            )()
+            .to_owned())
+        })
+    };
+    let enable = move |_| {
+        run(ctx, busy, move |domain, json| async move {
+            let version = enable_strategy(domain, json).await?;
+            ctx.enabled.set(ctx.doc());
+            versions_changed.update(|n| *n += 1);
+            Ok(lang().get_untracked().pick(
+                format!("已启用，版本 {version}。"),
+                format!("Enabled as version {version}."),
+            ))
+        })
+    };
+    let versions = Resource::new(
+        move || (ctx.domain.get_value(), versions_changed.get()),
+        |(domain, _)| strategy_versions(domain),
+    );
+    let load_version = move |version: i64| {
+        let domain = ctx.domain.get_value();
+        leptos::task::spawn_local(async move {
+            match strategy_version(domain, version).await {
+                Ok(doc) => {
+                    ctx.edit(Edit::Replace(Box::new(doc)));
+                    ctx.selected.set(None);
+                    ctx.say(lang().get_untracked().pick(
+                        format!("已载入版本 {version} 作为草稿。"),
+                        format!("Version {version} is loaded as the draft."),
+                    ));
+                }
+                Err(e) => ctx.say_error(error_text(&e)),
+            }
+        });
+    };
+    view! {
+        <div class="toolbar" role="toolbar">
+            <button type="button" id="undo" disabled=move || !can_undo() on:click=move |_| ctx.editor.update(|e| { e.undo(); })>
+                {t("撤销", "Undo")}
+            </button>
+            <button type="button" id="redo" disabled=move || !can_redo() on:click=move |_| ctx.editor.update(|e| { e.redo(); })>
+                {t("重做", "Redo")}
+            </button>
+            <button type="button" id="recommend" on:click=use_recommended>
+                {t("使用推荐策略", "Use the recommended strategy")}
+            </button>
+            <button type="button" id="save-draft" disabled=move || busy.get() || !ctx.writable.get() on:click=save>
+                {t("保存草稿", "Save draft")}
+            </button>
+            <button type="button" id="discard-draft" disabled=move || busy.get() || !ctx.writable.get() on:click=discard>
+                {t("丢弃草稿", "Discard draft")}
+            </button>
+            <button
+                type="button"
+                id="enable"
+                class="primary"
+                disabled=move || busy.get() || invalid() || !ctx.writable.get()
+                on:click=enable
+            >
+                {t("启用策略", "Enable")}
+            </button>
+            <span class="dirty" id="dirty" data-dirty=move || dirty().to_string()>
+                {move || if dirty() { t("有未保存的修改", "Unsaved changes")() } else { "" }}
+            </span>
+            <details class="versions" id="versions">
+                <summary>{t("历史版本", "Versions")}</summary>
+                <ul>
+                    <Transition fallback=|| ()>
+                        {move || versions.get().map(|r| match r {
+                            Err(e) => view! { <li class="error">{error_text(&e)}</li> }.into_any(),
+                            Ok(list) => list.into_iter().map(|v| view! {
+                                <li data-version=v.version>
+                                    {format!("v{} · {} · {}", v.version, time_text(v.created_at), v.created_by)}
+                                    {v.enabled.then(|| view! { <b>{t(" · 已启用", " · enabled")}</b> })}
+                                    " "
+                                    <button type="button" class="load-version" on:click=move |_| load_version(v.version)>
+                                        {t("载入为草稿", "Load as draft")}
+                                    </button>
+                                </li>
+                            }).collect_view().into_any(),
+                        })}
+                    </Transition>
+                </ul>
+            </details>
+        </div>
+    }
+}
+
+/// Runs a server call with the draft (domain, JSON); on success the draft counts as saved and
+/// the message shows, on failure the error does.
+fn run<F, Fut>(ctx: Ctx, busy: RwSignal<bool>, call: F)
+where
+    F: FnOnce(String, String) -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<String, ServerFnError>> + 'static,
+{
+    let json = ctx
+        .editor
+        .with_untracked(|e| serde_json::to_string(e.doc()).unwrap_or_default());
+    let domain = ctx.domain.get_value();
+    busy.set(true);
+    leptos::task::spawn_local(async move {
+        match call(domain, json).await {
+            Ok(message) => {
+                ctx.editor.update(|e| e.mark_saved());
+                ctx.say(message);
+            }
+            Err(e) => ctx.say_error(error_text(&e)),
+        }
+        busy.set(false);
+    });
+}
