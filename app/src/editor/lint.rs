@@ -69,3 +69,36 @@ pub fn lint(doc: &StrategyDocument, strategy: &Strategy, previews: &[Preview]) -
     }
     found
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::editor::stress::previews;
+
+    #[test]
+    fn warns_of_unanswered_groups_lone_endpoints_and_missing_ipv6() {
+        let doc = StrategyDocument::from_json(
+            r#"{"strategy":{"start":"map","rules":[
+            {"type":"usersetMapping","name":"map","items":[{"reference":"solo","usersets":"beijing.CN/*"}]},
+            {"type":"wrr","name":"solo","items":[{"reference":"10.0.0.1","weight":1}]}]},
+            "endpointsConf":[{"type":"A","value":"10.0.0.1"}]}"#,
+        )
+        .expect("parses");
+        let s = Strategy::compile(&doc).expect("valid").strategy;
+        let found = lint(&doc, &s, &previews(&s, &s.health_unknown()));
+        let Some(Lint::NoAnswer { family, groups }) = found.first() else {
+            panic!("no NoAnswer first: {found:?}");
+        };
+        assert_eq!(
+            (*family, groups.len()),
+            (Family::A, 160),
+            "all but Beijing's 5 groups"
+        );
+        assert!(found.contains(&Lint::NoBackup {
+            rule: "solo".into(),
+            endpoint: "10.0.0.1".into()
+        }));
+        assert!(found.contains(&Lint::NoAaaa));
+        assert_eq!(found.len(), 3, "{found:?}");
+    }
+}

@@ -240,8 +240,7 @@ fn NodeView(node: Node) -> impl IntoView {
             }
         >
             <button type="button" class="node-body" on:click=select title=node.label.clone()>
-                {node.start.then_some("▶ ")}
-                <span class="node-name">{node.label.clone()}</span>
+                <span class="node-name">{node.start.then_some("▶ ")} {node.label.clone()}</span>
                 <small class="badge">{badge}</small>
             </button>
             {rule.map(|_| view! {

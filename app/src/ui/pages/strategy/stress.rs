@@ -346,25 +346,29 @@ fn Diff(analysis: Memo<Option<[Preview; 2]>>) -> impl IntoView {
             Some(previews(&s, &health_down(&s, &down)))
         })
     });
+    // None: nothing to compare (an invalid draft); Some(None): no version is enabled yet.
     let changes = move || {
         let after = analysis.get()?;
-        Some(match enabled.get() {
-            Some(before) => diff(&before, &after),
-            None => Vec::new(),
-        })
+        Some(enabled.get().map(|before| diff(&before, &after)))
     };
     view! {
         <div class="diff" id="diff">
             <h3>{t("与已启用版本的差异", "Against the enabled version")}</h3>
             {move || match changes() {
                 None => ().into_any(),
-                Some(list) if list.is_empty() => view! {
+                Some(None) => view! {
+                    <p class="empty" id="diff-count" data-count="all">
+                        {t("还没有启用的版本：启用后每个用户组按预览应答。", "No version is enabled yet: once enabled, every group is answered as previewed.")}
+                    </p>
+                }
+                    .into_any(),
+                Some(Some(list)) if list.is_empty() => view! {
                     <p class="empty" id="diff-count" data-count="0">
                         {t("启用后所有用户组的应答不变。", "Enabling changes no group's answer.")}
                     </p>
                 }
                     .into_any(),
-                Some(list) => {
+                Some(Some(list)) => {
                     let count = list.len();
                     view! {
                     <p id="diff-count" data-count=count>
