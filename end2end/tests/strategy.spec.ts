@@ -357,7 +357,8 @@ test('timings: full preview and N-1 for 50 rules / 200 endpoints, and frames whi
   const dragged = confs[1].value;
   const leavesBefore = await page.locator(`.node.leaf[data-node="${dragged}"]`).count();
   const chip = page.locator(`li.endpoint-chip[data-endpoint="${dragged}"]`);
-  const target = page.locator('.node.rule').nth(3);
+  // The first rule under the root: a priority rule over geo rules, so the endpoint is new to it.
+  const target = page.locator('.node.rule').nth(1);
   await target.scrollIntoViewIfNeeded();
   const from = (await chip.boundingBox())!;
   const to = (await target.boundingBox())!;
