@@ -253,6 +253,15 @@ test('nested rules by keyboard, a refused cycle, moving, undo and redo, drafts, 
   const versions = await (await a.ctx.get(`/v1/domains/${d}/strategy/versions`)).json();
   expect(versions.map((v: { version: number; enabled: boolean }) => [v.version, v.enabled])).toEqual([[2, true], [1, false]]);
   expect((await a.ctx.get(`/v1/domains/${d}/strategy/draft`)).status()).toBe(404);
+
+  // Someone else enables another version meanwhile: Enable is refused, not silently undone.
+  expect((await a.ctx.post(`/v1/domains/${d}/strategy/versions/1/restore`, { headers: a.csrf })).ok()).toBeTruthy();
+  await rule(page, south).locator('.node-body').click();
+  await page.locator('#rule-enable').uncheck();
+  await page.locator('#enable').click();
+  await expect(page.locator('[data-testid="notice"]')).toHaveClass(/error/);
+  await expect(page.locator('[data-testid="notice"]')).toContainText('version 3');
+  expect((await (await a.ctx.get(`/v1/domains/${d}/strategy/versions`)).json())[0].version).toBe(3);
 });
 
 // ---- The preview against the CLI, for a generated strategy ----

@@ -131,8 +131,15 @@ impl Edit {
                     return Ok(None);
                 }
                 check_connect(doc, &to, &reference)?;
-                let item = rule_mut(doc, &from)?.items.remove(index);
-                rule_mut(doc, &to)?.items.push(item);
+                let mut item = rule_mut(doc, &from)?.items.remove(index);
+                // Like a new item: last in priority; user groups only mean something under a
+                // mapping rule.
+                let target = rule_mut(doc, &to)?;
+                item.priority = next_priority(target);
+                if RuleKind::parse(&target.kind) != Some(RuleKind::UsersetMapping) {
+                    item.usersets.clear();
+                }
+                target.items.push(item);
                 Ok(None)
             }
             Edit::RemoveItem { parent, index } => {
@@ -296,7 +303,7 @@ fn check_connect(doc: &StrategyDocument, parent: &str, reference: &str) -> Resul
 /// numbering: 1, 2, 3, …).
 fn push_item(doc: &mut StrategyDocument, parent: &str, reference: &str) -> Result<(), EditError> {
     let rule = rule_mut(doc, parent)?;
-    let priority = rule.items.iter().map(|i| i.priority).max().unwrap_or(0) + 1;
+    let priority = next_priority(rule);
     rule.items.push(ItemConf {
         reference: reference.to_owned(),
         weight: 1,
@@ -304,6 +311,10 @@ fn push_item(doc: &mut StrategyDocument, parent: &str, reference: &str) -> Resul
         usersets: String::new(),
     });
     Ok(())
+}
+
+fn next_priority(rule: &RuleConf) -> i64 {
+    rule.items.iter().map(|i| i.priority).max().unwrap_or(0) + 1
 }
 
 fn rule_index(doc: &StrategyDocument, name: &str) -> Result<usize, EditError> {
@@ -341,8 +352,16 @@ fn item_mut<'d>(
         .ok_or_else(|| EditError::UnknownItem(parent.to_owned(), index + 1))
 }
 
+/// A rule, an endpoint, or any item's reference (a dangling one included: a rule taking its
+/// name would silently adopt those items, unchecked for cycles).
 fn name_taken(doc: &StrategyDocument, name: &str) -> bool {
-    is_rule(doc, name) || doc.endpoints_conf.iter().any(|e| e.value == name)
+    is_rule(doc, name)
+        || doc.endpoints_conf.iter().any(|e| e.value == name)
+        || doc
+            .strategy
+            .rules
+            .iter()
+            .any(|r| r.items.iter().any(|i| i.reference == name))
 }
 
 /// `rule1`, `rule2`, …: the first free one.

@@ -1,7 +1,8 @@
 //! What the editor warns about beyond validation's own warnings: groups that get no answer,
-//! rules answering with one endpoint and no backup, and A endpoints with no AAAA (or CNAME) for
+//! rules answering with one endpoint whose failure nothing covers, and A endpoints with no AAAA (or CNAME) for
 //! IPv6 clients. Warnings never block enabling.
 
+use super::stress::impact;
 use crate::strategy::{
     EndpointKind, Family, Preview, Strategy, StrategyDocument, Target, UserGroup,
 };
@@ -13,7 +14,7 @@ pub enum Lint {
         family: Family,
         groups: Vec<UserGroup>,
     },
-    /// `rule` routes to a single endpoint and nothing else: no failover.
+    /// `rule` routes to a single endpoint, and its failure leaves some groups unserved.
     NoBackup { rule: String, endpoint: String },
     /// No enabled AAAA or CNAME endpoint: AAAA queries get no address.
     NoAaaa,
@@ -53,15 +54,20 @@ pub fn lint(doc: &StrategyDocument, strategy: &Strategy, previews: &[Preview]) -
             });
         }
     }
+    // A rule with one endpoint is only a risk when nothing above it fails over: warn when that
+    // endpoint's failure leaves some group without a healthy answer.
     for rule in &strategy.rules {
         if let [item] = rule.items.as_slice()
             && let Target::Endpoint(e) = item.target
             && rule.enabled
         {
-            found.push(Lint::NoBackup {
-                rule: rule.name.clone(),
-                endpoint: strategy.endpoint(e).value.clone(),
-            });
+            let endpoint = &strategy.endpoint(e).value;
+            if !impact(strategy, previews, &[], endpoint).lost.is_empty() {
+                found.push(Lint::NoBackup {
+                    rule: rule.name.clone(),
+                    endpoint: endpoint.clone(),
+                });
+            }
         }
     }
     if !has_v6 && !doc.endpoints_conf.is_empty() {
@@ -100,5 +106,23 @@ mod tests {
         }));
         assert!(found.contains(&Lint::NoAaaa));
         assert_eq!(found.len(), 3, "{found:?}");
+    }
+
+    #[test]
+    fn a_lone_endpoint_covered_by_a_failover_is_no_warning() {
+        let doc = StrategyDocument::from_json(
+            r#"{"strategy":{"start":"root","rules":[
+            {"type":"geoProximity","name":"root","items":[{"reference":"bj"},{"reference":"sh"}]},
+            {"type":"wrr","name":"bj","area":"beijing.CN","items":[{"reference":"10.0.0.1","weight":1}]},
+            {"type":"wrr","name":"sh","area":"shanghai.CN","items":[{"reference":"10.0.0.2","weight":1}]}]},
+            "endpointsConf":[{"type":"A","value":"10.0.0.1","area":"beijing.CN"},
+                             {"type":"A","value":"10.0.0.2","area":"shanghai.CN"}]}"#,
+        )
+        .expect("parses");
+        let s = Strategy::compile(&doc).expect("valid").strategy;
+        let found = lint(&doc, &s, &previews(&s, &s.health_unknown()));
+        // Each area rule holds one endpoint, but the geo-proximity parent fails over to the
+        // other: no NoBackup. Only the missing IPv6 is worth a warning.
+        assert_eq!(found, [Lint::NoAaaa]);
     }
 }

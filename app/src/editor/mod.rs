@@ -86,6 +86,12 @@ impl Editor {
     pub fn mark_saved(&mut self) {
         self.saved = self.doc.clone();
     }
+
+    /// Records `doc` as what was saved: the document a request sent, which edits made while it
+    /// was on its way do not belong to.
+    pub fn mark_saved_as(&mut self, doc: StrategyDocument) {
+        self.saved = doc;
+    }
 }
 
 #[cfg(test)]

@@ -46,6 +46,9 @@ pub fn previews(strategy: &Strategy, health: &[Health]) -> [Preview; 2] {
 #[derive(Clone, PartialEq, Debug)]
 pub struct Impact {
     pub endpoint: String,
+    /// The endpoint's health is not evaluated (`evalHealth: false`): DNS would keep answering
+    /// with it after it fails, so `lost` and `moved` stay empty — which is the risk.
+    pub unmonitored: bool,
     /// (family, group) answered healthily before, and not (fail-open or nothing) after.
     pub lost: Vec<(Family, UserGroup)>,
     /// (family, group) still served, but now partly from a province it was not served from.
@@ -55,45 +58,49 @@ pub struct Impact {
 /// For each enabled endpoint not already in `down`: the impact of it failing too.
 pub fn n1_sweep(strategy: &Strategy, down: &[String]) -> Vec<Impact> {
     let base = previews(strategy, &health_down(strategy, down));
+    strategy
+        .endpoints
+        .iter()
+        .filter(|e| e.enabled && !down.contains(&e.value))
+        .map(|e| impact(strategy, &base, down, &e.value))
+        .collect()
+}
+
+/// What `endpoint` failing does on top of `down`, whose previews are `base`.
+pub fn impact(strategy: &Strategy, base: &[Preview], down: &[String], endpoint: &str) -> Impact {
     let area_of = |value: &str| {
         strategy
             .endpoint_id(value)
             .map(|id| strategy.endpoint(id).area)
     };
-    strategy
-        .endpoints
-        .iter()
-        .filter(|e| e.enabled && !down.contains(&e.value))
-        .map(|e| {
-            let mut with = down.to_vec();
-            with.push(e.value.clone());
-            let after = previews(strategy, &health_down(strategy, &with));
-            let mut impact = Impact {
-                endpoint: e.value.clone(),
-                lost: Vec::new(),
-                moved: Vec::new(),
-            };
-            for (b, a) in base.iter().zip(&after) {
-                for (before, now) in b.groups.iter().zip(&a.groups) {
-                    let served = |g: &GroupPreview| g.healthy && !g.dist.is_empty();
-                    if !served(before) {
-                        continue;
-                    }
-                    if !served(now) {
-                        impact.lost.push((b.family, before.group));
-                        continue;
-                    }
-                    let areas = |g: &GroupPreview| -> BTreeSet<Option<Area>> {
-                        g.dist.iter().map(|(v, _)| area_of(v)).collect()
-                    };
-                    if !areas(now).is_subset(&areas(before)) {
-                        impact.moved.push((b.family, before.group));
-                    }
-                }
+    let mut with = down.to_vec();
+    with.push(endpoint.to_owned());
+    let after = previews(strategy, &health_down(strategy, &with));
+    let mut impact = Impact {
+        endpoint: endpoint.to_owned(),
+        unmonitored: strategy
+            .endpoint_id(endpoint)
+            .is_some_and(|id| !strategy.endpoint(id).eval_health),
+        lost: Vec::new(),
+        moved: Vec::new(),
+    };
+    let served = |g: &GroupPreview| g.healthy && !g.dist.is_empty();
+    let areas = |g: &GroupPreview| -> BTreeSet<Option<Area>> {
+        g.dist.iter().map(|(v, _)| area_of(v)).collect()
+    };
+    for (b, a) in base.iter().zip(&after) {
+        for (before, now) in b.groups.iter().zip(&a.groups) {
+            if !served(before) {
+                continue;
             }
-            impact
-        })
-        .collect()
+            if !served(now) {
+                impact.lost.push((b.family, before.group));
+            } else if !areas(now).is_subset(&areas(before)) {
+                impact.moved.push((b.family, before.group));
+            }
+        }
+    }
+    impact
 }
 
 /// A group whose answer differs between two strategies.

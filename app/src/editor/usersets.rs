@@ -2,7 +2,7 @@
 //! the most compact `usersets` for a picked set — `*/*` for all, `*/isp` for a whole ISP column,
 //! `area/*` for a whole province row, `area/isp` for the rest.
 
-use crate::strategy::{AREAS, Area, Isp, UserGroup, Usersets};
+use crate::strategy::{AREAS, Area, Isp, Specificity, UserGroup, Usersets};
 
 /// One flag per group, in [`UserGroup::index`] order.
 pub type Picked = Vec<bool>;
@@ -15,15 +15,27 @@ pub fn picked(usersets: &str) -> Picked {
         .collect()
 }
 
-/// The `usersets` text selecting exactly `picked`.
-pub fn compact(picked: &[bool]) -> String {
+/// The `usersets` text selecting exactly `picked`, as broad as it can be without changing who
+/// wins a group: a broad selector claims its groups less specifically, so `*/isp` or `area/*` is
+/// used only where no sibling item (`siblings`) claims one of those groups as or more
+/// specifically; elsewhere the picked groups are named one by one (`area/isp`).
+pub fn compact(picked: &[bool], siblings: &[Usersets]) -> String {
     let on = |g: UserGroup| picked.get(g.index()).copied().unwrap_or(false);
-    if UserGroup::all().all(on) {
+    let unclaimed = |mut groups: Box<dyn Iterator<Item = UserGroup>>, level: Specificity| {
+        groups.all(|g| {
+            siblings
+                .iter()
+                .all(|s| s.claim(g).is_none_or(|c| c < level))
+        })
+    };
+    if UserGroup::all().all(on) && unclaimed(Box::new(UserGroup::all()), Specificity::AnyGroup) {
         return "*/*".to_owned();
     }
     let whole_isps: Vec<Isp> = Isp::ALL
         .into_iter()
-        .filter(|&isp| Area::all().all(|area| on(UserGroup::new(area, isp))))
+        .filter(|&isp| {
+            isp_groups(isp).all(on) && unclaimed(Box::new(isp_groups(isp)), Specificity::IspOnly)
+        })
         .collect();
     let mut parts: Vec<String> = whole_isps
         .iter()
@@ -34,7 +46,8 @@ pub fn compact(picked: &[bool]) -> String {
             .into_iter()
             .filter(|&isp| on(UserGroup::new(area, isp)))
             .collect();
-        if row.len() == Isp::COUNT {
+        if row.len() == Isp::COUNT && unclaimed(Box::new(area_groups(area)), Specificity::AreaOnly)
+        {
             parts.push(format!("{}/*", area.code()));
             continue;
         }
@@ -86,24 +99,47 @@ mod tests {
             "",
         ] {
             let p = picked(text);
-            assert_eq!(picked(&compact(&p)), p, "{text}");
+            assert_eq!(picked(&compact(&p, &[])), p, "{text}");
         }
         assert_eq!(
-            compact(&picked(
-                "beijing.CN/ct;beijing.CN/cu;beijing.CN/cm;beijing.CN/cernet;beijing.CN/other"
-            )),
+            compact(
+                &picked(
+                    "beijing.CN/ct;beijing.CN/cu;beijing.CN/cm;beijing.CN/cernet;beijing.CN/other"
+                ),
+                &[]
+            ),
             "beijing.CN/*"
         );
+    }
+
+    #[test]
+    fn never_broader_than_a_sibling_allows() {
+        let sibling = |t: &str| Usersets::parse(t).expect("parses");
+        let beijing_row = picked("beijing.CN/*");
+        // A sibling's beijing.CN/* would tie with ours: name the five groups instead.
+        let exact = compact(&beijing_row, &[sibling("beijing.CN/*")]);
+        assert_eq!(exact.split(';').count(), 5, "{exact}");
+        assert_eq!(picked(&exact), beijing_row);
+        // A sibling's shanghai.CN/* outranks */cm on shanghai/cm: the column is spelt out.
+        let column = picked("*/cm");
+        let spelt = compact(&column, &[sibling("shanghai.CN/*")]);
+        assert!(
+            !spelt.contains("*/cm") && spelt.contains("shanghai.CN/cm"),
+            "{spelt}"
+        );
+        assert_eq!(picked(&spelt), column);
+        // A default sibling claims nothing specifically.
+        assert_eq!(compact(&column, &[sibling("")]), "*/cm");
     }
 
     #[test]
     fn whole_rows_and_columns_toggle() {
         let mut p = picked("");
         toggle_all(&mut p, isp_groups(Isp::Cm));
-        assert_eq!(compact(&p), "*/cm");
+        assert_eq!(compact(&p, &[]), "*/cm");
         let beijing = group("beijing.CN/ct").area;
         toggle_all(&mut p, area_groups(beijing));
-        assert_eq!(compact(&p), "*/cm;beijing.CN/*");
+        assert_eq!(compact(&p, &[]), "*/cm;beijing.CN/*");
         toggle_all(&mut p, area_groups(beijing));
         assert!(!p[group("beijing.CN/cm").index()] && !p[group("beijing.CN/ct").index()]);
         assert_eq!(p.iter().filter(|x| **x).count(), 32);

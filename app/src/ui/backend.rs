@@ -139,12 +139,14 @@ pub trait ConsoleBackend: Send + Sync {
         document: StrategyDocument,
     ) -> Reply<'a, StrategyDraft>;
     fn discard_strategy_draft<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, ()>;
-    /// Validates and enables `document`, removing the draft; returns the new version.
+    /// Validates and enables `document`, removing the draft; returns the new version. Refused
+    /// when the enabled version is no longer `base` (someone enabled another meanwhile).
     fn enable_strategy<'a>(
         &'a self,
         cookie: &'a str,
         domain: &'a str,
         document: StrategyDocument,
+        base: Option<i64>,
     ) -> Reply<'a, i64>;
 
     // Monitor points (agents).

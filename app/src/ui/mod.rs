@@ -110,6 +110,7 @@ fn guard_unsaved(unsaved: RwSignal<bool>) {
     {
         use wasm_bindgen::JsCast;
         use wasm_bindgen::closure::Closure;
+        let lang = i18n::lang();
         let _ = window_event_listener(leptos::ev::beforeunload, move |ev| {
             if unsaved.get_untracked() {
                 ev.prevent_default();
@@ -118,26 +119,30 @@ fn guard_unsaved(unsaved: RwSignal<bool>) {
         });
         let on_click =
             Closure::<dyn Fn(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
-                if !unsaved.get_untracked() {
+                // A click that opens another tab or window leaves this page where it is.
+                let elsewhere =
+                    ev.button() != 0 || ev.ctrl_key() || ev.meta_key() || ev.shift_key();
+                if !unsaved.get_untracked() || elsewhere {
                     return;
                 }
                 let link = ev
                     .target()
                     .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
                     .and_then(|e| e.closest("a[href]").ok().flatten());
-                if link.is_none() {
+                let new_tab =
+                    |a: &web_sys::Element| a.get_attribute("target").is_some_and(|t| t == "_blank");
+                if link.as_ref().is_none_or(new_tab) {
                     return;
                 }
-                let message = i18n::lang().get_untracked().pick(
+                let message = lang.get_untracked().pick(
                     "有未保存的修改，确定离开吗？",
                     "There are unsaved changes. Leave anyway?",
                 );
                 let leave = web_sys::window()
                     .and_then(|w| w.confirm_with_message(message).ok())
                     .unwrap_or(true);
-                if leave {
-                    unsaved.set(false);
-                } else {
+                // Leaving unmounts the editor, which clears the flag; staying keeps it.
+                if !leave {
                     ev.prevent_default();
                     ev.stop_propagation();
                 }

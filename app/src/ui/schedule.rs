@@ -86,12 +86,18 @@ pub async fn discard_strategy_draft(domain: String) -> Result<(), ServerFnError>
         .map_err(ServerFnError::new)
 }
 
+/// `base`: the version the editor showed as enabled, 0 when none was.
 #[server]
-pub async fn enable_strategy(domain: String, document: String) -> Result<i64, ServerFnError> {
+pub async fn enable_strategy(
+    domain: String,
+    document: String,
+    base: i64,
+) -> Result<i64, ServerFnError> {
     use super::session::{backend, cookie_header};
     let document = StrategyDocument::from_json(&document).map_err(ServerFnError::new)?;
+    let base = (base > 0).then_some(base);
     backend()?
-        .enable_strategy(&cookie_header().await, &domain, document)
+        .enable_strategy(&cookie_header().await, &domain, document, base)
         .await
         .map_err(ServerFnError::new)
 }

@@ -317,9 +317,10 @@ impl ConsoleBackend for Console {
         cookie: &'a str,
         domain: &'a str,
         document: StrategyDocument,
+        base: Option<i64>,
     ) -> Reply<'a, i64> {
         as_user!(self, cookie, |s, caller| s
-            .enable_strategy(caller, domain, &document))
+            .enable_strategy(caller, domain, &document, base))
     }
 
     fn create_point<'a>(

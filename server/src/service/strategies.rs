@@ -261,16 +261,28 @@ impl Service {
     }
 
     /// Validates and enables `doc` for one domain and removes its draft, in one transaction:
-    /// the editor's "Enable".
+    /// the editor's "Enable". `base` is the version the editor showed as enabled (None: none);
+    /// if another one was enabled since, the request is refused rather than silently undoing
+    /// someone else's change.
     pub async fn enable_strategy(
         &self,
         caller: &Caller,
         name: &str,
         doc: &StrategyDocument,
+        base: Option<i64>,
     ) -> Result<i64> {
         caller.require(Permission::Write)?;
         let mut tx = self.store().begin().await?;
         let domain = self.domain(&mut tx, caller, name).await?;
+        if domain.strategy_version != base {
+            let now = domain
+                .strategy_version
+                .map_or_else(|| "none".to_owned(), |v| format!("version {v}"));
+            return Err(ServiceError::Conflict(format!(
+                "the enabled strategy of \"{}\" changed since the editor loaded it (now {now}); load it from the versions list and apply your change again",
+                domain.name
+            )));
+        }
         let list = endpoints::list(&mut tx, domain.id).await?;
         check_endpoints_known(name, doc, &list)?;
         self.compile_for(&domain, doc, &list)?;

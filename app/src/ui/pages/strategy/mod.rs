@@ -18,11 +18,11 @@ use leptos_router::hooks::use_params_map;
 
 use crate::editor::layout::{Layout, NodeKey};
 use crate::editor::stress::previews;
-use crate::editor::{Edit, Editor};
+use crate::editor::{Edit, Editor, is_rule};
 use crate::model::{DomainSchedule, EndpointStatus, StrategyDraft};
 use crate::strategy::{Compiled, Family, Preview, Problems, Strategy, StrategyDocument, UserGroup};
 use crate::ui::UnsavedChanges;
-use crate::ui::i18n::t;
+use crate::ui::i18n::{Lang, lang, t};
 use crate::ui::schedule::{load_strategy_draft, schedule};
 use crate::ui::widgets::{alert_error, current_user, loading};
 
@@ -50,8 +50,13 @@ type Checked = Result<Compiled, Problems>;
 struct Ctx {
     domain: StoredValue<String>,
     editor: RwSignal<Editor>,
-    /// The enabled version's document (the diff's left side).
+    /// The enabled version's document (the diff's left side) and number (None: none).
     enabled: RwSignal<StrategyDocument>,
+    enabled_version: RwSignal<Option<i64>>,
+    /// A draft is saved on the server (discarding must remove it there too).
+    has_draft: RwSignal<bool>,
+    /// Read once here: texts made after an await have no reactive owner to ask.
+    lang: RwSignal<Lang>,
     selected: RwSignal<Option<NodeKey>>,
     /// The "+" of the selected rule was pressed: the panel opens its connect menu.
     connecting: RwSignal<bool>,
@@ -75,7 +80,10 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn new(domain: String, schedule: DomainSchedule, draft: StrategyDocument) -> Ctx {
+    fn new(domain: String, schedule: DomainSchedule, draft: Option<StrategyDocument>) -> Ctx {
+        let has_draft = draft.is_some();
+        let draft = draft.unwrap_or_else(|| schedule.document.clone());
+        let enabled_version = schedule.enabled_version;
         let live_down = schedule
             .health
             .iter()
@@ -97,6 +105,9 @@ impl Ctx {
             domain: StoredValue::new(domain),
             editor,
             enabled: RwSignal::new(enabled),
+            enabled_version: RwSignal::new(enabled_version),
+            has_draft: RwSignal::new(has_draft),
+            lang: lang(),
             selected: RwSignal::new(None),
             connecting: RwSignal::new(false),
             notice: RwSignal::new(None),
@@ -115,7 +126,9 @@ impl Ctx {
 
     /// Applies `edit`; a created or renamed rule becomes the selection, a refusal the notice.
     fn edit(&self, edit: Edit) {
-        match self.editor.try_update(|e| e.apply(edit)) {
+        let mut result = None;
+        self.keep_selection(|| result = self.editor.try_update(|e| e.apply(edit)));
+        match result {
             Some(Ok(Some(name))) => {
                 self.selected.set(Some(NodeKey::Rule(name)));
                 self.notice.set(None);
@@ -123,6 +136,65 @@ impl Ctx {
             Some(Ok(None)) => self.notice.set(None),
             Some(Err(e)) => self.say_error(e.to_string()),
             None => {}
+        }
+    }
+
+    fn undo(&self) {
+        self.keep_selection(|| {
+            self.editor.update(|e| {
+                e.undo();
+            })
+        });
+    }
+
+    fn redo(&self) {
+        self.keep_selection(|| {
+            self.editor.update(|e| {
+                e.redo();
+            })
+        });
+    }
+
+    /// Runs `change` and keeps the selection on the same thing: a leaf is found again by its
+    /// parent and reference (items before it may have moved), a rule by name; gone → none.
+    fn keep_selection(&self, change: impl FnOnce()) {
+        let find = |parent: &str, pick: &dyn Fn(usize, &str) -> bool| {
+            self.editor.with_untracked(|e| {
+                e.doc()
+                    .strategy
+                    .rules
+                    .iter()
+                    .find(|r| r.name == parent)
+                    .and_then(|r| {
+                        r.items
+                            .iter()
+                            .enumerate()
+                            .find(|(i, item)| pick(*i, &item.reference))
+                    })
+                    .map(|(i, item)| (i, item.reference.clone()))
+            })
+        };
+        let before = self.selected.get_untracked();
+        let leaf = match &before {
+            Some(NodeKey::Leaf { parent, index }) => {
+                find(parent, &|i, _| i == *index).map(|(_, r)| (parent.clone(), r))
+            }
+            _ => None,
+        };
+        change();
+        let after = match before {
+            Some(NodeKey::Leaf { .. }) => leaf.and_then(|(parent, reference)| {
+                find(&parent, &|_, r| r == reference)
+                    .map(|(index, _)| NodeKey::Leaf { parent, index })
+            }),
+            Some(NodeKey::Rule(name)) => self
+                .editor
+                .with_untracked(|e| is_rule(e.doc(), &name))
+                .then_some(NodeKey::Rule(name)),
+            None => None,
+        };
+        if after != self.selected.get_untracked() {
+            self.selected.set(after);
         }
     }
 
@@ -175,27 +247,24 @@ fn EditorView(
     draft: Option<StrategyDraft>,
 ) -> impl IntoView {
     let from_draft = draft.as_ref().map(|d| (d.updated_by.clone(), d.updated_at));
-    let start = draft.map_or_else(|| schedule.document.clone(), |d| d.document);
-    let ctx = Ctx::new(domain.clone(), schedule, start);
+    let ctx = Ctx::new(domain.clone(), schedule, draft.map(|d| d.document));
     provide_context(ctx);
     track_unsaved(ctx);
     let (ready, set_ready) = signal(false);
     Effect::new(move |_| set_ready.set(true));
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         let key = ev.key().to_lowercase();
-        if !(ev.ctrl_key() || ev.meta_key()) {
+        if !(ev.ctrl_key() || ev.meta_key()) || in_text_field(&ev) {
             return;
         }
         let redo = key == "y" || (key == "z" && ev.shift_key());
         if key == "z" || redo {
             ev.prevent_default();
-            ctx.editor.update(|e| {
-                if redo {
-                    e.redo();
-                } else {
-                    e.undo();
-                }
-            });
+            if redo {
+                ctx.redo();
+            } else {
+                ctx.undo();
+            }
         }
     };
     view! {
@@ -241,6 +310,22 @@ fn track_unsaved(ctx: Ctx) {
     };
     Effect::new(move |_| flag.set(ctx.editor.with(Editor::is_dirty)));
     on_cleanup(move || flag.set(false));
+}
+
+/// Ctrl+Z in a text box undoes the typing, not the draft.
+fn in_text_field(ev: &leptos::ev::KeyboardEvent) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        ev.target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ev;
+        false
+    }
 }
 
 /// The editor's context (every view below `EditorView`).

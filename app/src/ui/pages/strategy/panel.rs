@@ -11,7 +11,7 @@ use crate::editor::layout::NodeKey;
 use crate::editor::lint::{Lint, lint};
 use crate::editor::usersets::{area_groups, compact, isp_groups, picked, toggle_all};
 use crate::editor::{Edit, is_rule};
-use crate::strategy::{AREAS, Area, Isp, Location, RuleConf, RuleKind, UserGroup};
+use crate::strategy::{AREAS, Area, Isp, Location, RuleConf, RuleKind, UserGroup, Usersets};
 use crate::ui::i18n::{area_name, isp_name, lang, t};
 
 #[component]
@@ -87,9 +87,10 @@ fn RulePanel(name: String) -> impl IntoView {
 fn RuleFields(rule: RuleConf) -> impl IntoView {
     let ctx = ctx();
     let name = StoredValue::new(rule.name.clone());
-    let is_start = ctx
-        .editor
-        .with_untracked(|e| e.doc().strategy.start == rule.name);
+    let is_start = move || {
+        ctx.editor
+            .with(|e| e.doc().strategy.start == name.get_value())
+    };
     let set_kind = move |ev| {
         if let Some(kind) = RuleKind::parse(&event_target_value(&ev)) {
             ctx.edit(Edit::SetKind {
@@ -174,7 +175,7 @@ fn RuleFields(rule: RuleConf) -> impl IntoView {
                     disabled=is_start
                     on:click=move |_| ctx.edit(Edit::SetStart { name: name.get_value() })
                 >
-                    {if is_start { t("这是根规则", "This is the start rule")() } else { t("设为根规则", "Make it the start rule")() }}
+                    {move || if is_start() { t("这是根规则", "This is the start rule")() } else { t("设为根规则", "Make it the start rule")() }}
                 </button>
                 <button
                     type="button"
@@ -393,6 +394,23 @@ fn ItemFields(parent: String, index: usize) -> impl IntoView {
 fn UsersetPicker(parent: String, index: usize, usersets: String) -> impl IntoView {
     let ctx = ctx();
     let current = picked(&usersets);
+    // The other items' selectors decide how broadly this item's may be written.
+    let siblings: Vec<Usersets> = ctx.editor.with_untracked(|e| {
+        e.doc()
+            .strategy
+            .rules
+            .iter()
+            .find(|r| r.name == parent)
+            .map(|r| {
+                r.items
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != index)
+                    .filter_map(|(_, it)| Usersets::parse(&it.usersets).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
     let parent = StoredValue::new(parent);
     let apply = move |change: &dyn Fn(&mut Vec<bool>)| {
         let mut next = current.clone();
@@ -400,7 +418,7 @@ fn UsersetPicker(parent: String, index: usize, usersets: String) -> impl IntoVie
         ctx.edit(Edit::SetUsersets {
             parent: parent.get_value(),
             index,
-            usersets: compact(&next),
+            usersets: compact(&next, &siblings),
         });
     };
     let apply = StoredValue::new_local(apply);

@@ -324,8 +324,15 @@ fn ImpactRow(impact: Impact) -> impl IntoView {
         s
     };
     view! {
-        <tr data-endpoint=impact.endpoint.clone() data-impact=json class:bad=!lost.is_empty()>
-            <th>{impact.endpoint.clone()}</th>
+        <tr data-endpoint=impact.endpoint.clone() data-impact=json class:bad=!lost.is_empty() || impact.unmonitored>
+            <th>
+                {impact.endpoint.clone()}
+                {impact.unmonitored.then(|| view! {
+                    <small class="unmonitored">
+                        {t(" 未参考健康检查：故障时仍会被解析", " health not checked: DNS keeps answering with it when it fails")}
+                    </small>
+                })}
+            </th>
             <td>{lost.len()} " " <small>{sample(&lost)}</small></td>
             <td>{moved.len()} " " <small>{sample(&moved)}</small></td>
         </tr>

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use super::{Ctx, ctx};
 use crate::editor::Edit;
-use crate::strategy::recommend;
-use crate::ui::i18n::{lang, t};
+use crate::strategy::{StrategyDocument, recommend};
+use crate::ui::i18n::t;
 use crate::ui::schedule::{
     discard_strategy_draft, enable_strategy, save_strategy_draft, strategy_version,
     strategy_versions,
@@ -17,6 +17,7 @@ use crate::ui::widgets::{error_text, time_text};
 #[component]
 pub(super) fn Toolbar() -> impl IntoView {
     let ctx = ctx();
+    let lang = ctx.lang;
     let busy = RwSignal::new(false);
     let versions_changed = RwSignal::new(0_u32);
     let can_undo = move || ctx.editor.with(|e| e.can_undo());
@@ -38,30 +39,48 @@ pub(super) fn Toolbar() -> impl IntoView {
         );
     };
     let save = move |_| {
-        run(ctx, busy, |domain, json| async move {
-            save_strategy_draft(domain, json)
-                .await
-                .map(|_| t("草稿已保存。", "Draft saved.")().to_owned())
+        run(ctx, busy, move |domain, json, _| async move {
+            save_strategy_draft(domain, json).await?;
+            ctx.has_draft.set(true);
+            Ok(lang
+                .get_untracked()
+                .pick("草稿已保存。", "Draft saved.")
+                .to_owned())
         })
     };
     let discard = move |_| {
-        run(ctx, busy, move |domain, _| async move {
+        let enabled = ctx.enabled.get_untracked();
+        ctx.edit(Edit::Replace(Box::new(enabled)));
+        if !ctx.has_draft.get_untracked() {
+            ctx.editor.update(|e| e.mark_saved());
+            ctx.say(
+                lang.get_untracked()
+                    .pick("已恢复为已启用的版本。", "Back to the enabled version.")
+                    .to_owned(),
+            );
+            return;
+        }
+        run(ctx, busy, move |domain, _, _| async move {
             discard_strategy_draft(domain).await?;
-            let enabled = ctx.enabled.get_untracked();
-            ctx.edit(Edit::Replace(Box::new(enabled)));
-            Ok(t(
-                "草稿已丢弃，恢复为已启用的版本。",
-                "Draft discarded; back to the enabled version.",
-            )()
-            .to_owned())
+            ctx.has_draft.set(false);
+            Ok(lang
+                .get_untracked()
+                .pick(
+                    "草稿已丢弃，恢复为已启用的版本。",
+                    "Draft discarded; back to the enabled version.",
+                )
+                .to_owned())
         })
     };
     let enable = move |_| {
-        run(ctx, busy, move |domain, json| async move {
-            let version = enable_strategy(domain, json).await?;
-            ctx.enabled.set(ctx.doc());
+        let base = ctx.enabled_version.get_untracked().unwrap_or(0);
+        run(ctx, busy, move |domain, json, sent| async move {
+            let version = enable_strategy(domain, json, base).await?;
+            ctx.enabled.set(sent);
+            ctx.enabled_version.set(Some(version));
+            ctx.has_draft.set(false);
             versions_changed.update(|n| *n += 1);
-            Ok(lang().get_untracked().pick(
+            Ok(lang.get_untracked().pick(
                 format!("已启用，版本 {version}。"),
                 format!("Enabled as version {version}."),
             ))
@@ -78,7 +97,7 @@ pub(super) fn Toolbar() -> impl IntoView {
                 Ok(doc) => {
                     ctx.edit(Edit::Replace(Box::new(doc)));
                     ctx.selected.set(None);
-                    ctx.say(lang().get_untracked().pick(
+                    ctx.say(lang.get_untracked().pick(
                         format!("已载入版本 {version} 作为草稿。"),
                         format!("Version {version} is loaded as the draft."),
                     ));
@@ -89,10 +108,10 @@ pub(super) fn Toolbar() -> impl IntoView {
     };
     view! {
         <div class="toolbar" role="toolbar">
-            <button type="button" id="undo" disabled=move || !can_undo() on:click=move |_| ctx.editor.update(|e| { e.undo(); })>
+            <button type="button" id="undo" disabled=move || !can_undo() on:click=move |_| ctx.undo()>
                 {t("撤销", "Undo")}
             </button>
-            <button type="button" id="redo" disabled=move || !can_redo() on:click=move |_| ctx.editor.update(|e| { e.redo(); })>
+            <button type="button" id="redo" disabled=move || !can_redo() on:click=move |_| ctx.redo()>
                 {t("重做", "Redo")}
             </button>
             <button type="button" id="recommend" on:click=use_recommended>
@@ -140,22 +159,22 @@ pub(super) fn Toolbar() -> impl IntoView {
     }
 }
 
-/// Runs a server call with the draft (domain, JSON); on success the draft counts as saved and
-/// the message shows, on failure the error does.
+/// Runs a server call with the draft (domain, JSON, the document itself); on success the sent
+/// document counts as saved (edits made meanwhile stay unsaved) and the message shows, on
+/// failure the error does.
 fn run<F, Fut>(ctx: Ctx, busy: RwSignal<bool>, call: F)
 where
-    F: FnOnce(String, String) -> Fut + 'static,
+    F: FnOnce(String, String, StrategyDocument) -> Fut + 'static,
     Fut: std::future::Future<Output = Result<String, ServerFnError>> + 'static,
 {
-    let json = ctx
-        .editor
-        .with_untracked(|e| serde_json::to_string(e.doc()).unwrap_or_default());
+    let sent = ctx.doc();
+    let json = serde_json::to_string(&sent).unwrap_or_default();
     let domain = ctx.domain.get_value();
     busy.set(true);
     leptos::task::spawn_local(async move {
-        match call(domain, json).await {
+        match call(domain, json, sent.clone()).await {
             Ok(message) => {
-                ctx.editor.update(|e| e.mark_saved());
+                ctx.editor.update(|e| e.mark_saved_as(sent));
                 ctx.say(message);
             }
             Err(e) => ctx.say_error(error_text(&e)),
