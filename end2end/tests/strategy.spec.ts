@@ -185,8 +185,16 @@ test('nested rules by keyboard, a refused cycle, moving, undo and redo, drafts, 
   await page.locator('#add-rule').click();
   const north = (await page.locator('.rule-panel').getAttribute('data-rule')) ?? '';
   await page.locator('#rule-area').selectOption('beijing.CN');
+  await expect(rule(page, north)).toHaveClass(/has-warning/); // no items yet
   await page.locator('#connect-endpoint').selectOption(BEIJING.endpoint);
   await page.locator('#connect-endpoint-button').click();
+  await expect(rule(page, north)).not.toHaveClass(/has-warning/);
+  // Live validation marks the node at fault: a wrr rule whose only weight is 0.
+  await setItemNumber(page, BEIJING.endpoint, 'weight', 0);
+  await expect(rule(page, north)).toHaveClass(/has-error/);
+  await expect(page.locator('#enable')).toBeDisabled();
+  await setItemNumber(page, BEIJING.endpoint, 'weight', 1);
+  await expect(rule(page, north)).not.toHaveClass(/has-error/);
   await rule(page, root).locator('.plus').click();
   await page.locator('#add-rule').click();
   const south = (await page.locator('.rule-panel').getAttribute('data-rule')) ?? '';

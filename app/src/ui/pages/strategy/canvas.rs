@@ -186,6 +186,18 @@ fn NodeView(node: Node) -> impl IntoView {
         let key = key.clone();
         move || ctx.selected.with(|s| s.as_ref() == Some(&key))
     };
+    let marked = {
+        let key = key.clone();
+        move |error: bool| {
+            let key = key.clone();
+            move || {
+                ctx.problems.with(|p| {
+                    p.iter()
+                        .any(|l| l.error == error && l.node.as_ref() == Some(&key))
+                })
+            }
+        }
+    };
     let is_over = {
         let rule = rule.clone();
         move || rule.is_some() && ctx.over.with(|o| o.as_deref() == rule.as_deref())
@@ -213,6 +225,8 @@ fn NodeView(node: Node) -> impl IntoView {
             class:off=disabled_rule
             class:selected=is_selected
             class:over=is_over
+            class:has-error=marked(true)
+            class:has-warning=marked(false)
             style=format!("left:{}px;top:{}px;width:{}px", node.x, node.y, NODE_WIDTH)
             draggable=if via.is_some() { "true" } else { "false" }
             data-node=node.label.clone()

@@ -76,6 +76,8 @@ struct Ctx {
     /// the preview when nothing is taken down).
     base: Memo<Option<[Preview; 2]>>,
     layout: Memo<Layout>,
+    /// Validation's and the lint's findings, each with its node.
+    problems: Memo<Vec<panel::Line>>,
     writable: Signal<bool>,
 }
 
@@ -120,6 +122,7 @@ impl Ctx {
             checked,
             base,
             layout,
+            problems: panel::problem_lines(editor, checked, base, lang()),
             writable: Signal::derive(|| current_user().is_some_and(|m| m.can_write)),
         }
     }

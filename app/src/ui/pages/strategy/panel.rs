@@ -5,14 +5,17 @@
 
 use leptos::prelude::*;
 
+use super::Checked;
 use super::canvas::kind_label;
 use super::ctx;
+use crate::editor::Editor;
 use crate::editor::layout::NodeKey;
 use crate::editor::lint::{Lint, lint};
 use crate::editor::usersets::{area_groups, compact, isp_groups, picked, toggle_all};
 use crate::editor::{Edit, is_rule};
+use crate::strategy::Preview;
 use crate::strategy::{AREAS, Area, Isp, Location, RuleConf, RuleKind, UserGroup, Usersets};
-use crate::ui::i18n::{area_name, isp_name, lang, t};
+use crate::ui::i18n::{Lang, area_name, isp_name, lang, t};
 
 #[component]
 pub(super) fn Panel() -> impl IntoView {
@@ -602,19 +605,23 @@ fn Connect(parent: String) -> impl IntoView {
 
 /// One line of the problems list: error or warning, the node it names, the text.
 #[derive(Clone, PartialEq, Debug)]
-struct Line {
-    error: bool,
-    node: Option<NodeKey>,
+pub(super) struct Line {
+    pub(super) error: bool,
+    pub(super) node: Option<NodeKey>,
     text: String,
 }
 
-/// Validation errors and warnings and the editor's lint, each selecting its node on click.
-#[component]
-pub(super) fn Problems() -> impl IntoView {
-    let ctx = ctx();
-    let lines = Memo::new(move |_| {
-        let lang = lang().get();
-        ctx.editor.with(|e| {
+/// Validation errors and warnings and the editor's lint, each naming its node (the canvas marks
+/// those nodes, the list below the editor selects them).
+pub(super) fn problem_lines(
+    editor: RwSignal<Editor>,
+    checked: Memo<Checked>,
+    base: Memo<Option<[Preview; 2]>>,
+    lang: RwSignal<Lang>,
+) -> Memo<Vec<Line>> {
+    Memo::new(move |_| {
+        let lang = lang.get();
+        editor.with(|e| {
             let doc = e.doc();
             let node_of = |location: &Location| match location {
                 Location::Rule { rule, .. } => Some(NodeKey::Rule(rule.clone())),
@@ -633,7 +640,7 @@ pub(super) fn Problems() -> impl IntoView {
                 }),
                 _ => None,
             };
-            ctx.checked.with(|checked| {
+            checked.with(|checked| {
                 let (errors, warnings) = match checked {
                     Ok(c) => (Vec::new(), c.warnings.clone()),
                     Err(p) => (p.errors.clone(), p.warnings.clone()),
@@ -649,9 +656,7 @@ pub(super) fn Problems() -> impl IntoView {
                     })
                     .collect();
                 if let Ok(c) = checked {
-                    let found = ctx
-                        .base
-                        .with(|b| b.as_ref().map(|b| lint(doc, &c.strategy, b)));
+                    let found = base.with(|b| b.as_ref().map(|b| lint(doc, &c.strategy, b)));
                     lines.extend(found.unwrap_or_default().into_iter().map(|l| Line {
                         error: false,
                         node: l.rule().map(|r| NodeKey::Rule(r.to_owned())),
@@ -661,7 +666,14 @@ pub(super) fn Problems() -> impl IntoView {
                 lines
             })
         })
-    });
+    })
+}
+
+/// The problems list; clicking one selects its node.
+#[component]
+pub(super) fn Problems() -> impl IntoView {
+    let ctx = ctx();
+    let lines = ctx.problems;
     view! {
         <ul class="messages problems" id="problems">
             {move || {
