@@ -29,6 +29,24 @@ impl HealthBook {
         previous.unwrap_or_default() != health
     }
 
+    /// Sets a domain's endpoints to exactly `endpoints` (the stored states another node decided);
+    /// returns whether anything changed.
+    pub fn replace_domain(&self, domain: i64, endpoints: HashMap<String, Health>) -> bool {
+        let mut map = self.domains.write().unwrap_or_else(|e| e.into_inner());
+        let before = map.get(&domain);
+        if before == Some(&endpoints) || (before.is_none() && endpoints.is_empty()) {
+            return false;
+        }
+        map.insert(domain, endpoints);
+        true
+    }
+
+    /// The domains with recorded health.
+    pub fn domain_ids(&self) -> Vec<i64> {
+        let map = self.domains.read().unwrap_or_else(|e| e.into_inner());
+        map.keys().copied().collect()
+    }
+
     /// Forgets an endpoint (removed from its domain): it is Unknown again.
     pub fn forget(&self, domain: i64, endpoint: &str) {
         let mut map = self.domains.write().unwrap_or_else(|e| e.into_inner());

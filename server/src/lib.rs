@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod cluster;
 pub mod dns;
 pub mod health;
 pub mod http;

@@ -8,6 +8,7 @@ mod endpoint;
 mod iam;
 mod import;
 mod monitor;
+mod node;
 mod notify;
 mod session;
 
@@ -26,6 +27,7 @@ pub use monitor::{
     AgentResult, AgentTask, CreatedMonitorPoint, DomainTaskCount, ExpectedCodes, HealthEventRecord,
     MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewMonitorPoint, ProbeRecord, Protocol,
 };
+pub use node::NodeStatus;
 pub use notify::{ContactGroupRecord, ContactRecord, DeliveryRecord, DomainNotify, GroupMembers};
 pub use session::Me;
 

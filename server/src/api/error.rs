@@ -56,6 +56,14 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(_) => (StatusCode::NOT_FOUND, "NotFound"),
             ServiceError::Conflict(_) => (StatusCode::CONFLICT, "Conflict"),
             ServiceError::Throttled(_) => (StatusCode::TOO_MANY_REQUESTS, "TooManyRequests"),
+            ServiceError::Store(e) if e.is_unavailable() => {
+                tracing::warn!("{e}");
+                return ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "ServiceUnavailable",
+                    "the database is unavailable: nothing was changed; DNS keeps answering from its last snapshot; try again shortly",
+                );
+            }
             ServiceError::Store(_) | ServiceError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "InternalError")
             }

@@ -9,6 +9,7 @@ mod error;
 pub(crate) mod extract;
 mod iam;
 mod monitoring;
+mod nodes;
 mod notify;
 pub mod openapi;
 pub mod points;
@@ -34,6 +35,7 @@ pub fn router(service: Service) -> Router {
         .merge(domains::routes())
         .merge(iam::routes())
         .merge(monitoring::routes())
+        .merge(nodes::routes())
         .merge(points::routes())
         .merge(notify::routes())
         .merge(session::routes())

@@ -142,6 +142,13 @@ pub const OPERATIONS: &[Operation] = &[
         null
     ),
     op!(
+        "get",
+        "/v1/nodes",
+        "The nodes serving from this store, with their lag and health",
+        None,
+        || array_of("NodeStatus")
+    ),
+    op!(
         "post",
         "/v1/strategys/update-or-create",
         "Enable strategies of several domains (all or none)",
@@ -486,6 +493,11 @@ fn schemas() -> Value {
         "EndpointConf": {"type": "object", "additionalProperties": false, "required": ["type", "value"], "properties": {
             "type": s("A|AAAA|CNAME"), "value": {"type": "string"}, "area": {"type": "string"}, "isp": {"type": "string"},
             "evalHealth": {"type": "boolean"}, "enable": {"type": "boolean"}}},
+        "NodeStatus": {"type": "object", "properties": {
+            "name": {"type": "string"}, "version": {"type": "string"}, "http": {"type": "string"}, "dns": {"type": "string"},
+            "area": {"type": "string"}, "isp": {"type": "string"}, "startedAt": {"type": "integer"}, "lastSeen": {"type": "integer"},
+            "configVersion": {"type": "integer"}, "storeVersion": {"type": "integer"}, "behind": {"type": "integer"},
+            "snapshotAgeMs": {"type": "integer"}, "healthy": {"type": "boolean"}}},
         "StrategyDraft": {"type": "object", "properties": {
             "document": r("StrategyDocument"), "updatedAt": {"type": "integer"}, "updatedBy": {"type": "string"}}},
         "VersionInfo": {"type": "object", "properties": {

@@ -26,6 +26,10 @@ pub struct ServeArgs {
     /// Address of the console and the REST API.
     #[arg(long, env = "ITM_HTTP", default_value = "127.0.0.1:3000")]
     pub http: SocketAddr,
+    /// This node's name among the nodes sharing the database (`GET /v1/nodes`); defaults to
+    /// the host name. Give each node on one machine its own.
+    #[arg(long = "node-name", env = "ITM_NODE_NAME")]
+    pub node_name: Option<String>,
     /// Folder holding the built console assets (`pkg/itm.js`, `pkg/itm.wasm`, `pkg/itm.css`).
     #[arg(long, env = "ITM_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
@@ -85,6 +89,17 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             redact(&args.db.database)
         );
         tokio::spawn(purge_sessions(service.clone()));
+        let cluster = tokio::spawn(crate::cluster::run(
+            service.clone(),
+            answers.clone(),
+            crate::cluster::NodeIdentity {
+                name: args.node_name.clone().unwrap_or_else(host_name),
+                http: local,
+                dns: dns_addr,
+                area: args.monitor.point_area.clone(),
+                isp: args.monitor.point_isp.clone(),
+            },
+        ));
         let notifier = tokio::spawn(crate::notify::run(
             service.clone(),
             sender,
@@ -100,6 +115,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         crate::http::serve(listener, &args.site_root, service.clone(), until_stopped()).await?;
         dns.await??;
         follower.abort();
+        cluster.abort();
         if let Some(monitor) = monitor {
             monitor.abort();
         }
@@ -121,6 +137,15 @@ async fn purge_sessions(service: crate::service::Service) {
             Err(e) => tracing::warn!("purging expired sessions: {e}"),
         }
     }
+}
+
+/// The machine's host name (Linux), or "itm".
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "itm".to_owned())
 }
 
 /// The database URL without its password, for logs.

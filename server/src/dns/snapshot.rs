@@ -117,6 +117,8 @@ impl std::borrow::Borrow<[u8]> for NameKey {
 pub struct Snapshot {
     /// The SOA serial: the store's configuration version this snapshot reflects.
     pub serial: u32,
+    /// When it was built (ms since the Unix epoch; 0: never), for its age in status and metrics.
+    pub built_at: i64,
     names: ShardedMap<NameKey, Arc<DomainEntry>>,
     ids: ShardedMap<i64, NameKey>,
 }
@@ -221,6 +223,7 @@ impl Answers {
             });
             let mut next = Snapshot {
                 serial: serial as u32,
+                built_at: crate::store::now_ms(),
                 ..Snapshot::default()
             };
             for entry in built.into_iter().flatten() {
@@ -267,6 +270,7 @@ impl Answers {
                 }
             }
             next.serial = serial as u32;
+            next.built_at = crate::store::now_ms();
             this.current.store(Arc::new(next));
         })
         .await
@@ -370,6 +374,10 @@ fn target(kind: EndpointKind, value: &str) -> Option<Target> {
     }
 }
 
+/// How often the snapshot's version is compared with the store's: a change another node made
+/// whose notification was lost is picked up within two checks.
+pub const VERSION_CHECK: Duration = Duration::from_secs(2);
+
 /// Keeps `answers` in step with the store: reloads the domains the service's change feeds name
 /// (configuration and endpoint health, at once), and every few seconds compares the store's
 /// configuration version with the snapshot's. A difference that persists over two checks while
@@ -378,7 +386,7 @@ pub async fn follow(service: Service, answers: Arc<Answers>) {
     let (config, health) = (service.changes(), service.health_changes());
     let (mut wake_config, mut wake_health) = (config.subscribe(), health.subscribe());
     let (mut seen_config, mut seen_health) = (config.sequence(), health.sequence());
-    let mut check = tokio::time::interval(Duration::from_secs(5));
+    let mut check = tokio::time::interval(VERSION_CHECK);
     let mut suspect: Option<u32> = None;
     loop {
         tokio::select! {

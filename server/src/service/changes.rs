@@ -3,9 +3,9 @@
 //! domains; a follower that fell too far behind (or a change that is not per-domain) reloads all.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 /// How many recent changes the feed remembers for followers that are catching up.
 const REMEMBERED: usize = 10_000;
@@ -15,6 +15,9 @@ pub struct ChangeFeed {
     // A plain mutex: pushed and read in microseconds, never held across an await.
     log: Mutex<Log>,
     sequence: watch::Sender<u64>,
+    /// Where this node's own changes also go to reach the other nodes (`cluster`); unset on a
+    /// lone node.
+    outbox: OnceLock<mpsc::UnboundedSender<Vec<i64>>>,
 }
 
 #[derive(Debug, Default)]
@@ -52,13 +55,28 @@ impl Default for ChangeFeed {
         ChangeFeed {
             log: Mutex::new(Log::default()),
             sequence: watch::channel(0).0,
+            outbox: OnceLock::new(),
         }
     }
 }
 
 impl ChangeFeed {
-    /// Records committed changes to `domains`.
+    /// Records committed changes to `domains` made here, and passes them on to the other nodes.
     pub fn publish(&self, domains: impl IntoIterator<Item = i64>) {
+        let domains: Vec<i64> = domains.into_iter().collect();
+        if let Some(outbox) = self.outbox.get() {
+            let _ = outbox.send(domains.clone());
+        }
+        self.publish_here(domains);
+    }
+
+    /// Sends this node's changes to `outbox` from now on (once; later calls are ignored).
+    pub fn forward_to(&self, outbox: mpsc::UnboundedSender<Vec<i64>>) {
+        let _ = self.outbox.set(outbox);
+    }
+
+    /// Records committed changes to `domains` that another node made (not passed on again).
+    pub fn publish_here(&self, domains: impl IntoIterator<Item = i64>) {
         let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
         let mut sequence = *self.sequence.borrow();
         for domain in domains {

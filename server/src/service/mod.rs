@@ -9,6 +9,7 @@ mod domains;
 mod endpoints;
 mod error;
 mod iam;
+mod nodes;
 mod monitoring;
 mod notify;
 mod points;
@@ -96,6 +97,8 @@ struct Inner {
     health_changes: ChangeFeed,
     reports: Reports,
     notify_wake: tokio::sync::Notify,
+    /// False while the node's heartbeat cannot reach the database.
+    database_reachable: std::sync::atomic::AtomicBool,
 }
 
 /// An authenticated user making a request, and where it came from (for the audit log).
@@ -150,8 +153,22 @@ impl Service {
                 health_changes: ChangeFeed::default(),
                 reports: Reports::default(),
                 notify_wake: tokio::sync::Notify::new(),
+                database_reachable: std::sync::atomic::AtomicBool::new(true),
             }),
         }
+    }
+
+    /// Whether this node's last heartbeat reached the database.
+    pub fn database_reachable(&self) -> bool {
+        self.inner
+            .database_reachable
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub fn set_database_reachable(&self, reachable: bool) {
+        self.inner
+            .database_reachable
+            .store(reachable, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Wakes the notification sender (messages were queued).

@@ -13,6 +13,7 @@ pub mod drafts;
 pub mod endpoints;
 pub mod keys;
 pub mod monitor;
+pub mod nodes;
 pub mod notify;
 pub mod sessions;
 pub mod strategies;
@@ -47,6 +48,21 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// The database cannot be reached (down, restarting, the pool timed out): the caller
+    /// reports "unavailable, try again" rather than an internal error.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Database(
+                sqlx::Error::Io(_)
+                    | sqlx::Error::PoolTimedOut
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::Tls(_)
+                    | sqlx::Error::Protocol(_)
+            )
+        ) || matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.code().is_some_and(|c| c.starts_with("57P") || c.starts_with("08")))
+    }
+
     /// A unique constraint refused the write (the caller reports a conflict).
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
@@ -66,6 +82,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Kept for the PostgreSQL change listener, which needs its own connection.
+    url: String,
 }
 
 impl Store {
@@ -86,14 +104,19 @@ impl Store {
         let pool = AnyPoolOptions::new()
             // SQLite has one writer anyway; a few connections serve concurrent reads.
             .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
-            .acquire_timeout(Duration::from_secs(10))
+            // Short: while the database is away, requests fail fast (503) instead of queueing.
+            .acquire_timeout(Duration::from_secs(if backend == Backend::Sqlite { 10 } else { 3 }))
             .connect(url)
             .await?;
         if backend == Backend::Sqlite {
             // WAL is a property of the file: set once, it stays.
             pool.execute("PRAGMA journal_mode = WAL").await?;
         }
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            url: url.to_owned(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -127,6 +150,11 @@ impl Store {
 
     pub async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>> {
         Ok(self.pool.acquire().await?)
+    }
+
+    /// The PostgreSQL URL (for `LISTEN`), None on SQLite (one process, nothing to listen to).
+    pub fn postgres_url(&self) -> Option<&str> {
+        (self.backend == Backend::Postgres).then_some(self.url.as_str())
     }
 
     pub async fn close(&self) {

@@ -58,6 +58,7 @@ def fresh_user(admin, unique):
 # (id, class, prepare(admin, unique) -> context, call(client, context) -> response)
 ROUTES = [
     ("GET domains", "read", lambda a, u: None, lambda c, x: c.call("GET", "/v1/domains")),
+    ("GET nodes", "read", lambda a, u: None, lambda c, x: c.call("GET", "/v1/nodes")),
     ("POST domains", "write", lambda a, u: u("n"), lambda c, x: c.call("POST", "/v1/domains", [{"domain": f"{x}.example.com", "isItmDomain": True}])),
     ("DELETE domains", "write", fresh_domain, lambda c, x: c.call("DELETE", "/v1/domains", [x])),
     ("GET domain", "read", fresh_domain, lambda c, x: c.call("GET", f"/v1/domains/{x}")),

@@ -1,0 +1,318 @@
+//! Several `itm serve` nodes on one store. Each node keeps its own DNS snapshot and health book;
+//! what keeps them in step is the store, plus — on PostgreSQL — notifications for speed:
+//!
+//! - a node's committed changes (configuration, decided endpoint health) go out as
+//!   `NOTIFY itm_config|itm_health, '<node>|<domain ids>'`; the others reload those domains;
+//! - a lost notification (a dropped listener connection, a database restart) heals by itself:
+//!   the DNS follower compares configuration versions every [`VERSION_CHECK`], and the health
+//!   book is reconciled with the stored states every [`HEALTH_CHECK`];
+//! - every node writes a heartbeat row (`nodes`) with the configuration version its DNS answers
+//!   from, which `GET /v1/nodes` reports with each node's lag.
+//!
+//! [`VERSION_CHECK`]: crate::dns::VERSION_CHECK
+
+use std::collections::{BTreeSet, HashMap};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::strategy::Health;
+use sqlx::postgres::PgListener;
+use tokio::sync::mpsc;
+
+use crate::dns::Answers;
+use crate::monitor::health_of;
+use crate::service::Service;
+use crate::store::{StoreError, monitor, nodes, now_ms};
+
+/// How often a node reports itself.
+pub const HEARTBEAT: Duration = Duration::from_secs(2);
+/// A node not heard from for this long is reported unhealthy.
+pub const NODE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often the health book is compared with the stored states (PostgreSQL only).
+pub const HEALTH_CHECK: Duration = Duration::from_secs(3);
+
+const CONFIG_CHANNEL: &str = "itm_config";
+const HEALTH_CHANNEL: &str = "itm_health";
+/// PostgreSQL refuses payloads of 8000 bytes or more; ids are sent in chunks below that.
+const PAYLOAD_LIMIT: usize = 7_000;
+
+/// Who this node is, as `GET /v1/nodes` shows it.
+#[derive(Clone, Debug)]
+pub struct NodeIdentity {
+    pub name: String,
+    pub http: SocketAddr,
+    pub dns: SocketAddr,
+    pub area: String,
+    pub isp: String,
+}
+
+/// Starts the heartbeat and, on PostgreSQL, the notifier and the listener. Runs until dropped.
+pub async fn run(service: Service, answers: Arc<Answers>, node: NodeIdentity) {
+    let heartbeat = tokio::spawn(heartbeat(service.clone(), answers.clone(), node.clone()));
+    let Some(url) = service.store().postgres_url().map(str::to_owned) else {
+        let _ = heartbeat.await;
+        return;
+    };
+    let (config_out, config_in) = mpsc::unbounded_channel();
+    let (health_out, health_in) = mpsc::unbounded_channel();
+    service.changes().forward_to(config_out);
+    service.health_changes().forward_to(health_out);
+    let notifier = tokio::spawn(notify(
+        service.clone(),
+        node.name.clone(),
+        config_in,
+        health_in,
+    ));
+    let reconcile = tokio::spawn(reconcile_health_forever(service.clone()));
+    listen(service, url, node.name).await;
+    heartbeat.abort();
+    notifier.abort();
+    reconcile.abort();
+}
+
+async fn heartbeat(service: Service, answers: Arc<Answers>, node: NodeIdentity) {
+    let started_at = now_ms();
+    let mut every = tokio::time::interval(HEARTBEAT);
+    let mut failing = false;
+    loop {
+        every.tick().await;
+        let snapshot = answers.load();
+        let row = nodes::Node {
+            name: node.name.clone(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            http: node.http.to_string(),
+            dns: node.dns.to_string(),
+            area: node.area.clone(),
+            isp: node.isp.clone(),
+            started_at,
+            last_seen: now_ms(),
+            config_version: i64::from(snapshot.serial),
+            snapshot_at: snapshot.built_at,
+        };
+        drop(snapshot);
+        let result = match service.store().conn().await {
+            Ok(mut conn) => nodes::heartbeat(&mut conn, &row).await,
+            Err(e) => Err(e),
+        };
+        match (result, failing) {
+            (Ok(()), true) => {
+                tracing::info!("the database is reachable again");
+                failing = false;
+            }
+            (Err(e), false) => {
+                tracing::warn!(
+                    "the database is unreachable ({e}); DNS answers from the snapshot of configuration version {}",
+                    row.config_version
+                );
+                failing = true;
+            }
+            _ => {}
+        }
+        service.set_database_reachable(!failing);
+    }
+}
+
+/// Sends this node's changes to the others, batched: whatever piled up while one was sent goes
+/// in the next.
+async fn notify(
+    service: Service,
+    node: String,
+    mut config: mpsc::UnboundedReceiver<Vec<i64>>,
+    mut health: mpsc::UnboundedReceiver<Vec<i64>>,
+) {
+    loop {
+        let (channel, first, rx) = tokio::select! {
+            Some(ids) = config.recv() => (CONFIG_CHANNEL, ids, &mut config),
+            Some(ids) = health.recv() => (HEALTH_CHANNEL, ids, &mut health),
+            else => return,
+        };
+        let mut ids: BTreeSet<i64> = first.into_iter().collect();
+        while let Ok(more) = rx.try_recv() {
+            ids.extend(more);
+        }
+        for payload in payloads(&node, &ids) {
+            if let Err(e) = send(&service, channel, &payload).await {
+                // The others catch up by their periodic checks.
+                tracing::warn!("telling the other nodes about changes: {e}");
+                break;
+            }
+        }
+    }
+}
+
+/// `node|id,id,…` texts under the payload limit.
+fn payloads(node: &str, ids: &BTreeSet<i64>) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = format!("{node}|");
+    let base = current.len();
+    for id in ids {
+        let piece = id.to_string();
+        if current.len() + piece.len() + 1 > PAYLOAD_LIMIT && current.len() > base {
+            out.push(std::mem::replace(&mut current, format!("{node}|")));
+        }
+        if current.len() > base {
+            current.push(',');
+        }
+        current.push_str(&piece);
+    }
+    if current.len() > base {
+        out.push(current);
+    }
+    out
+}
+
+async fn send(service: &Service, channel: &str, payload: &str) -> Result<(), StoreError> {
+    let mut conn = service.store().conn().await?;
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(channel)
+        .bind(payload)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Applies the other nodes' notifications; reconnects (and catches up) when the connection drops.
+async fn listen(service: Service, url: String, node: String) {
+    loop {
+        let mut listener = match PgListener::connect(&url).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::debug!("change listener: connecting: {e}");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        if let Err(e) = listener.listen_all([CONFIG_CHANNEL, HEALTH_CHANNEL]).await {
+            tracing::debug!("change listener: LISTEN: {e}");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            continue;
+        }
+        // Whatever was sent while nobody listened: health now, configuration by the follower's
+        // version check.
+        reconcile_health(&service).await;
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(message)) => {
+                    apply(&service, &node, message.channel(), message.payload()).await;
+                }
+                // The connection dropped; the next `try_recv` reconnects. Catch up meanwhile.
+                Ok(None) => reconcile_health(&service).await,
+                Err(e) => {
+                    tracing::debug!("change listener: {e}");
+                    break;
+                }
+            }
+        }
+    }
+}
+
+async fn apply(service: &Service, own: &str, channel: &str, payload: &str) {
+    let Some((from, ids)) = payload.split_once('|') else {
+        return;
+    };
+    if from == own {
+        return;
+    }
+    let ids: Vec<i64> = ids.split(',').filter_map(|s| s.parse().ok()).collect();
+    match channel {
+        CONFIG_CHANNEL => service.changes().publish_here(ids),
+        HEALTH_CHANNEL => {
+            let changed = load_health(service, &ids).await;
+            service.health_changes().publish_here(changed);
+        }
+        _ => {}
+    }
+}
+
+/// Reads the stored health of `ids` into the book; returns the domains that changed.
+async fn load_health(service: &Service, ids: &[i64]) -> Vec<i64> {
+    let mut conn = match service.store().conn().await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!("reading endpoint health another node decided: {e}");
+            return Vec::new();
+        }
+    };
+    let mut changed = Vec::new();
+    for &id in ids {
+        match monitor::endpoint_health(&mut conn, id).await {
+            Ok(rows) => {
+                let states: HashMap<String, Health> = rows
+                    .into_iter()
+                    .map(|r| (r.endpoint, health_of(&r.state)))
+                    .collect();
+                if service.health().replace_domain(id, states) {
+                    changed.push(id);
+                }
+            }
+            Err(e) => tracing::warn!("reading endpoint health of domain {id}: {e}"),
+        }
+    }
+    changed
+}
+
+async fn reconcile_health_forever(service: Service) {
+    let mut every = tokio::time::interval(HEALTH_CHECK);
+    loop {
+        every.tick().await;
+        reconcile_health(&service).await;
+    }
+}
+
+/// Makes the health book equal the stored states (all domains); announces the domains that
+/// differed, so DNS rebuilds them.
+async fn reconcile_health(service: &Service) {
+    let rows = match service.store().conn().await {
+        Ok(mut conn) => monitor::all_endpoint_health(&mut conn).await,
+        Err(e) => Err(e),
+    };
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::debug!("health reconciliation: {e}");
+            return;
+        }
+    };
+    let mut stored: HashMap<i64, HashMap<String, Health>> = HashMap::new();
+    for (domain, endpoint, state) in rows {
+        stored
+            .entry(domain)
+            .or_default()
+            .insert(endpoint, health_of(&state));
+    }
+    let mut ids: BTreeSet<i64> = stored.keys().copied().collect();
+    ids.extend(service.health().domain_ids());
+    let changed: Vec<i64> = ids
+        .into_iter()
+        .filter(|id| {
+            let states = stored.remove(id).unwrap_or_default();
+            service.health().replace_domain(*id, states)
+        })
+        .collect();
+    if !changed.is_empty() {
+        tracing::info!("health reconciliation: {} domains differed from the store", changed.len());
+        service.health_changes().publish_here(changed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payloads_stay_under_the_limit_and_carry_every_id() {
+        let ids: BTreeSet<i64> = (1_000_000..1_003_000).collect();
+        let out = payloads("node-a", &ids);
+        assert!(out.len() > 1);
+        let mut back = BTreeSet::new();
+        for p in &out {
+            assert!(p.len() < 8_000, "{}", p.len());
+            let (node, list) = p.split_once('|').expect("node|ids");
+            assert_eq!(node, "node-a");
+            back.extend(list.split(',').map(|s| s.parse::<i64>().expect("id")));
+        }
+        assert_eq!(back, ids);
+        assert!(payloads("n", &BTreeSet::new()).is_empty());
+    }
+}

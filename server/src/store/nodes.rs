@@ -1,0 +1,70 @@
+//! The nodes sharing this store, as each reports itself (a heartbeat every few seconds).
+
+use sqlx::Row;
+
+use super::{Conn, Result};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    pub name: String,
+    pub version: String,
+    pub http: String,
+    pub dns: String,
+    pub area: String,
+    pub isp: String,
+    pub started_at: i64,
+    pub last_seen: i64,
+    pub config_version: i64,
+    pub snapshot_at: i64,
+}
+
+/// Inserts or refreshes `node`'s row.
+pub async fn heartbeat(conn: &mut Conn, node: &Node) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO nodes (name, version, http, dns, area, isp, started_at, last_seen, config_version, snapshot_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (name) DO UPDATE SET version = excluded.version, http = excluded.http,
+             dns = excluded.dns, area = excluded.area, isp = excluded.isp,
+             started_at = excluded.started_at, last_seen = excluded.last_seen,
+             config_version = excluded.config_version, snapshot_at = excluded.snapshot_at",
+    )
+    .bind(&node.name)
+    .bind(&node.version)
+    .bind(&node.http)
+    .bind(&node.dns)
+    .bind(&node.area)
+    .bind(&node.isp)
+    .bind(node.started_at)
+    .bind(node.last_seen)
+    .bind(node.config_version)
+    .bind(node.snapshot_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Every node, by name.
+pub async fn list(conn: &mut Conn) -> Result<Vec<Node>> {
+    let rows = sqlx::query(
+        "SELECT name, version, http, dns, area, isp, started_at, last_seen, config_version, snapshot_at
+         FROM nodes ORDER BY name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Node {
+                name: r.try_get("name")?,
+                version: r.try_get("version")?,
+                http: r.try_get("http")?,
+                dns: r.try_get("dns")?,
+                area: r.try_get("area")?,
+                isp: r.try_get("isp")?,
+                started_at: r.try_get("started_at")?,
+                last_seen: r.try_get("last_seen")?,
+                config_version: r.try_get("config_version")?,
+                snapshot_at: r.try_get("snapshot_at")?,
+            })
+        })
+        .collect()
+}
