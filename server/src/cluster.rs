@@ -91,10 +91,21 @@ async fn heartbeat(service: Service, answers: Arc<Answers>, node: NodeIdentity) 
             snapshot_at: snapshot.built_at,
         };
         drop(snapshot);
-        let result = match service.store().conn().await {
-            Ok(mut conn) => nodes::heartbeat(&mut conn, &row).await,
-            Err(e) => Err(e),
-        };
+        let result = async {
+            let mut conn = service.store().conn().await?;
+            nodes::heartbeat(&mut conn, &row).await?;
+            nodes::list(&mut conn).await
+        }
+        .await;
+        let result = result.map(|list| {
+            let fresh_since = now_ms() - NODE_TIMEOUT.as_millis() as i64;
+            let live = list
+                .into_iter()
+                .filter(|n| n.last_seen >= fresh_since)
+                .map(|n| n.name)
+                .collect();
+            service.set_live_nodes(live);
+        });
         match (result, failing) {
             (Ok(()), true) => {
                 tracing::info!("the database is reachable again");
@@ -291,7 +302,10 @@ async fn reconcile_health(service: &Service) {
         })
         .collect();
     if !changed.is_empty() {
-        tracing::info!("health reconciliation: {} domains differed from the store", changed.len());
+        tracing::info!(
+            "health reconciliation: {} domains differed from the store",
+            changed.len()
+        );
         service.health_changes().publish_here(changed);
     }
 }

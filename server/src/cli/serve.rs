@@ -88,12 +88,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             service.zone(),
             redact(&args.db.database)
         );
+        service.set_node_name(args.node_name.clone().unwrap_or_else(host_name));
         tokio::spawn(purge_sessions(service.clone()));
         let cluster = tokio::spawn(crate::cluster::run(
             service.clone(),
             answers.clone(),
             crate::cluster::NodeIdentity {
-                name: args.node_name.clone().unwrap_or_else(host_name),
+                name: service.node_name().to_owned(),
                 http: local,
                 dns: dns_addr,
                 area: args.monitor.point_area.clone(),

@@ -7,6 +7,7 @@
 //! effect at the next round, which starts at once.
 
 pub mod decision;
+mod lease;
 pub mod probe;
 mod reports;
 mod rounds;

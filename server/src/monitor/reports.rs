@@ -54,6 +54,35 @@ impl Reports {
             .insert(point.to_owned(), entry);
     }
 
+    /// Records an outcome another node received `age` ago (an agent posted it there), unless
+    /// a newer one of that point is already held.
+    pub fn record_received(
+        &self,
+        domain: i64,
+        endpoint: &str,
+        point: &str,
+        outcome: Outcome,
+        interval: Duration,
+        age: Duration,
+    ) {
+        let Some(at) = Instant::now().checked_sub(age) else {
+            return;
+        };
+        let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        let by_point = latest.entry((domain, endpoint.to_owned())).or_default();
+        if by_point.get(point).is_some_and(|held| held.at >= at) {
+            return;
+        }
+        by_point.insert(
+            point.to_owned(),
+            Latest {
+                at,
+                outcome,
+                counts_for: interval * 2,
+            },
+        );
+    }
+
     /// The reports of `points` (all when empty) that still count, by point name. A point silent
     /// for more than twice the interval does not count either way.
     pub fn current(&self, domain: i64, endpoint: &str, points: &[String]) -> Vec<PointReport> {

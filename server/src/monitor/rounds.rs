@@ -18,6 +18,7 @@ use tokio::sync::watch;
 use tokio::time::{Instant, MissedTickBehavior};
 
 use super::decision::{self, Change, PointReport, Tracker, Verdict};
+use super::lease::{self, Turn};
 use super::probe::ProbeSpec;
 use super::{LOCAL_POINT, Shared, health_of, state_of};
 use crate::notify;
@@ -37,12 +38,17 @@ struct Plan {
 
 pub(super) async fn run(shared: Arc<Shared>, domain: i64, mut reload: watch::Receiver<u64>) {
     let mut trackers: HashMap<String, Tracker> = HashMap::new();
-    let mut first = true;
+    // Whether this node ran the last round (cluster: it held the domain's lease).
+    let mut mine = false;
+    let mut deferred = false;
     loop {
         let plan = match load_plan(&shared, domain).await {
             Ok(Some(plan)) => plan,
             Ok(None) => {
-                forget_all(&shared, domain, &mut trackers).await;
+                if mine {
+                    forget_all(&shared, domain, &mut trackers).await;
+                    lease::release(&shared.service, domain).await;
+                }
                 return;
             }
             Err(e) => {
@@ -53,11 +59,9 @@ pub(super) async fn run(shared: Arc<Shared>, domain: i64, mut reload: watch::Rec
                 }
             }
         };
-        if first {
-            trackers = restored_trackers(&shared, domain).await;
-            first = false;
+        if mine {
+            forget_removed(&shared, domain, &plan.endpoints, &mut trackers).await;
         }
-        forget_removed(&shared, domain, &plan.endpoints, &mut trackers).await;
         let interval = plan.interval();
         // Jitter the first round within a tenth of the interval, so domains do not probe in step.
         let jitter = interval.mul_f64(rand::rng().random_range(0.0..0.1));
@@ -65,7 +69,28 @@ pub(super) async fn run(shared: Arc<Shared>, domain: i64, mut reload: watch::Rec
         ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
         loop {
             tokio::select! {
-                _ = ticker.tick() => round(&shared, domain, &plan, &mut trackers).await,
+                _ = ticker.tick() => {
+                    match lease::turn(&shared.service, domain, interval, &mut deferred).await {
+                        Ok(Turn::Mine) => {
+                            if !mine {
+                                // Taken over: start from the states the last holder decided.
+                                trackers = restored_trackers(&shared, domain).await;
+                                forget_removed(&shared, domain, &plan.endpoints, &mut trackers).await;
+                                mine = true;
+                            }
+                            round(&shared, domain, &plan, &mut trackers).await;
+                        }
+                        Ok(Turn::NotMine(retry)) => {
+                            mine = false;
+                            ticker.reset_after(retry);
+                        }
+                        // The store is away: nobody can record a decision; try next round.
+                        Err(e) => {
+                            mine = false;
+                            tracing::warn!("monitoring domain {domain}: lease: {e}");
+                        }
+                    }
+                }
                 changed = reload.changed() => {
                     if changed.is_err() {
                         return;
@@ -173,6 +198,9 @@ async fn round(shared: &Shared, domain: i64, plan: &Plan, trackers: &mut HashMap
     if plan.probes_locally {
         probe_locally(shared, domain, plan).await;
     }
+    if shared.service.store().postgres_url().is_some() {
+        agents_reports_from_store(shared, domain, plan).await;
+    }
     let settings = &plan.settings;
     let status_before = monitor_status(trackers, &plan.endpoints);
     let mut changes: Vec<(String, Change, Verdict, Vec<PointReport>)> = Vec::new();
@@ -262,6 +290,47 @@ async fn probe_locally(shared: &Shared, domain: i64, plan: &Plan) {
     .await;
     if let Err(e) = stored {
         tracing::warn!("monitoring domain {domain}: storing probe results: {e}");
+    }
+}
+
+/// In a cluster an agent posts to any node, and the results are stored there: the node judging
+/// the domain reads the agents' latest results of the last two intervals from the store.
+async fn agents_reports_from_store(shared: &Shared, domain: i64, plan: &Plan) {
+    let window = plan.interval() * 2;
+    let now = now_ms();
+    let since = now - window.as_millis() as i64;
+    let limit = (plan.endpoints.len() as i64 * 64).max(64);
+    let rows = match shared.service.store().conn().await {
+        Ok(mut conn) => monitor::probes(&mut conn, domain, None, since, limit).await,
+        Err(e) => Err(e),
+    };
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::debug!("monitoring domain {domain}: reading agents' results: {e}");
+            return;
+        }
+    };
+    // Newest first: the first row of each (endpoint, point) is its latest.
+    for row in rows.into_iter().filter(|r| r.point != LOCAL_POINT) {
+        let outcome = super::probe::Outcome {
+            ok: row.ok,
+            latency_ms: row.latency_ms.and_then(|l| u32::try_from(l).ok()),
+            http_status: row.http_status.and_then(|h| u16::try_from(h).ok()),
+            failure: row
+                .failure
+                .as_deref()
+                .and_then(super::probe::Failure::parse),
+        };
+        let age = Duration::from_millis((now - row.at).max(0) as u64);
+        shared.service.reports().record_received(
+            domain,
+            &row.endpoint,
+            &row.point,
+            outcome,
+            plan.interval(),
+            age,
+        );
     }
 }
 

@@ -9,8 +9,8 @@ mod domains;
 mod endpoints;
 mod error;
 mod iam;
-mod nodes;
 mod monitoring;
+mod nodes;
 mod notify;
 mod points;
 mod secrets;
@@ -99,6 +99,10 @@ struct Inner {
     notify_wake: tokio::sync::Notify,
     /// False while the node's heartbeat cannot reach the database.
     database_reachable: std::sync::atomic::AtomicBool,
+    /// This node's name among those sharing the store (set once at start).
+    node_name: std::sync::OnceLock<String>,
+    /// The nodes whose heartbeat is fresh, this one included (the cluster task keeps it).
+    live_nodes: std::sync::RwLock<Vec<String>>,
 }
 
 /// An authenticated user making a request, and where it came from (for the audit log).
@@ -154,8 +158,36 @@ impl Service {
                 reports: Reports::default(),
                 notify_wake: tokio::sync::Notify::new(),
                 database_reachable: std::sync::atomic::AtomicBool::new(true),
+                node_name: std::sync::OnceLock::new(),
+                live_nodes: std::sync::RwLock::new(Vec::new()),
             }),
         }
+    }
+
+    /// This node's name (set once at start; "local" when never set).
+    pub fn node_name(&self) -> &str {
+        self.inner.node_name.get().map_or("local", String::as_str)
+    }
+
+    pub fn set_node_name(&self, name: String) {
+        let _ = self.inner.node_name.set(name);
+    }
+
+    /// The nodes heard from recently (this one included once its first heartbeat is in).
+    pub fn live_nodes(&self) -> Vec<String> {
+        self.inner
+            .live_nodes
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn set_live_nodes(&self, nodes: Vec<String>) {
+        *self
+            .inner
+            .live_nodes
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = nodes;
     }
 
     /// Whether this node's last heartbeat reached the database.

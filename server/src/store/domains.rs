@@ -220,6 +220,14 @@ pub async fn all_ids(conn: &mut Conn) -> Result<Vec<i64>> {
     rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
 }
 
+/// Domains being monitored (started or paused).
+pub async fn monitored_count(conn: &mut Conn) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM domains WHERE status IN ('start', 'pause')")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get("n")?)
+}
+
 pub async fn name_taken(conn: &mut Conn, name: &str) -> Result<bool> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM domains WHERE name = $1")
         .bind(name)

@@ -12,6 +12,7 @@ pub mod domains;
 pub mod drafts;
 pub mod endpoints;
 pub mod keys;
+pub mod leases;
 pub mod monitor;
 pub mod nodes;
 pub mod notify;
@@ -105,7 +106,11 @@ impl Store {
             // SQLite has one writer anyway; a few connections serve concurrent reads.
             .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
             // Short: while the database is away, requests fail fast (503) instead of queueing.
-            .acquire_timeout(Duration::from_secs(if backend == Backend::Sqlite { 10 } else { 3 }))
+            .acquire_timeout(Duration::from_secs(if backend == Backend::Sqlite {
+                10
+            } else {
+                3
+            }))
             .connect(url)
             .await?;
         if backend == Backend::Sqlite {

@@ -1,0 +1,121 @@
+//! Which node monitors a domain when several share a PostgreSQL store: the holder of the
+//! domain's lease, renewed at every round for 1.5 intervals. A node that dies stops renewing;
+//! the others try again when the lease expires, so the domain is taken over within 2 intervals.
+//! Free leases go first to the domain's preferred node (rendezvous hashing over the live nodes),
+//! so domains spread over the nodes; the others wait a quarter interval before taking one.
+//! On SQLite (one node) every domain is this node's and nothing is stored.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::time::Duration;
+
+use crate::service::Service;
+use crate::store::{StoreError, leases, now_ms};
+
+/// Whether this node runs the next round.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Turn {
+    Mine,
+    /// Another node holds the domain (or should get it first): look again after this long.
+    NotMine(Duration),
+}
+
+/// `deferred`: this node already gave the preferred node its head start for a free lease.
+pub(super) async fn turn(
+    service: &Service,
+    domain: i64,
+    interval: Duration,
+    deferred: &mut bool,
+) -> Result<Turn, StoreError> {
+    if service.store().postgres_url().is_none() {
+        return Ok(Turn::Mine);
+    }
+    let node = service.node_name();
+    let now = now_ms();
+    let mut conn = service.store().conn().await?;
+    let holder = leases::holder(&mut conn, domain).await?;
+    let free = holder.as_ref().is_none_or(|(_, expires)| *expires < now);
+    let ours = holder.as_ref().is_some_and(|(n, _)| n == node);
+    if free && !ours && !*deferred && !preferred(service, domain) {
+        *deferred = true;
+        return Ok(Turn::NotMine(interval / 4));
+    }
+    let until = now + (interval.as_millis() as i64) * 3 / 2;
+    match leases::claim(&mut conn, domain, node, now, until).await? {
+        leases::Claim::Held => {
+            *deferred = false;
+            Ok(Turn::Mine)
+        }
+        leases::Claim::Elsewhere { expires_at, .. } => {
+            *deferred = false;
+            // Just after it expires, with a little spread so the others do not all ask at once.
+            let wait = (expires_at - now).max(0) as u64 + jitter_ms(domain, node, interval);
+            Ok(Turn::NotMine(Duration::from_millis(wait)))
+        }
+    }
+}
+
+/// Gives the domain up (it is no longer monitored).
+pub(super) async fn release(service: &Service, domain: i64) {
+    if service.store().postgres_url().is_none() {
+        return;
+    }
+    let result = async {
+        let mut conn = service.store().conn().await?;
+        leases::release(&mut conn, domain, service.node_name()).await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::debug!("monitoring domain {domain}: releasing its lease: {e}");
+    }
+}
+
+/// Whether this node is the domain's preferred monitor among the live nodes (or the live set
+/// is not known yet).
+fn preferred(service: &Service, domain: i64) -> bool {
+    let me = service.node_name();
+    let live = service.live_nodes();
+    let best = live
+        .iter()
+        .max_by_key(|n| score(domain, n))
+        .map(String::as_str);
+    best.is_none_or(|b| b == me)
+}
+
+fn score(domain: i64, node: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    (domain, node).hash(&mut h);
+    h.finish()
+}
+
+/// Up to a tenth of the interval, fixed per (domain, node).
+fn jitter_ms(domain: i64, node: &str, interval: Duration) -> u64 {
+    let span = (interval.as_millis() as u64 / 10).max(1);
+    score(domain, node) % span
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rendezvous_spreads_domains_and_moves_only_a_dead_nodes_share() {
+        let nodes = ["a", "b", "c"];
+        let owner = |domain: i64, live: &[&str]| {
+            live.iter()
+                .copied()
+                .max_by_key(|n| score(domain, n))
+                .unwrap_or_default()
+        };
+        let mut counts = [0usize; 3];
+        for d in 0..3000 {
+            let o = owner(d, &nodes);
+            counts[nodes.iter().position(|n| *n == o).unwrap_or(0)] += 1;
+            // Without c, only c's domains move.
+            if o != "c" {
+                assert_eq!(owner(d, &["a", "b"]), o);
+            }
+        }
+        assert!(counts.iter().all(|&c| c > 800), "{counts:?}");
+    }
+}
