@@ -21,9 +21,10 @@ use sqlx::postgres::PgListener;
 use tokio::sync::mpsc;
 
 use crate::dns::Answers;
+use crate::metrics;
 use crate::monitor::health_of;
 use crate::service::Service;
-use crate::store::{StoreError, monitor, nodes, now_ms};
+use crate::store::{StoreError, config_version, monitor, nodes, now_ms};
 
 /// How often a node reports itself.
 pub const HEARTBEAT: Duration = Duration::from_secs(2);
@@ -94,10 +95,12 @@ async fn heartbeat(service: Service, answers: Arc<Answers>, node: NodeIdentity) 
         let result = async {
             let mut conn = service.store().conn().await?;
             nodes::heartbeat(&mut conn, &row).await?;
-            nodes::list(&mut conn).await
+            let list = nodes::list(&mut conn).await?;
+            Ok::<_, StoreError>((list, config_version(&mut conn).await?))
         }
         .await;
-        let result = result.map(|list| {
+        let store_version = result.as_ref().ok().map(|(_, v)| *v);
+        let result = result.map(|(list, _)| {
             let fresh_since = now_ms() - NODE_TIMEOUT.as_millis() as i64;
             let live = list
                 .into_iter()
@@ -106,6 +109,18 @@ async fn heartbeat(service: Service, answers: Arc<Answers>, node: NodeIdentity) 
                 .collect();
             service.set_live_nodes(live);
         });
+        metrics::set_status(
+            metrics::Gauges {
+                node: node.name.clone(),
+                snapshot_serial: row.config_version as u32,
+                snapshot_age_seconds: 0.0,
+                store_version,
+                database_up: result.is_ok(),
+                live_nodes: service.live_nodes().len(),
+                domains_answered: answers.load().len(),
+            },
+            row.snapshot_at,
+        );
         match (result, failing) {
             (Ok(()), true) => {
                 tracing::info!("the database is reachable again");
@@ -226,6 +241,7 @@ async fn apply(service: &Service, own: &str, channel: &str, payload: &str) {
         return;
     }
     let ids: Vec<i64> = ids.split(',').filter_map(|s| s.parse().ok()).collect();
+    metrics::notification(channel == HEALTH_CHANNEL);
     match channel {
         CONFIG_CHANNEL => service.changes().publish_here(ids),
         HEALTH_CHANNEL => {

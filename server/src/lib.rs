@@ -17,6 +17,7 @@ pub mod dns;
 pub mod health;
 pub mod http;
 pub mod ipdb;
+pub mod metrics;
 pub mod monitor;
 pub mod notify;
 pub mod outbound;

@@ -26,6 +26,13 @@ pub struct ServeArgs {
     /// Address of the console and the REST API.
     #[arg(long, env = "ITM_HTTP", default_value = "127.0.0.1:3000")]
     pub http: SocketAddr,
+    /// Networks allowed to scrape `/metrics` (default: loopback and private networks).
+    #[arg(
+        long = "metrics-networks",
+        env = "ITM_METRICS_NETWORKS",
+        value_delimiter = ','
+    )]
+    pub metrics_networks: Vec<crate::monitor::probe::Network>,
     /// This node's name among the nodes sharing the database (`GET /v1/nodes`); defaults to
     /// the host name. Give each node on one machine its own.
     #[arg(long = "node-name", env = "ITM_NODE_NAME")]
@@ -89,6 +96,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             redact(&args.db.database)
         );
         service.set_node_name(args.node_name.clone().unwrap_or_else(host_name));
+        if !args.metrics_networks.is_empty() {
+            crate::http::status::allow_metrics_from(args.metrics_networks.clone());
+        }
         tokio::spawn(purge_sessions(service.clone()));
         let cluster = tokio::spawn(crate::cluster::run(
             service.clone(),

@@ -96,7 +96,11 @@ impl Handler {
             .opt
             .as_ref()
             .map_or(512, |o| response_payload(o.max_payload));
-        (w.len <= usize::from(limit)).then_some(w.len)
+        if w.len > usize::from(limit) {
+            return None;
+        }
+        crate::metrics::dns_response(0, Some(placement.group));
+        Some(w.len)
     }
 }
 

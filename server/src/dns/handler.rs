@@ -218,13 +218,15 @@ impl RequestHandler for Handler {
         request: &Request,
         response: R,
     ) -> ResponseInfo {
-        match self.respond(request, response).await {
+        let info = match self.respond(request, response).await {
             Ok(info) => info,
             Err(e) => {
                 tracing::debug!("DNS answer not sent: {e}");
                 serve_failed(request)
             }
-        }
+        };
+        crate::metrics::dns_response(u16::from(info.response_code) as u8, None);
+        info
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod charts;
 mod console;
+pub mod status;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -40,7 +41,10 @@ pub fn router(site_root: &Path, addr: SocketAddr, service: Service) -> Router {
     let charts = Router::new()
         .route("/console/charts/{file}", axum::routing::get(charts::chart))
         .with_state(console);
-    crate::api::router(service).merge(charts).merge(pages)
+    crate::api::router(service)
+        .merge(charts)
+        .merge(status::routes())
+        .merge(pages)
 }
 
 pub async fn serve(

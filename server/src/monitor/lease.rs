@@ -101,12 +101,12 @@ mod tests {
     #[test]
     fn rendezvous_spreads_domains_and_moves_only_a_dead_nodes_share() {
         let nodes = ["a", "b", "c"];
-        let owner = |domain: i64, live: &[&str]| {
+        fn owner(domain: i64, live: &[&'static str]) -> &'static str {
             live.iter()
                 .copied()
                 .max_by_key(|n| score(domain, n))
                 .unwrap_or_default()
-        };
+        }
         let mut counts = [0usize; 3];
         for d in 0..3000 {
             let o = owner(d, &nodes);

@@ -266,6 +266,7 @@ async fn probe_locally(shared: &Shared, domain: i64, plan: &Plan) {
     let results = futures_util::future::join_all(probes).await;
     let mut rows = Vec::with_capacity(results.len());
     for (endpoint, at, outcome) in results.into_iter().flatten() {
+        crate::metrics::probe(outcome.ok);
         rows.push(ProbeRow {
             domain_id: domain,
             endpoint: endpoint.clone(),

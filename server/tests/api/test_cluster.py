@@ -11,6 +11,8 @@ import shutil
 import subprocess
 import time
 
+import urllib.request
+
 import pytest
 
 from conftest import POSTGRES, Server, create_pg_database
@@ -26,6 +28,16 @@ def dig(node, name, subnet=None):
     if subnet:
         args.append(f"+subnet={subnet}")
     return sorted(subprocess.run(args, capture_output=True, text=True).stdout.split())
+
+
+def sql(database, query):
+    return subprocess.run(["psql", database, "-Atc", query], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def ttl(node, name):
+    out = subprocess.run(["dig", "@127.0.0.1", "-p", str(node.dns_port), name, "A", "+noall", "+answer", "+time=1", "+tries=1"],
+                         capture_output=True, text=True).stdout.split()
+    return int(out[1]) if len(out) > 1 else None
 
 
 def poll(check, deadline_s, what):
@@ -54,6 +66,11 @@ def cluster(tmp_path_factory):
     yield nodes, clients, keys
     for n in nodes:
         n.stop()
+
+
+def get(node, path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{node.port}{path}", timeout=5) as r:
+        return r.read().decode()
 
 
 def make_domain(client, name):
@@ -87,6 +104,15 @@ def test_a_change_through_one_node_is_answered_by_the_others_within_a_second(clu
     print(f"\npropagation to another node's DNS (ms): {', '.join(f'{t:.0f}' for t in timings)}")
     assert max(timings) < 5000
 
+    # A change committed behind the nodes' backs (no notification, as when one is lost): the
+    # periodic version check finds it within two checks.
+    sql(a.database, f"UPDATE domains SET ttl = 123 WHERE name = '{d}'; "
+                    "UPDATE meta SET value = value + 1 WHERE key = 'config_version'")
+    changed = time.monotonic()
+    for n in (a, b, c):
+        poll(lambda: ttl(n, cname) == 123, 10, "a change without notification reaches every node")
+    print(f"a change without notification reached every node after {time.monotonic() - changed:.1f} s")
+
     # All three agree for every client subnet.
     for subnet in SUBNETS:
         answers = [dig(n, cname, subnet) for n in (a, b, c)]
@@ -99,6 +125,12 @@ def test_a_change_through_one_node_is_answered_by_the_others_within_a_second(clu
     nodes = poll(caught_up, 10, "every node caught up")
     assert sorted(n["name"] for n in nodes) == ["a", "b", "c"]
     assert all(n["healthy"] and n["version"] and n["dns"].startswith("127.0.0.1:") for n in nodes), nodes
+
+    # Every node exposes Prometheus metrics: its answers by code and group, its lag.
+    text = get(c, "/metrics")
+    assert re.search(r'itm_dns_responses_total\{node="c",rcode="NOERROR",group="[a-z.]+\.(CN|abroad)/\w+"\} \d+', text), text
+    assert 'itm_database_up{node="c"} 1' in text and "itm_propagation_lag_versions" in text
+    assert re.search(r'itm_change_notifications_total\{node="c",kind="config"\} [1-9]', text), text
 
 
 def pg(action):
@@ -126,6 +158,8 @@ def test_postgres_down_for_ten_seconds(cluster, tmp_path):
             # Writes are refused with a clear 503 while the database is away.
             r = api_b.call("POST", "/v1/domains", [{"domain": f"during{int(time.time())}.example.com", "isItmDomain": True}])
             assert r.status == 503 and "database" in r.message, r
+            # The node says so.
+            poll(lambda: '"databaseUp":false' in get(b, "/healthz"), 5, "/healthz reports the database down")
             # DNS still answers from the snapshot.
             assert dig(c, cname) == ["192.0.2.9"]
             time.sleep(max(0.0, 10 - (time.monotonic() - stopped)))
@@ -148,10 +182,6 @@ def test_postgres_down_for_ten_seconds(cluster, tmp_path):
     assert api_b.call("POST", "/v1/strategys/update-or-create", body).status == 200
     for n in (a, b, c):
         poll(lambda: dig(n, cname) == ["192.0.2.10"], 10, "every node follows after the outage")
-
-
-def sql(database, query):
-    return subprocess.run(["psql", database, "-Atc", query], capture_output=True, text=True, check=True).stdout.strip()
 
 
 def test_a_killed_nodes_monitoring_moves_and_it_rejoins(cluster):
