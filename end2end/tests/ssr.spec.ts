@@ -40,4 +40,12 @@ test('each page\'s server-rendered HTML contains its data', async ({ page, baseU
   expect(await html(`/domains/${domain}/notify`)).toContain(contact);
   expect(await html('/iam')).toContain(user);
   expect(await html('/usage')).toContain('data-point="local"');
+  // The strategy editor: the enabled tree on the canvas, the preview of the group.
+  const editor = await html(`/domains/${domain}/strategy`);
+  expect(editor).toContain('data-node="192.0.2.10"');
+  expect(editor).toContain('data-group="shanghai.CN/cu"');
+  // This one node, reporting itself.
+  const nodes = await html('/nodes');
+  expect(nodes).toMatch(/<tr data-node="[^"]+"/);
+  expect(nodes).toContain('健康');
 });

@@ -13,8 +13,8 @@ use crate::model::{
     AuditEntry, ContactGroupRecord, ContactRecord, CreatedKey, CreatedMonitorPoint, CreatedUser,
     DeliveryRecord, DomainDetails, DomainNotify, DomainPage, DomainSchedule, DomainStatus,
     EndpointInput, EndpointRecord, HealthEventRecord, IpPlace, KeyInfo, Me, MonitorPointInfo,
-    MonitorSettings, MonitorTaskCount, NewDomain, NewMonitorPoint, ProbeRecord, StrategyDraft,
-    Usage, UserInfo, VersionInfo,
+    MonitorSettings, MonitorTaskCount, NewDomain, NewMonitorPoint, NodeStatus, ProbeRecord,
+    StrategyDraft, Usage, UserInfo, VersionInfo,
 };
 use crate::strategy::StrategyDocument;
 
@@ -206,6 +206,8 @@ pub trait ConsoleBackend: Send + Sync {
     // Usage.
 
     fn usage<'a>(&'a self, cookie: &'a str) -> Reply<'a, Usage>;
+    /// The nodes serving from the store (`GET /v1/nodes`).
+    fn nodes<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<NodeStatus>>;
 }
 
 pub type Backend = Arc<dyn ConsoleBackend>;

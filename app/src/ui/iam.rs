@@ -109,3 +109,13 @@ pub async fn account_usage() -> Result<Usage, ServerFnError> {
         .await
         .map_err(ServerFnError::new)
 }
+
+/// The nodes serving from the store.
+#[server]
+pub async fn list_nodes() -> Result<Vec<crate::model::NodeStatus>, ServerFnError> {
+    use super::session::{backend, cookie_header};
+    backend()?
+        .nodes(&cookie_header().await)
+        .await
+        .map_err(ServerFnError::new)
+}

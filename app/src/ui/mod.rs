@@ -82,6 +82,7 @@ fn Layout() -> impl IntoView {
                 <A href="/usage">{t("用量与监控点", "Usage & points")}</A>
                 <A href="/iam">{t("访问控制", "Access control")}</A>
                 <A href="/lab">{t("策略实验室", "Strategy lab")}</A>
+                <A href="/nodes">{t("节点", "Nodes")}</A>
             </nav>
             <LangSwitch />
             <UserMenu />
@@ -96,6 +97,7 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/usage") view={Lazy::<UsageRoute>::new()} />
                 <Route path=path!("/iam") view={Lazy::<IamRoute>::new()} />
                 <Route path=path!("/lab") view={Lazy::<LabRoute>::new()} />
+                <Route path=path!("/nodes") view={Lazy::<NodesRoute>::new()} />
                 <Route path=path!("/login") view=pages::LoginPage />
                 <Route path=path!("/login/:account") view=pages::LoginPage />
             </Routes>
@@ -187,6 +189,7 @@ lazy_page!(UsageRoute, UsagePage);
 lazy_page!(IamRoute, IamPage);
 lazy_page!(LabRoute, LabPage);
 lazy_page!(StrategyRoute, StrategyPage);
+lazy_page!(NodesRoute, NodesPage);
 
 /// Who is logged in, with a logout button; a login link otherwise.
 #[component]

@@ -5,8 +5,8 @@ use app::model::{
     AuditEntry, ContactGroupRecord, ContactRecord, CreatedKey, CreatedMonitorPoint, CreatedUser,
     DeliveryRecord, DomainDetails, DomainNotify, DomainPage, DomainSchedule, DomainStatus,
     EndpointInput, EndpointRecord, GroupMembers, HealthEventRecord, IpPlace, KeyInfo, Me,
-    MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewDomain, NewMonitorPoint, Permission,
-    ProbeRecord, StrategyDraft, Usage, UserInfo, VersionInfo,
+    MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewDomain, NewMonitorPoint, NodeStatus,
+    Permission, ProbeRecord, StrategyDraft, Usage, UserInfo, VersionInfo,
 };
 use app::strategy::{Area, Isp, StrategyDocument};
 use app::ui::backend::{BoxFuture, ConsoleBackend, Reply};
@@ -484,5 +484,9 @@ impl ConsoleBackend for Console {
                 average_points: Usage::average_points(tasks.total, endpoints),
             })
         })
+    }
+
+    fn nodes<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<NodeStatus>> {
+        as_user!(self, cookie, |s, caller| s.nodes(caller))
     }
 }
