@@ -42,16 +42,7 @@ impl Reports {
         outcome: Outcome,
         interval: Duration,
     ) {
-        let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = Latest {
-            at: Instant::now(),
-            outcome,
-            counts_for: interval * 2,
-        };
-        latest
-            .entry((domain, endpoint.to_owned()))
-            .or_default()
-            .insert(point.to_owned(), entry);
+        self.record_received(domain, endpoint, point, outcome, interval, Duration::ZERO);
     }
 
     /// Records an outcome another node received `age` ago (an agent posted it there), unless

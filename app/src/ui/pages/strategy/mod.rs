@@ -76,6 +76,8 @@ struct Ctx {
     /// the preview when nothing is taken down).
     base: Memo<Option<[Preview; 2]>>,
     layout: Memo<Layout>,
+    /// The draft's rule names, in document order.
+    rule_names: Memo<Vec<String>>,
     /// Validation's and the lint's findings, each with its node.
     problems: Memo<Vec<panel::Line>>,
     writable: Signal<bool>,
@@ -122,6 +124,16 @@ impl Ctx {
             checked,
             base,
             layout,
+            rule_names: Memo::new(move |_| {
+                editor.with(|e| {
+                    e.doc()
+                        .strategy
+                        .rules
+                        .iter()
+                        .map(|r| r.name.clone())
+                        .collect()
+                })
+            }),
             problems: panel::problem_lines(editor, checked, base, lang()),
             writable: Signal::derive(|| current_user().is_some_and(|m| m.can_write)),
         }

@@ -283,13 +283,11 @@ fn ItemFields(parent: String, index: usize) -> impl IntoView {
     let number = |ev| event_target_value(&ev).trim().parse::<i64>().ok();
     let move_to = RwSignal::new(String::new());
     let targets = Memo::new(move |_| {
-        ctx.editor.with(|e| {
-            e.doc()
-                .strategy
-                .rules
+        ctx.rule_names.with(|names| {
+            names
                 .iter()
-                .map(|r| r.name.clone())
-                .filter(|n| *n != parent.get_value())
+                .filter(|n| **n != parent.get_value())
+                .cloned()
                 .collect::<Vec<_>>()
         })
     });
@@ -497,8 +495,6 @@ fn Connect(parent: String) -> impl IntoView {
     let ctx = ctx();
     let parent = StoredValue::new(parent);
     let kind = RwSignal::new(RuleKind::Wrr);
-    let rule = RwSignal::new(String::new());
-    let endpoint = RwSignal::new(String::new());
     let first = NodeRef::<leptos::html::Select>::new();
     Effect::new(move |_| {
         if ctx.connecting.get()
@@ -557,49 +553,54 @@ fn Connect(parent: String) -> impl IntoView {
                     {t("添加规则", "Add rule")}
                 </button>
             </div>
-            <div class="connect-row">
-                <label>
-                    {t("B. 连接已有规则", "B. Existing rule")}
-                    <select id="connect-rule" on:change=move |ev| rule.set(event_target_value(&ev))>
-                        <option value="">"—"</option>
-                        {move || options.get().0.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
-                    </select>
-                </label>
-                <button
-                    type="button"
-                    id="connect-rule-button"
-                    on:click=move |_| {
-                        let reference = rule.get_untracked();
-                        if !reference.is_empty() {
-                            ctx.edit(Edit::Connect { parent: parent.get_value(), reference });
-                        }
-                    }
-                >
-                    {t("连接", "Connect")}
-                </button>
-            </div>
-            <div class="connect-row">
-                <label>
-                    {t("C. 连接已有端点", "C. Existing endpoint")}
-                    <select id="connect-endpoint" on:change=move |ev| endpoint.set(event_target_value(&ev))>
-                        <option value="">"—"</option>
-                        {move || options.get().1.into_iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view()}
-                    </select>
-                </label>
-                <button
-                    type="button"
-                    id="connect-endpoint-button"
-                    on:click=move |_| {
-                        let reference = endpoint.get_untracked();
-                        if !reference.is_empty() {
-                            ctx.edit(Edit::Connect { parent: parent.get_value(), reference });
-                        }
-                    }
-                >
-                    {t("连接", "Connect")}
-                </button>
-            </div>
+            <ConnectRow
+                label=t("B. 连接已有规则", "B. Existing rule")
+                id="connect-rule"
+                parent
+                choices=Signal::derive(move || options.get().0)
+            />
+            <ConnectRow
+                label=t("C. 连接已有端点", "C. Existing endpoint")
+                id="connect-endpoint"
+                parent
+                choices=Signal::derive(move || options.get().1)
+            />
         </fieldset>
+    }
+}
+
+/// Pick a rule or endpoint and connect it under `parent`.
+#[component]
+fn ConnectRow(
+    label: impl Fn() -> &'static str + Send + Sync + 'static,
+    id: &'static str,
+    parent: StoredValue<String>,
+    choices: Signal<Vec<String>>,
+) -> impl IntoView {
+    let ctx = ctx();
+    let chosen = RwSignal::new(String::new());
+    view! {
+        <div class="connect-row">
+            <label>
+                {label}
+                <select id=id on:change=move |ev| chosen.set(event_target_value(&ev))>
+                    <option value="">"—"</option>
+                    {move || choices.get().into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                </select>
+            </label>
+            <button
+                type="button"
+                id=format!("{id}-button")
+                on:click=move |_| {
+                    let reference = chosen.get_untracked();
+                    if !reference.is_empty() {
+                        ctx.edit(Edit::Connect { parent: parent.get_value(), reference });
+                    }
+                }
+            >
+                {t("连接", "Connect")}
+            </button>
+        </div>
     }
 }
 

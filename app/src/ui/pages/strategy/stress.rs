@@ -111,16 +111,7 @@ fn WhatIf() -> impl IntoView {
     let rule = RwSignal::new(String::new());
     let area = RwSignal::new(String::new());
     let isp = RwSignal::new(String::new());
-    let rules = Memo::new(move |_| {
-        ctx.editor.with(|e| {
-            e.doc()
-                .strategy
-                .rules
-                .iter()
-                .map(|r| r.name.clone())
-                .collect::<Vec<_>>()
-        })
-    });
+    let rules = ctx.rule_names;
     view! {
         <fieldset class="what-if" id="what-if">
             <legend>{t("假设故障", "What if down")}</legend>
