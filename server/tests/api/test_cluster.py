@@ -208,7 +208,12 @@ def test_a_killed_nodes_monitoring_moves_and_it_rejoins(cluster):
 
         victim = "abc".index(owner)
         survivors = [n for i, n in enumerate(nodes) if i != victim]
+        # A write the victim acknowledged just before dying is not lost.
+        last_words = f"lastwords{int(time.time() * 1000)}.example.com"
+        make_domain(clients[victim], last_words)
         nodes[victim].kill()
+        listed = [x["domain"] for x in clients[(victim + 1) % 3].call("GET", "/v1/domains").json]
+        assert any(x.startswith(last_words) for x in listed), listed
         killed = time.monotonic()
         primary.status = 503
         new_owner = poll(lambda: (lambda o: o if o and o != owner else None)(
