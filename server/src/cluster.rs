@@ -5,7 +5,8 @@
 //!   `NOTIFY itm_config|itm_health, '<node>|<domain ids>'`; the others reload those domains;
 //! - a lost notification (a dropped listener connection, a database restart) heals by itself:
 //!   the DNS follower compares configuration versions every [`VERSION_CHECK`], and the health
-//!   book is reconciled with the stored states every [`HEALTH_CHECK`];
+//!   book is reconciled with the stored states whenever their version moved (checked every
+//!   [`HEALTH_CHECK`]);
 //! - every node writes a heartbeat row (`nodes`) with the configuration version its DNS answers
 //!   from, which `GET /v1/nodes` reports with each node's lag.
 //!
@@ -46,6 +47,8 @@ pub struct NodeIdentity {
     pub dns: SocketAddr,
     pub area: String,
     pub isp: String,
+    /// Runs monitoring (and so may be given domains to monitor).
+    pub monitoring: bool,
 }
 
 /// Starts the heartbeat and, on PostgreSQL, the notifier and the listener. Runs until dropped.
@@ -90,6 +93,7 @@ async fn heartbeat(service: Service, answers: Arc<Answers>, node: NodeIdentity) 
             last_seen: now_ms(),
             config_version: i64::from(snapshot.serial),
             snapshot_at: snapshot.built_at,
+            monitoring: node.monitoring,
         };
         drop(snapshot);
         let result = async {
@@ -102,12 +106,18 @@ async fn heartbeat(service: Service, answers: Arc<Answers>, node: NodeIdentity) 
         let store_version = result.as_ref().ok().map(|(_, v)| *v);
         let result = result.map(|(list, _)| {
             let fresh_since = now_ms() - NODE_TIMEOUT.as_millis() as i64;
-            let live = list
+            let live: Vec<nodes::Node> = list
                 .into_iter()
                 .filter(|n| n.last_seen >= fresh_since)
-                .map(|n| n.name)
                 .collect();
-            service.set_live_nodes(live);
+            let count = live.len();
+            service.set_live_nodes(
+                live.into_iter()
+                    .filter(|n| n.monitoring)
+                    .map(|n| (n.name, n.last_seen))
+                    .collect(),
+            );
+            count
         });
         metrics::set_status(
             metrics::Gauges {
@@ -116,12 +126,12 @@ async fn heartbeat(service: Service, answers: Arc<Answers>, node: NodeIdentity) 
                 snapshot_age_seconds: 0.0,
                 store_version,
                 database_up: result.is_ok(),
-                live_nodes: service.live_nodes().len(),
+                live_nodes: *result.as_ref().unwrap_or(&0),
                 domains_answered: answers.load().len(),
             },
             row.snapshot_at,
         );
-        match (result, failing) {
+        match (result.map(drop), failing) {
             (Ok(()), true) => {
                 tracing::info!("the database is reachable again");
                 failing = false;
@@ -214,16 +224,20 @@ async fn listen(service: Service, url: String, node: String) {
             tokio::time::sleep(Duration::from_secs(1)).await;
             continue;
         }
-        // Whatever was sent while nobody listened: health now, configuration by the follower's
-        // version check.
-        reconcile_health(&service).await;
+        // Whatever was sent while nobody listened (before the first LISTEN, or while the
+        // connection was down): reload everything, configuration and health.
+        service.changes().publish_everything_here();
+        let _ = reconcile_health(&service).await;
         loop {
             match listener.try_recv().await {
                 Ok(Some(message)) => {
                     apply(&service, &node, message.channel(), message.payload()).await;
                 }
                 // The connection dropped; the next `try_recv` reconnects. Catch up meanwhile.
-                Ok(None) => reconcile_health(&service).await,
+                Ok(None) => {
+                    service.changes().publish_everything_here();
+                    let _ = reconcile_health(&service).await;
+                }
                 Err(e) => {
                     tracing::debug!("change listener: {e}");
                     break;
@@ -279,17 +293,29 @@ async fn load_health(service: &Service, ids: &[i64]) -> Vec<i64> {
     changed
 }
 
+/// Reconciles every [`HEALTH_CHECK`], when the stored states' version moved since.
 async fn reconcile_health_forever(service: Service) {
     let mut every = tokio::time::interval(HEALTH_CHECK);
+    let mut seen = None;
     loop {
         every.tick().await;
-        reconcile_health(&service).await;
+        let version = match service.store().conn().await {
+            Ok(mut conn) => monitor::health_version(&mut conn).await.ok(),
+            Err(_) => None,
+        };
+        if version.is_some() && version == seen {
+            continue;
+        }
+        // The version is read first: a change after it is caught at the next check.
+        if reconcile_health(&service).await {
+            seen = version;
+        }
     }
 }
 
 /// Makes the health book equal the stored states (all domains); announces the domains that
-/// differed, so DNS rebuilds them.
-async fn reconcile_health(service: &Service) {
+/// differed, so DNS rebuilds them. False when the states could not be read.
+async fn reconcile_health(service: &Service) -> bool {
     let rows = match service.store().conn().await {
         Ok(mut conn) => monitor::all_endpoint_health(&mut conn).await,
         Err(e) => Err(e),
@@ -298,7 +324,7 @@ async fn reconcile_health(service: &Service) {
         Ok(rows) => rows,
         Err(e) => {
             tracing::debug!("health reconciliation: {e}");
-            return;
+            return false;
         }
     };
     let mut stored: HashMap<i64, HashMap<String, Health>> = HashMap::new();
@@ -324,6 +350,7 @@ async fn reconcile_health(service: &Service) {
         );
         service.health_changes().publish_here(changed);
     }
+    true
 }
 
 #[cfg(test)]

@@ -24,6 +24,8 @@ pub struct NodeStatus {
     pub behind: i64,
     /// How long ago its DNS snapshot was built (at its last heartbeat), in ms.
     pub snapshot_age_ms: i64,
+    /// Runs monitoring (not started with `--no-monitor`).
+    pub monitoring: bool,
     /// Domains whose monitoring runs on this node (the rounds: local probes and decisions).
     pub monitored_domains: i64,
     /// Heard from within the timeout (its heartbeat, a database write, succeeded).

@@ -497,7 +497,7 @@ fn schemas() -> Value {
             "name": {"type": "string"}, "version": {"type": "string"}, "http": {"type": "string"}, "dns": {"type": "string"},
             "area": {"type": "string"}, "isp": {"type": "string"}, "startedAt": {"type": "integer"}, "lastSeen": {"type": "integer"},
             "configVersion": {"type": "integer"}, "storeVersion": {"type": "integer"}, "behind": {"type": "integer"},
-            "snapshotAgeMs": {"type": "integer"}, "monitoredDomains": {"type": "integer"}, "healthy": {"type": "boolean"}}},
+            "snapshotAgeMs": {"type": "integer"}, "monitoring": {"type": "boolean"}, "monitoredDomains": {"type": "integer"}, "healthy": {"type": "boolean"}}},
         "StrategyDraft": {"type": "object", "properties": {
             "document": r("StrategyDocument"), "updatedAt": {"type": "integer"}, "updatedBy": {"type": "string"}}},
         "VersionInfo": {"type": "object", "properties": {

@@ -109,6 +109,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 dns: dns_addr,
                 area: args.monitor.point_area.clone(),
                 isp: args.monitor.point_isp.clone(),
+                monitoring: !args.monitor.no_monitor,
             },
         ));
         let notifier = tokio::spawn(crate::notify::run(

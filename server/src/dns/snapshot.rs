@@ -459,7 +459,8 @@ async fn resync(
         tracing::info!(
             "DNS snapshot: store version {version} ahead of the snapshot's {serial}; reloading everything"
         );
-        answers.load_all(service.store()).await?;
+        // Through the feed, so monitoring (which follows it too) catches up as well.
+        service.changes().publish_everything_here();
         return Ok(None);
     }
     Ok(Some(serial))

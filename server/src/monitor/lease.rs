@@ -2,7 +2,9 @@
 //! domain's lease, renewed at every round for 1.5 intervals. A node that dies stops renewing;
 //! the others try again when the lease expires, so the domain is taken over within 2 intervals.
 //! Free leases go first to the domain's preferred node (rendezvous hashing over the live nodes),
-//! so domains spread over the nodes; the others wait a quarter interval before taking one.
+//! so domains spread over the nodes; the others wait a quarter interval before taking one. A
+//! holder hands a domain to its preferred node when that one has reported since the holder took
+//! the domain, so a node that rejoins gets its share back and only a dead node's share moves.
 //! On SQLite (one node) every domain is this node's and nothing is stored.
 
 use std::collections::hash_map::DefaultHasher;
@@ -21,11 +23,13 @@ pub(super) enum Turn {
 }
 
 /// `deferred`: this node already gave the preferred node its head start for a free lease.
+/// `mine_since`: when this node took the lease it held at the last turn (None: it did not).
 pub(super) async fn turn(
     service: &Service,
     domain: i64,
     interval: Duration,
     deferred: &mut bool,
+    mine_since: Option<i64>,
 ) -> Result<Turn, StoreError> {
     if service.store().postgres_url().is_none() {
         return Ok(Turn::Mine);
@@ -38,18 +42,33 @@ pub(super) async fn turn(
     let ours = holder.as_ref().is_some_and(|(n, _)| n == node);
     if free && !ours && !*deferred && !preferred(service, domain) {
         *deferred = true;
+        tracing::debug!("monitoring domain {domain}: free, leaving it to its preferred node first");
         return Ok(Turn::NotMine(interval / 4));
     }
     let until = now + (interval.as_millis() as i64) * 3 / 2;
     match leases::claim(&mut conn, domain, node, now, until).await? {
         leases::Claim::Held => {
             *deferred = false;
+            // A node that (re)joined gets its share back: the holder steps aside for a domain's
+            // preferred node once that one has reported since. It claims the free lease at its
+            // next look (when the old one would have expired): one round is skipped.
+            if handing_over(service, domain, mine_since.unwrap_or(now)) {
+                leases::release(&mut conn, domain, node).await?;
+                tracing::info!("monitoring domain {domain}: handed over to its preferred node");
+                return Ok(Turn::NotMine(interval * 2));
+            }
             Ok(Turn::Mine)
         }
         leases::Claim::Elsewhere { expires_at, .. } => {
             *deferred = false;
             // Just after it expires, with a little spread so the others do not all ask at once.
-            let wait = (expires_at - now).max(0) as u64 + jitter_ms(domain, node, interval);
+            // Never longer than an interval: a lease taken under other settings (a longer
+            // interval) must not keep this node from looking.
+            let wait = ((expires_at - now).max(0) as u64 + jitter_ms(domain, node, interval))
+                .min(interval.as_millis() as u64);
+            tracing::debug!(
+                "monitoring domain {domain}: held elsewhere; looking again in {wait} ms"
+            );
             Ok(Turn::NotMine(Duration::from_millis(wait)))
         }
     }
@@ -74,12 +93,23 @@ pub(super) async fn release(service: &Service, domain: i64) {
 /// is not known yet).
 fn preferred(service: &Service, domain: i64) -> bool {
     let me = service.node_name();
-    let live = service.live_nodes();
-    let best = live
-        .iter()
-        .max_by_key(|n| score(domain, n))
-        .map(String::as_str);
-    best.is_none_or(|b| b == me)
+    best_node(&service.live_nodes(), domain).is_none_or(|(b, _)| b == me)
+}
+
+/// Whether the holder should give the domain to its preferred node: another node that has
+/// reported since the holder took the domain (so it is alive now: a node that died, and whose
+/// domain this one took over, cannot have).
+fn handing_over(service: &Service, domain: i64, mine_since: i64) -> bool {
+    let me = service.node_name();
+    let after = mine_since + crate::cluster::HEARTBEAT.as_millis() as i64;
+    best_node(&service.live_nodes(), domain)
+        .is_some_and(|(b, last_seen)| b != me && *last_seen > after)
+}
+
+fn best_node(live: &[(String, i64)], domain: i64) -> Option<(&str, &i64)> {
+    live.iter()
+        .max_by_key(|(n, _)| score(domain, n))
+        .map(|(n, seen)| (n.as_str(), seen))
 }
 
 fn score(domain: i64, node: &str) -> u64 {

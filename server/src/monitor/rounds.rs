@@ -38,8 +38,9 @@ struct Plan {
 
 pub(super) async fn run(shared: Arc<Shared>, domain: i64, mut reload: watch::Receiver<u64>) {
     let mut trackers: HashMap<String, Tracker> = HashMap::new();
-    // Whether this node ran the last round (cluster: it held the domain's lease).
+    // Whether this node ran the last round (cluster: it held the domain's lease), since when.
     let mut mine = false;
+    let mut mine_since = 0;
     let mut deferred = false;
     loop {
         let plan = match load_plan(&shared, domain).await {
@@ -70,9 +71,11 @@ pub(super) async fn run(shared: Arc<Shared>, domain: i64, mut reload: watch::Rec
         loop {
             tokio::select! {
                 _ = ticker.tick() => {
-                    match lease::turn(&shared.service, domain, interval, &mut deferred).await {
+                    let held = mine.then_some(mine_since);
+                    match lease::turn(&shared.service, domain, interval, &mut deferred, held).await {
                         Ok(Turn::Mine) => {
                             if !mine {
+                                mine_since = now_ms();
                                 // Taken over: start from the states the last holder decided.
                                 trackers = restored_trackers(&shared, domain).await;
                                 forget_removed(&shared, domain, &plan.endpoints, &mut trackers).await;

@@ -70,6 +70,17 @@ impl ChangeFeed {
         self.publish_here(domains);
     }
 
+    /// Tells every follower to reload everything (changes may have been missed: another node's
+    /// notifications before this node listened, or a version check that found the store ahead).
+    pub fn publish_everything_here(&self) {
+        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        let sequence = *self.sequence.borrow() + 1;
+        log.recent.clear();
+        log.forgotten_up_to = sequence;
+        drop(log);
+        self.sequence.send_replace(sequence);
+    }
+
     /// Sends this node's changes to `outbox` from now on (once; later calls are ignored).
     pub fn forward_to(&self, outbox: mpsc::UnboundedSender<Vec<i64>>) {
         let _ = self.outbox.set(outbox);
@@ -132,6 +143,18 @@ mod tests {
         feed.publish([7]);
         assert_eq!(feed.since(0), (Changes::Domains(vec![3, 7]), 3));
         assert_eq!(feed.since(2), (Changes::Domains(vec![7]), 3));
+    }
+
+    #[test]
+    fn everything_reaches_every_follower_once() {
+        let feed = ChangeFeed::default();
+        feed.publish([1]);
+        let (_, seen) = feed.since(0);
+        feed.publish_everything_here();
+        let (changes, now) = feed.since(seen);
+        assert_eq!(changes, Changes::Everything);
+        feed.publish([2]);
+        assert_eq!(feed.since(now).0, Changes::Domains(vec![2]));
     }
 
     #[test]

@@ -101,8 +101,9 @@ struct Inner {
     database_reachable: std::sync::atomic::AtomicBool,
     /// This node's name among those sharing the store (set once at start).
     node_name: std::sync::OnceLock<String>,
-    /// The nodes whose heartbeat is fresh, this one included (the cluster task keeps it).
-    live_nodes: std::sync::RwLock<Vec<String>>,
+    /// The monitoring nodes whose heartbeat is fresh, with when it was (ms), this one included
+    /// (the cluster task keeps it): those domains' monitoring may go to.
+    live_nodes: std::sync::RwLock<Vec<(String, i64)>>,
 }
 
 /// An authenticated user making a request, and where it came from (for the audit log).
@@ -173,8 +174,9 @@ impl Service {
         let _ = self.inner.node_name.set(name);
     }
 
-    /// The nodes heard from recently (this one included once its first heartbeat is in).
-    pub fn live_nodes(&self) -> Vec<String> {
+    /// The monitoring nodes heard from recently and when (this one included once its first
+    /// heartbeat is in).
+    pub fn live_nodes(&self) -> Vec<(String, i64)> {
         self.inner
             .live_nodes
             .read()
@@ -182,7 +184,7 @@ impl Service {
             .clone()
     }
 
-    pub fn set_live_nodes(&self, nodes: Vec<String>) {
+    pub fn set_live_nodes(&self, nodes: Vec<(String, i64)>) {
         *self
             .inner
             .live_nodes

@@ -34,6 +34,7 @@ impl Service {
                 behind: (store_version - n.config_version).max(0),
                 snapshot_age_ms: (n.last_seen - n.snapshot_at).max(0),
                 store_version,
+                monitoring: n.monitoring,
                 name: n.name,
                 version: n.version,
                 http: n.http,

@@ -132,7 +132,7 @@ pub async fn set_endpoint_health(
     .bind(since)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    bump_health_version(conn).await
 }
 
 /// Forgets a removed endpoint's state.
@@ -142,7 +142,23 @@ pub async fn forget_endpoint_health(conn: &mut Conn, domain_id: i64, endpoint: &
         .bind(endpoint)
         .execute(&mut *conn)
         .await?;
+    bump_health_version(conn).await
+}
+
+/// Marks a change to the stored states, so other nodes know to read them again.
+async fn bump_health_version(conn: &mut Conn) -> Result<()> {
+    sqlx::query("UPDATE meta SET value = value + 1 WHERE key = 'health_version'")
+        .execute(&mut *conn)
+        .await?;
     Ok(())
+}
+
+/// Changes whenever a stored endpoint state does.
+pub async fn health_version(conn: &mut Conn) -> Result<i64> {
+    let row = sqlx::query("SELECT value FROM meta WHERE key = 'health_version'")
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get("value")?)
 }
 
 pub async fn endpoint_health(conn: &mut Conn, domain_id: i64) -> Result<Vec<EndpointHealth>> {

@@ -16,17 +16,20 @@ pub struct Node {
     pub last_seen: i64,
     pub config_version: i64,
     pub snapshot_at: i64,
+    /// Runs monitoring (not started with `--no-monitor`).
+    pub monitoring: bool,
 }
 
 /// Inserts or refreshes `node`'s row.
 pub async fn heartbeat(conn: &mut Conn, node: &Node) -> Result<()> {
     sqlx::query(
-        "INSERT INTO nodes (name, version, http, dns, area, isp, started_at, last_seen, config_version, snapshot_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        "INSERT INTO nodes (name, version, http, dns, area, isp, started_at, last_seen, config_version, snapshot_at, monitoring)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (name) DO UPDATE SET version = excluded.version, http = excluded.http,
              dns = excluded.dns, area = excluded.area, isp = excluded.isp,
              started_at = excluded.started_at, last_seen = excluded.last_seen,
-             config_version = excluded.config_version, snapshot_at = excluded.snapshot_at",
+             config_version = excluded.config_version, snapshot_at = excluded.snapshot_at,
+             monitoring = excluded.monitoring",
     )
     .bind(&node.name)
     .bind(&node.version)
@@ -38,6 +41,7 @@ pub async fn heartbeat(conn: &mut Conn, node: &Node) -> Result<()> {
     .bind(node.last_seen)
     .bind(node.config_version)
     .bind(node.snapshot_at)
+    .bind(i64::from(node.monitoring))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -46,7 +50,7 @@ pub async fn heartbeat(conn: &mut Conn, node: &Node) -> Result<()> {
 /// Every node, by name.
 pub async fn list(conn: &mut Conn) -> Result<Vec<Node>> {
     let rows = sqlx::query(
-        "SELECT name, version, http, dns, area, isp, started_at, last_seen, config_version, snapshot_at
+        "SELECT name, version, http, dns, area, isp, started_at, last_seen, config_version, snapshot_at, monitoring
          FROM nodes ORDER BY name",
     )
     .fetch_all(&mut *conn)
@@ -64,6 +68,7 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<Node>> {
                 last_seen: r.try_get("last_seen")?,
                 config_version: r.try_get("config_version")?,
                 snapshot_at: r.try_get("snapshot_at")?,
+                monitoring: r.try_get::<i64, _>("monitoring")? != 0,
             })
         })
         .collect()

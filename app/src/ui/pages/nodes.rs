@@ -52,7 +52,7 @@ pub fn NodesPage() -> impl IntoView {
                                         <td>{format!("{} {}", n.area, n.isp)}</td>
                                         <td class="behind">{format!("{} ({})", n.config_version, n.behind)}</td>
                                         <td>{format!("{:.1} s", n.snapshot_age_ms as f64 / 1000.0)}</td>
-                                        <td class="monitored">{n.monitored_domains}</td>
+                                        <td class="monitored">{if n.monitoring { n.monitored_domains.to_string() } else { t("不监控", "monitoring off")().to_owned() }}</td>
                                         <td>{time_text(n.last_seen)}</td>
                                     </tr>
                                 }).collect_view()}
