@@ -37,13 +37,18 @@ pub(super) async fn turn(
     let node = service.node_name();
     let now = now_ms();
     let mut conn = service.store().conn().await?;
-    let holder = leases::holder(&mut conn, domain).await?;
-    let free = holder.as_ref().is_none_or(|(_, expires)| *expires < now);
-    let ours = holder.as_ref().is_some_and(|(n, _)| n == node);
-    if free && !ours && !*deferred && !preferred(service, domain) {
-        *deferred = true;
-        tracing::debug!("monitoring domain {domain}: free, leaving it to its preferred node first");
-        return Ok(Turn::NotMine(interval / 4));
+    // A free lease is left to the preferred node first; a holder renewing needs no look.
+    if mine_since.is_none() && !*deferred && !preferred(service, domain) {
+        let holder = leases::holder(&mut conn, domain).await?;
+        let free = holder.as_ref().is_none_or(|(_, expires)| *expires < now);
+        let ours = holder.as_ref().is_some_and(|(n, _)| n == node);
+        if free && !ours {
+            *deferred = true;
+            tracing::debug!(
+                "monitoring domain {domain}: free, leaving it to its preferred node first"
+            );
+            return Ok(Turn::NotMine(interval / 4));
+        }
     }
     let until = now + (interval.as_millis() as i64) * 3 / 2;
     match leases::claim(&mut conn, domain, node, now, until).await? {

@@ -26,42 +26,28 @@ pub fn EndpointsTab(domain: String) -> impl IntoView {
     let edit = ServerAction::<EditEndpoint>::new();
     let delete = ServerAction::<DeleteEndpoint>::new();
     let imported = RwSignal::new(0_u32);
-    let list = Resource::new(
-        {
-            let domain = domain.clone();
-            move || {
-                (
-                    domain.clone(),
-                    add.version().get(),
-                    edit.version().get(),
-                    delete.version().get(),
-                    imported.get(),
-                )
-            }
-        },
-        |(domain, ..)| list_endpoints(domain),
-    );
-    let recent = Resource::new(
-        {
-            let domain = domain.clone();
-            move || {
-                (
-                    domain.clone(),
-                    add.version().get(),
-                    edit.version().get(),
-                    delete.version().get(),
-                    imported.get(),
-                )
-            }
-        },
-        |(domain, ..)| probes(domain, 10),
-    );
-    super::domain::refresh_facts_on(move || {
+    // Every change this tab makes: the list, the latest probes and the domain's facts follow it.
+    let changes = Memo::new(move |_| {
         add.version().get()
             + edit.version().get()
             + delete.version().get()
             + imported.get() as usize
     });
+    let list = Resource::new(
+        {
+            let domain = domain.clone();
+            move || (domain.clone(), changes.get())
+        },
+        |(domain, _)| list_endpoints(domain),
+    );
+    let recent = Resource::new(
+        {
+            let domain = domain.clone();
+            move || (domain.clone(), changes.get())
+        },
+        |(domain, _)| probes(domain, 10),
+    );
+    super::domain::refresh_facts_on(move || changes.get());
     let failure =
         move || first_error(&[add.value().get(), edit.value().get(), delete.value().get()]);
     let import_domain = domain.clone();

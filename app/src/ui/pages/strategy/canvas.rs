@@ -7,8 +7,8 @@
 use leptos::prelude::*;
 
 use super::{Ctx, Drag, ctx};
+use crate::editor::Edit;
 use crate::editor::layout::{NODE_HEIGHT, NODE_WIDTH, Node, NodeKey};
-use crate::editor::{Edit, is_rule};
 use crate::strategy::{RuleKind, StrategyDocument};
 use crate::ui::i18n::t;
 
@@ -315,27 +315,12 @@ fn drop_on(ctx: Ctx, rule: &str) {
             parent: rule.to_owned(),
             reference: value,
         }),
-        Some(Drag::Item { parent, index }) => {
-            let moved_rule = ctx.editor.with_untracked(|e| {
-                e.doc()
-                    .strategy
-                    .rules
-                    .iter()
-                    .find(|r| r.name == parent)
-                    .and_then(|r| r.items.get(index))
-                    .map(|i| i.reference.clone())
-                    .filter(|reference| is_rule(e.doc(), reference))
-            });
-            ctx.edit(Edit::Move {
-                from: parent,
-                index,
-                to: rule.to_owned(),
-            });
-            // A moved leaf's key changed; a moved rule keeps its own.
-            if moved_rule.is_none() {
-                ctx.selected.set(None);
-            }
-        }
+        // The selection follows a moved node (Ctx::edit).
+        Some(Drag::Item { parent, index }) => ctx.edit(Edit::Move {
+            from: parent,
+            index,
+            to: rule.to_owned(),
+        }),
         None => {}
     }
 }

@@ -186,7 +186,6 @@ fn RuleFields(rule: RuleConf) -> impl IntoView {
                     id="delete-rule"
                     on:click=move |_| {
                         ctx.edit(Edit::DeleteRule { name: name.get_value() });
-                        ctx.selected.set(None);
                     }
                 >
                     {t("删除规则", "Delete rule")}
@@ -280,7 +279,6 @@ fn ItemFields(parent: String, index: usize) -> impl IntoView {
             Some((RuleKind::parse(&rule.kind), rule.items.get(index)?.clone()))
         })
     });
-    let number = |ev| event_target_value(&ev).trim().parse::<i64>().ok();
     let move_to = RwSignal::new(String::new());
     let targets = Memo::new(move |_| {
         ctx.rule_names.with(|names| {
@@ -295,37 +293,13 @@ fn ItemFields(parent: String, index: usize) -> impl IntoView {
         let Some((kind, it)) = item.get() else {
             return ().into_any();
         };
-        let weight = matches!(kind, Some(RuleKind::Wrr | RuleKind::UsersetMapping)).then(|| view! {
-            <label>
-                {t("权重", "Weight")}
-                <input
-                    type="number"
-                    class="item-weight"
-                    min="0"
-                    value=it.weight
-                    prop:value=it.weight.to_string()
-                    on:change=move |ev| match number(ev) {
-                        Some(weight) => ctx.edit(Edit::SetWeight { parent: parent.get_value(), index, weight }),
-                        None => ctx.say_error("weight: not a whole number".into()),
-                    }
-                />
-            </label>
+        let weight = matches!(kind, Some(RuleKind::Wrr | RuleKind::UsersetMapping)).then(|| {
+            let set = move |weight| Edit::SetWeight { parent: parent.get_value(), index, weight };
+            view! { <NumberField label=t("权重", "Weight") class="item-weight" field="weight" value=it.weight set /> }
         });
-        let priority = matches!(kind, Some(RuleKind::Priority)).then(|| view! {
-            <label>
-                {t("优先级（小者优先）", "Priority (lower first)")}
-                <input
-                    type="number"
-                    class="item-priority"
-                    min="0"
-                    value=it.priority
-                    prop:value=it.priority.to_string()
-                    on:change=move |ev| match number(ev) {
-                        Some(priority) => ctx.edit(Edit::SetPriority { parent: parent.get_value(), index, priority }),
-                        None => ctx.say_error("priority: not a whole number".into()),
-                    }
-                />
-            </label>
+        let priority = matches!(kind, Some(RuleKind::Priority)).then(|| {
+            let set = move |priority| Edit::SetPriority { parent: parent.get_value(), index, priority };
+            view! { <NumberField label=t("优先级（小者优先）", "Priority (lower first)") class="item-priority" field="priority" value=it.priority set /> }
         });
         let groups = matches!(kind, Some(RuleKind::UsersetMapping)).then(|| {
             let text = it.usersets.clone();
@@ -366,7 +340,6 @@ fn ItemFields(parent: String, index: usize) -> impl IntoView {
                             let to = move_to.get_untracked();
                             if !to.is_empty() {
                                 ctx.edit(Edit::Move { from: parent.get_value(), index, to });
-                                ctx.selected.set(None);
                             }
                         }
                     >
@@ -377,7 +350,6 @@ fn ItemFields(parent: String, index: usize) -> impl IntoView {
                         class="danger remove-item"
                         on:click=move |_| {
                             ctx.edit(Edit::RemoveItem { parent: parent.get_value(), index });
-                            ctx.selected.set(None);
                         }
                     >
                         {t("从父规则移除", "Remove from parent")}
@@ -386,6 +358,36 @@ fn ItemFields(parent: String, index: usize) -> impl IntoView {
             </div>
         }
             .into_any()
+    }
+}
+
+/// A whole-number field of an item; a change is the edit `set` makes, text that is not a whole
+/// number is refused naming `field`.
+#[component]
+fn NumberField(
+    label: impl Fn() -> &'static str + Send + Sync + 'static,
+    class: &'static str,
+    field: &'static str,
+    value: i64,
+    set: impl Fn(i64) -> Edit + Send + Sync + 'static,
+) -> impl IntoView {
+    let ctx = ctx();
+    let change = move |text: String| match text.trim().parse::<i64>() {
+        Ok(n) => ctx.edit(set(n)),
+        Err(_) => ctx.say_error(format!("{field}: not a whole number")),
+    };
+    view! {
+        <label>
+            {label}
+            <input
+                type="number"
+                class=class
+                min="0"
+                value=value
+                prop:value=value.to_string()
+                on:change=move |ev| change(event_target_value(&ev))
+            />
+        </label>
     }
 }
 
