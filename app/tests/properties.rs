@@ -1,11 +1,12 @@
 //! Property tests over random valid strategy DAGs (rule i only references rules j > i, so no
 //! cycles): probabilities sum to 1, only enabled endpoints of the asked family appear, failover
 //! never keeps a share on a Down endpoint while a healthy one is reachable, evaluation is
-//! deterministic, and the JSON round-trips.
+//! deterministic, does not depend on how deep below the root a rule sits, and the JSON
+//! round-trips.
 
 use app::strategy::{
-    AREAS, EndpointConf, Family, Health, ItemConf, RuleConf, Strategy as Model, StrategyDocument,
-    StrategyTree, Target, UserGroup,
+    AREAS, EndpointConf, Family, Health, Item, ItemConf, RuleConf, RuleId, RuleKind,
+    Strategy as Model, StrategyDocument, StrategyTree, Target, UserGroup,
 };
 use proptest::prelude::*;
 
@@ -199,6 +200,34 @@ fn healthy_reachable(s: &Model, health: &[Health], family: Family) -> bool {
     false
 }
 
+/// `s` below a chain of `padding` `wrr` rules of one item each (weight 1): the same answers.
+fn below_pass_through_rules(s: &Model, padding: usize) -> Model {
+    let mut padded = s.clone();
+    let first = padded.rules.len();
+    for i in 0..padding {
+        let next = if i + 1 < padding {
+            RuleId((first + i + 1) as u32)
+        } else {
+            s.root
+        };
+        let mut rule = s.rule(s.root).clone();
+        rule.name = format!("pad{i}");
+        rule.kind = RuleKind::Wrr;
+        rule.enabled = true;
+        rule.items = vec![Item {
+            target: Target::Rule(next),
+            weight: 1,
+            priority: 0,
+            usersets: Default::default(),
+        }];
+        padded.rules.push(rule);
+    }
+    if padding > 0 {
+        padded.root = RuleId(first as u32);
+    }
+    padded
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -267,6 +296,32 @@ proptest! {
         for (i, group) in UserGroup::all().enumerate() {
             let family = Family::ALL[i % 2];
             prop_assert_eq!(reused.evaluate(group, family), s.evaluate(health, group, family));
+        }
+    }
+
+    #[test]
+    fn answers_do_not_depend_on_how_deep_the_strategy_sits(
+        doc in document(), health in health(), padding in 0..100usize,
+    ) {
+        // The evaluator recurses for the first levels and continues on a stack of its own
+        // deeper down: a strategy hung below `padding` pass-through rules straddles that
+        // boundary at every level as `padding` varies, and must answer exactly as it did.
+        let s = compile(&doc);
+        let health = &health[..s.endpoints.len().min(health.len())];
+        let padded = below_pass_through_rules(&s, padding);
+        let mut plain = app::strategy::Evaluator::new(&s, health);
+        let mut deep = app::strategy::Evaluator::new(&padded, health);
+        for family in Family::ALL {
+            for group in UserGroup::all() {
+                let (want, got) = (plain.evaluate(group, family), deep.evaluate(group, family));
+                prop_assert_eq!(&got.dist, &want.dist, "{} {}", group, family);
+                prop_assert_eq!(got.healthy, want.healthy);
+                // The padding routes to the strategy's root only when it answers at all.
+                if !want.dist.is_empty() {
+                    let own: Vec<_> = got.trace.into_iter().filter(|t| t.rule.index() < s.rules.len()).collect();
+                    prop_assert_eq!(own, want.trace);
+                }
+            }
         }
     }
 

@@ -3,6 +3,9 @@
 //! the draft never holds a half-made change. Rules are addressed by name and items by their
 //! parent rule and index, as in the wire document.
 
+use std::collections::HashSet;
+
+use super::graph::Reachable;
 use crate::strategy::{ItemConf, RuleConf, RuleKind, StrategyDocument};
 
 /// One change to a draft.
@@ -257,21 +260,7 @@ impl Edit {
 
 /// True when following items from rule `from` reaches rule `to` (or `from == to`).
 pub fn reaches(doc: &StrategyDocument, from: &str, to: &str) -> bool {
-    let mut stack = vec![from];
-    let mut seen = Vec::new();
-    while let Some(name) = stack.pop() {
-        if name == to {
-            return true;
-        }
-        if seen.contains(&name) {
-            continue;
-        }
-        seen.push(name);
-        if let Some(rule) = doc.strategy.rules.iter().find(|r| r.name == name) {
-            stack.extend(rule.items.iter().map(|i| i.reference.as_str()));
-        }
-    }
-    false
+    Reachable::from(doc, from).any(|name| name == to)
 }
 
 pub fn is_rule(doc: &StrategyDocument, name: &str) -> bool {
@@ -355,20 +344,26 @@ fn item_mut<'d>(
 /// A rule, an endpoint, or any item's reference (a dangling one included: a rule taking its
 /// name would silently adopt those items, unchecked for cycles).
 fn name_taken(doc: &StrategyDocument, name: &str) -> bool {
-    is_rule(doc, name)
-        || doc.endpoints_conf.iter().any(|e| e.value == name)
-        || doc
-            .strategy
-            .rules
-            .iter()
-            .any(|r| r.items.iter().any(|i| i.reference == name))
+    taken_names(doc).contains(name)
 }
 
-/// `rule1`, `rule2`, …: the first free one.
+/// Every name [`name_taken`] refuses, collected once.
+fn taken_names(doc: &StrategyDocument) -> HashSet<&str> {
+    let rules = doc.strategy.rules.iter();
+    rules
+        .clone()
+        .map(|r| r.name.as_str())
+        .chain(doc.endpoints_conf.iter().map(|e| e.value.as_str()))
+        .chain(rules.flat_map(|r| r.items.iter().map(|i| i.reference.as_str())))
+        .collect()
+}
+
+/// `rule1`, `rule2`, …: the first free one (found in one pass, however many are taken).
 fn fresh_name(doc: &StrategyDocument) -> String {
+    let taken = taken_names(doc);
     (1..)
         .map(|n| format!("rule{n}"))
-        .find(|name| !name_taken(doc, name))
+        .find(|name| !taken.contains(name.as_str()))
         .unwrap_or_default()
 }
 

@@ -3,10 +3,12 @@
 //! is drawn once (where it is first reached) with an edge from each parent; endpoint leaves are
 //! drawn once per item, so every parent shows its own. Rules the start does not reach follow
 //! below, marked detached. The layout depends on the document only, so dragging never moves it.
+//! A draft may be anything (deep, cyclic, dangling): the walk uses an explicit stack and looks
+//! names up in maps built once, so any draft is laid out in time linear in its size.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use crate::strategy::StrategyDocument;
+use crate::strategy::{RuleConf, StrategyDocument};
 
 /// Column and row pitch, and a node's size, in CSS pixels.
 pub const COLUMN: f32 = 210.0;
@@ -56,26 +58,32 @@ pub struct Layout {
 
 impl Layout {
     pub fn of(doc: &StrategyDocument) -> Layout {
+        let mut rules = HashMap::new();
+        for rule in &doc.strategy.rules {
+            // The first of two same-named rules is the one references reach.
+            rules.entry(rule.name.as_str()).or_insert(rule);
+        }
         let mut builder = Builder {
             doc,
+            rules,
+            endpoints: doc
+                .endpoints_conf
+                .iter()
+                .map(|e| e.value.as_str())
+                .collect(),
             layout: Layout::default(),
             placed: HashMap::new(),
             rows: 0,
             depth: 0,
             detached: false,
         };
-        if doc
-            .strategy
-            .rules
-            .iter()
-            .any(|r| r.name == doc.strategy.start)
-        {
-            builder.rule(&doc.strategy.start, 0, None);
+        if let Some(&start) = builder.rules.get(doc.strategy.start.as_str()) {
+            builder.tree(start);
         }
         builder.detached = true;
         for rule in &doc.strategy.rules {
             if !builder.placed.contains_key(rule.name.as_str()) {
-                builder.rule(&rule.name, 0, None);
+                builder.tree(rule);
             }
         }
         let mut layout = builder.layout;
@@ -91,6 +99,8 @@ impl Layout {
 
 struct Builder<'d> {
     doc: &'d StrategyDocument,
+    rules: HashMap<&'d str, &'d RuleConf>,
+    endpoints: HashSet<&'d str>,
     layout: Layout,
     placed: HashMap<&'d str, usize>,
     rows: usize,
@@ -98,52 +108,106 @@ struct Builder<'d> {
     detached: bool,
 }
 
+/// A rule being placed: its node, the next item to place, and the rows of the children it
+/// placed (first and last: the rule is centred between them).
+struct Frame<'d> {
+    rule: &'d RuleConf,
+    node: usize,
+    depth: usize,
+    /// The parent's item that placed this rule; its edge is drawn once the rule is placed.
+    via: Option<usize>,
+    next: usize,
+    rows: Option<(f32, f32)>,
+}
+
 impl<'d> Builder<'d> {
-    /// Places rule `name` (once) and its sub-tree; returns its node.
-    fn rule(&mut self, name: &'d str, depth: usize, via: Option<(String, usize)>) -> usize {
-        if let Some(&node) = self.placed.get(name) {
-            return node;
-        }
-        let node = self.push(NodeKey::Rule(name.to_owned()), name, depth, via);
-        self.placed.insert(name, node);
-        let Some(rule) = self.doc.strategy.rules.iter().find(|r| r.name == name) else {
-            return node;
-        };
-        let mut child_rows = Vec::new();
-        for (index, item) in rule.items.iter().enumerate() {
-            let reference = item.reference.as_str();
-            let via = Some((name.to_owned(), index));
-            let child = if self.doc.strategy.rules.iter().any(|r| r.name == reference) {
-                let fresh = !self.placed.contains_key(reference);
-                let child = self.rule(reference, depth + 1, via);
-                if fresh {
-                    child_rows.push(self.layout.nodes[child].y);
+    /// Places `root` and the rules under it not placed yet, depth first: a leaf takes the next
+    /// row when it is reached, a rule is centred on the children it placed once they all are.
+    fn tree(&mut self, root: &'d RuleConf) {
+        let mut stack = vec![self.frame(root, 0, None)];
+        while let Some(top) = stack.last_mut() {
+            let (rule, node, index) = (top.rule, top.node, top.next);
+            let Some(item) = rule.items.get(index) else {
+                if let Some(done) = stack.pop() {
+                    self.finish(&done, stack.last_mut());
                 }
-                child
-            } else {
-                let key = NodeKey::Leaf {
-                    parent: name.to_owned(),
-                    index,
-                };
-                let leaf = self.push(key, reference, depth + 1, via);
-                self.layout.nodes[leaf].y = self.next_row();
-                self.layout.nodes[leaf].missing =
-                    !self.doc.endpoints_conf.iter().any(|e| e.value == reference);
-                child_rows.push(self.layout.nodes[leaf].y);
-                leaf
+                continue;
             };
-            self.layout.edges.push(Edge {
-                from: node,
-                to: child,
-                parent: name.to_owned(),
-                index,
-            });
+            top.next += 1;
+            let depth = top.depth + 1;
+            let reference = item.reference.as_str();
+            match (self.rules.get(reference), self.placed.get(reference)) {
+                (Some(&child), None) => {
+                    let frame = self.frame(child, depth, Some((rule, index)));
+                    stack.push(frame);
+                }
+                (Some(_), Some(&placed)) => self.edge(node, rule, index, placed),
+                (None, _) => {
+                    let leaf = self.leaf(rule, index, reference, depth);
+                    self.edge(node, rule, index, leaf);
+                    add_row(&mut top.rows, self.layout.nodes[leaf].y);
+                }
+            }
         }
-        self.layout.nodes[node].y = match (child_rows.first(), child_rows.last()) {
-            (Some(first), Some(last)) => (first + last) / 2.0,
-            _ => self.next_row(),
+    }
+
+    /// Centres a rule whose items are all placed and links it to the parent that placed it.
+    fn finish(&mut self, done: &Frame<'d>, parent: Option<&mut Frame<'d>>) {
+        let y = match done.rows {
+            Some((first, last)) => (first + last) / 2.0,
+            None => self.next_row(),
         };
-        node
+        self.layout.nodes[done.node].y = y;
+        if let (Some(parent), Some(index)) = (parent, done.via) {
+            add_row(&mut parent.rows, y);
+            self.edge(parent.node, parent.rule, index, done.node);
+        }
+    }
+
+    /// Pushes the node of `rule`, placed by item `index` of `parent` (none for a tree's root),
+    /// and marks it placed.
+    fn frame(
+        &mut self,
+        rule: &'d RuleConf,
+        depth: usize,
+        via: Option<(&RuleConf, usize)>,
+    ) -> Frame<'d> {
+        let key = NodeKey::Rule(rule.name.clone());
+        let from = via.map(|(parent, index)| (parent.name.clone(), index));
+        let node = self.push(key, &rule.name, depth, from);
+        self.placed.insert(&rule.name, node);
+        Frame {
+            rule,
+            node,
+            depth,
+            via: via.map(|(_, index)| index),
+            next: 0,
+            rows: None,
+        }
+    }
+
+    /// The leaf of item `index` of `rule` (an endpoint, or a dangling reference), on the next
+    /// row.
+    fn leaf(&mut self, rule: &RuleConf, index: usize, reference: &str, depth: usize) -> usize {
+        let key = NodeKey::Leaf {
+            parent: rule.name.clone(),
+            index,
+        };
+        let leaf = self.push(key, reference, depth, Some((rule.name.clone(), index)));
+        let y = self.next_row();
+        let node = &mut self.layout.nodes[leaf];
+        node.y = y;
+        node.missing = !self.endpoints.contains(reference);
+        leaf
+    }
+
+    fn edge(&mut self, from: usize, rule: &RuleConf, index: usize, to: usize) {
+        self.layout.edges.push(Edge {
+            from,
+            to,
+            parent: rule.name.clone(),
+            index,
+        });
     }
 
     fn push(
@@ -172,6 +236,14 @@ impl<'d> Builder<'d> {
         self.rows += 1;
         (self.rows - 1) as f32 * ROW
     }
+}
+
+/// Widens a rule's span of child rows by `y` (children are placed top to bottom).
+fn add_row(rows: &mut Option<(f32, f32)>, y: f32) {
+    *rows = Some(match *rows {
+        Some((first, _)) => (first, y),
+        None => (y, y),
+    });
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! what-if selections, the N-1 sweep and the diff against the enabled version ([`stress`]).
 
 mod edit;
+mod graph;
 pub mod layout;
 pub mod lint;
 pub mod stress;

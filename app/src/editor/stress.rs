@@ -3,31 +3,21 @@
 //! diff of two strategies' answers. Everything is computed with [`Preview::compute`], the
 //! evaluator DNS runs, so the browser shows what `itm strategy preview --down …` prints.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
+use super::graph::Reachable;
 use crate::strategy::{
     Area, Family, GroupPreview, Health, Preview, Strategy, StrategyDocument, UserGroup,
 };
 
 /// The endpoints a rule leads to (through sub-rules), in `endpointsConf` order.
 pub fn endpoints_under(doc: &StrategyDocument, rule: &str) -> Vec<String> {
-    let mut found = BTreeSet::new();
-    let mut stack = vec![rule];
-    let mut seen = BTreeSet::new();
-    while let Some(name) = stack.pop() {
-        if !seen.insert(name) {
-            continue;
-        }
-        match doc.strategy.rules.iter().find(|r| r.name == name) {
-            Some(r) => stack.extend(r.items.iter().map(|i| i.reference.as_str())),
-            None => {
-                found.insert(name);
-            }
-        }
-    }
+    let found: HashSet<&str> = Reachable::from(doc, rule).collect();
+    // A name that is a rule was followed as the rule (rule names win), not as an endpoint.
+    let rules: HashSet<&str> = doc.strategy.rules.iter().map(|r| r.name.as_str()).collect();
     doc.endpoints_conf
         .iter()
-        .filter(|e| found.contains(e.value.as_str()))
+        .filter(|e| found.contains(e.value.as_str()) && !rules.contains(e.value.as_str()))
         .map(|e| e.value.clone())
         .collect()
 }

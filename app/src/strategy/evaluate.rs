@@ -3,7 +3,10 @@
 //! The evaluator walks the rule DAG from the root; each rule's children are evaluated first,
 //! then the rule's type decides the shares (`rules/`), and the children's distributions are
 //! mixed. It returns a value and writes nowhere: the DNS snapshot, the CLI and the browser
-//! preview all call it.
+//! preview all call it. It recurses only a bounded number of levels and continues deeper on a
+//! stack of its own, on the heap: a [`Strategy`] built by hand, past validation's depth limit,
+//! evaluates in full at any depth, and a hand-built cycle ends (the edge closing it counts as an
+//! empty child).
 //!
 //! Speed: an `Evaluator` remembers each rule's outcome together with what it depended on — the
 //! family and, only where the sub-DAG needs it, the group's area (geo-proximity) or the whole
@@ -13,9 +16,11 @@
 use std::rc::Rc;
 
 use super::area::{Area, UserGroup};
-use super::model::{EndpointId, Family, Health, RuleId, RuleKind, Strategy, Target};
+use super::limits::MAX_DEPTH;
+use super::model::{EndpointId, Family, Health, Item, RuleId, RuleKind, Strategy, Target};
 use super::outcome::{Dist, Outcome, mix};
 use super::rules::{self, Child, Decision, Reason};
+use super::walk::{Visitor, Walk};
 
 /// The answer for one (group, family): a distribution, its health and why.
 #[derive(Clone, PartialEq, Debug)]
@@ -71,7 +76,25 @@ pub struct Evaluator<'s> {
     health: &'s [Health],
     dependence: Vec<Dependence>,
     memo: Vec<Option<Memo>>,
-    visiting: Vec<bool>,
+    /// The explicit stack of [`Evaluator::iterate`], kept to be reused.
+    stack: Vec<Frame>,
+    /// The rules under evaluation (recursion and stack): one met again is a hand-built cycle.
+    on_stack: Vec<bool>,
+}
+
+/// Levels of sub-rules evaluated by recursion before the explicit stack takes over: as deep as
+/// validation allows, so a valid strategy never needs the slower loop. That is under 256 KiB
+/// of the thread's stack unoptimised (`tests/deep.rs` checks it), far less optimised.
+const RECURSION: usize = MAX_DEPTH;
+
+/// What a rule's item yields: its outcome, its area (for geo-proximity) and whether it is
+/// present (false for a disabled endpoint or rule).
+type ItemOutcome = (Rc<Outcome>, Area, bool);
+
+/// A rule under evaluation by [`Evaluator::iterate`]: the outcomes of its first items.
+struct Frame {
+    id: RuleId,
+    outcomes: Vec<ItemOutcome>,
 }
 
 impl<'s> Evaluator<'s> {
@@ -82,7 +105,8 @@ impl<'s> Evaluator<'s> {
             health,
             dependence: dependence(strategy),
             memo: (0..n).map(|_| None).collect(),
-            visiting: vec![false; n],
+            stack: Vec::new(),
+            on_stack: vec![false; n],
         }
     }
 
@@ -111,41 +135,141 @@ impl<'s> Evaluator<'s> {
         MemoKey { family, place }
     }
 
-    fn rule(&mut self, id: RuleId, group: UserGroup, family: Family) -> Rc<Outcome> {
+    /// The memoised outcome of `id` for this group and family, if there is one.
+    fn memoised(&self, id: RuleId, group: UserGroup, family: Family) -> Option<&Rc<Outcome>> {
         let key = self.key(id, group, family);
-        if let Some(memo) = &self.memo[id.index()]
-            && memo.key == key
-        {
-            return Rc::clone(&memo.outcome);
+        self.memo[id.index()]
+            .as_ref()
+            .filter(|memo| memo.key == key)
+            .map(|memo| &memo.outcome)
+    }
+
+    /// The outcome of rule `id`, its enabled sub-rules evaluated first.
+    fn rule(&mut self, id: RuleId, group: UserGroup, family: Family) -> Rc<Outcome> {
+        match self.memoised(id, group, family) {
+            Some(outcome) => Rc::clone(outcome),
+            None => self.recurse(id, group, family, 0),
         }
-        // Validation forbids cycles; this guard keeps a hand-built cyclic model from recursing.
-        if std::mem::replace(&mut self.visiting[id.index()], true) {
-            return Rc::new(Outcome::empty());
+    }
+
+    /// Evaluates rule `id` (not memoised for this group and family) at `depth` below the
+    /// evaluation's start: by recursion, the fastest way, for the first [`RECURSION`] levels
+    /// (every validated strategy fits), and past them by [`Evaluator::iterate`], which keeps
+    /// its stack on the heap. So a hand-built chain of any depth evaluates in full and the
+    /// thread's stack holds at most `RECURSION` frames.
+    fn recurse(
+        &mut self,
+        id: RuleId,
+        group: UserGroup,
+        family: Family,
+        depth: usize,
+    ) -> Rc<Outcome> {
+        if depth >= RECURSION {
+            return self.iterate(id, group, family);
         }
-        let strategy = self.strategy;
-        let rule = strategy.rule(id);
-        let outcomes: Vec<(Rc<Outcome>, Area, bool)> = rule
-            .items
+        self.on_stack[id.index()] = true;
+        let items = &self.strategy.rule(id).items;
+        let outcomes = items
             .iter()
-            .map(|item| match item.target {
-                Target::Endpoint(e) => {
-                    let endpoint = strategy.endpoint(e);
-                    (
-                        Rc::new(self.leaf(e, family)),
-                        endpoint.area,
-                        endpoint.enabled,
-                    )
-                }
-                Target::Rule(child) => {
-                    let child_rule = strategy.rule(child);
-                    if child_rule.enabled {
-                        (self.rule(child, group, family), child_rule.area, true)
-                    } else {
-                        (Rc::new(Outcome::empty()), child_rule.area, false)
-                    }
+            .map(|item| match self.known(item, group, family) {
+                Ok(outcome) => outcome,
+                Err(child) => {
+                    let outcome = self.recurse(child, group, family, depth + 1);
+                    (outcome, self.strategy.rule(child).area, true)
                 }
             })
             .collect();
+        self.on_stack[id.index()] = false;
+        self.decide(id, outcomes, group, family)
+    }
+
+    /// [`Evaluator::recurse`] past its depth: depth first over an explicit stack of
+    /// [`Frame`]s, each collecting its items' outcomes in order and decided once it has them.
+    fn iterate(&mut self, id: RuleId, group: UserGroup, family: Family) -> Rc<Outcome> {
+        let mut stack = std::mem::take(&mut self.stack);
+        stack.push(self.frame(id));
+        let mut outcome = Rc::new(Outcome::empty());
+        while let Some(frame) = stack.last_mut() {
+            if let Some(child) = self.gather(frame, group, family) {
+                stack.push(self.frame(child));
+                continue;
+            }
+            let Some(Frame { id, outcomes }) = stack.pop() else {
+                break;
+            };
+            self.on_stack[id.index()] = false;
+            outcome = self.decide(id, outcomes, group, family);
+            // The parent stopped at exactly this child: hand its outcome over.
+            if let Some(parent) = stack.last_mut() {
+                let area = self.strategy.rule(id).area;
+                parent.outcomes.push((Rc::clone(&outcome), area, true));
+            }
+        }
+        self.stack = stack;
+        outcome
+    }
+
+    fn frame(&mut self, id: RuleId) -> Frame {
+        self.on_stack[id.index()] = true;
+        let items = self.strategy.rule(id).items.len();
+        Frame {
+            id,
+            outcomes: Vec::with_capacity(items),
+        }
+    }
+
+    /// Adds the outcomes of `frame`'s next items until one is a rule still to evaluate, which
+    /// is returned; `None` when every item has its outcome.
+    fn gather(&self, frame: &mut Frame, group: UserGroup, family: Family) -> Option<RuleId> {
+        let items = &self.strategy.rule(frame.id).items;
+        let mut outcomes = std::mem::take(&mut frame.outcomes);
+        let mut next = None;
+        for item in &items[outcomes.len()..] {
+            match self.known(item, group, family) {
+                Ok(outcome) => outcomes.push(outcome),
+                Err(child) => {
+                    next = Some(child);
+                    break;
+                }
+            }
+        }
+        frame.outcomes = outcomes;
+        next
+    }
+
+    /// An item's outcome, area and presence when known without evaluating anything: an
+    /// endpoint, a disabled rule (absent), a rule memoised for this group and family, or one on
+    /// the stack (the edge closing a hand-built cycle: empty). `Err`: the rule to evaluate.
+    #[inline]
+    fn known(&self, item: &Item, group: UserGroup, family: Family) -> Result<ItemOutcome, RuleId> {
+        match item.target {
+            Target::Endpoint(e) => {
+                let endpoint = self.strategy.endpoint(e);
+                let leaf = Rc::new(self.leaf(e, family));
+                Ok((leaf, endpoint.area, endpoint.enabled))
+            }
+            Target::Rule(child) => {
+                let rule = self.strategy.rule(child);
+                let outcome = match self.memoised(child, group, family) {
+                    _ if !rule.enabled => Rc::new(Outcome::empty()),
+                    Some(outcome) => Rc::clone(outcome),
+                    None if self.on_stack[child.index()] => Rc::new(Outcome::empty()),
+                    None => return Err(child),
+                };
+                Ok((outcome, rule.area, rule.enabled))
+            }
+        }
+    }
+
+    /// Decides rule `id` from its items' `outcomes` and memoises it.
+    fn decide(
+        &mut self,
+        id: RuleId,
+        outcomes: Vec<ItemOutcome>,
+        group: UserGroup,
+        family: Family,
+    ) -> Rc<Outcome> {
+        let rule = self.strategy.rule(id);
         let children: Vec<Child<'_>> = rule
             .items
             .iter()
@@ -164,9 +288,8 @@ impl<'s> Evaluator<'s> {
             .map(|&(i, share)| (share, &outcomes[i].0.dist)));
         let healthy = decision.healthy && !dist.is_empty();
         let outcome = Rc::new(Outcome { dist, healthy });
-        self.visiting[id.index()] = false;
         self.memo[id.index()] = Some(Memo {
-            key,
+            key: self.key(id, group, family),
             outcome: Rc::clone(&outcome),
             decision,
         });
@@ -214,31 +337,49 @@ impl<'s> Evaluator<'s> {
 
 /// Each rule's [`Dependence`]: its own type's need, joined with its children's.
 fn dependence(strategy: &Strategy) -> Vec<Dependence> {
-    fn visit(s: &Strategy, id: RuleId, out: &mut [Option<Dependence>]) -> Dependence {
-        if let Some(d) = out[id.index()] {
-            return d;
-        }
-        // Provisional value: a (forbidden) cycle then ends here instead of recursing forever.
-        out[id.index()] = Some(Dependence::Group);
-        let rule = s.rule(id);
-        let own = match rule.kind {
-            RuleKind::Wrr | RuleKind::Priority => Dependence::Nothing,
-            RuleKind::GeoProximity => Dependence::Area,
-            RuleKind::UsersetMapping => Dependence::Group,
-        };
-        let d = rule
-            .items
-            .iter()
-            .filter_map(|item| match item.target {
-                Target::Rule(child) => Some(visit(s, child, out)),
-                Target::Endpoint(_) => None,
-            })
-            .fold(own, Dependence::max);
-        out[id.index()] = Some(d);
-        d
+    struct Join<'s> {
+        strategy: &'s Strategy,
+        out: Vec<Option<Dependence>>,
     }
-    let mut out = vec![None; strategy.rules.len()];
-    (0..strategy.rules.len() as u32)
-        .map(|i| visit(strategy, RuleId(i), &mut out))
+    impl Visitor for Join<'_> {
+        fn enter(&mut self, child: RuleId) -> bool {
+            self.out[child.index()].is_none()
+        }
+
+        fn leave(&mut self, id: RuleId) {
+            let rule = self.strategy.rule(id);
+            let own = match rule.kind {
+                RuleKind::Wrr | RuleKind::Priority => Dependence::Nothing,
+                RuleKind::GeoProximity => Dependence::Area,
+                RuleKind::UsersetMapping => Dependence::Group,
+            };
+            // A child without a value is on the path of a (forbidden) cycle: assume the most.
+            let d = rule
+                .items
+                .iter()
+                .filter_map(|item| match item.target {
+                    Target::Rule(child) => {
+                        Some(self.out[child.index()].unwrap_or(Dependence::Group))
+                    }
+                    Target::Endpoint(_) => None,
+                })
+                .fold(own, Dependence::max);
+            self.out[id.index()] = Some(d);
+        }
+    }
+    let n = strategy.rules.len();
+    let mut join = Join {
+        strategy,
+        out: vec![None; n],
+    };
+    let mut walk = Walk::new(n);
+    for i in 0..n as u32 {
+        if join.out[i as usize].is_none() {
+            let _ = walk.run(strategy, RuleId(i), &mut join);
+        }
+    }
+    join.out
+        .into_iter()
+        .map(|d| d.unwrap_or(Dependence::Group))
         .collect()
 }

@@ -1,17 +1,24 @@
 //! Validation: turns the wire [`StrategyDocument`] into a typed [`Strategy`], or into the list
 //! of problems that name the rule, item (1-based, with its reference) or endpoint and the field
 //! at fault. Warnings (lint) are reported beside a valid strategy; they never block it.
+//!
+//! Order matters for cost: the size limits (`limits`) come first, so nothing below ever sees
+//! an unbounded document, and every later check is one pass (or 165, one per user group) over
+//! the rules, never a recursion, so no input can exhaust the stack.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::ops::ControlFlow;
 
 use super::area::{Area, Isp, UserGroup};
+use super::limits::{self, Limit};
 use super::model::{
     Endpoint, EndpointId, EndpointKind, Item, Rule, RuleId, RuleKind, Strategy, Target,
 };
 use super::rules;
 use super::usersets::{Specificity, Usersets, UsersetsError};
+use super::walk::{Visitor, Walk};
 use super::wire::{EndpointConf, ItemConf, RuleConf, StrategyDocument};
 
 pub const MAX_WEIGHT: i64 = 100_000;
@@ -36,6 +43,22 @@ pub enum Location {
         field: &'static str,
     },
     Strategy,
+}
+
+impl Location {
+    pub(crate) fn rule(rule: &str, field: &'static str) -> Location {
+        Location::Rule {
+            rule: rule.to_owned(),
+            field,
+        }
+    }
+
+    pub(crate) fn endpoint(value: &str, field: &'static str) -> Location {
+        Location::Endpoint {
+            value: value.to_owned(),
+            field,
+        }
+    }
 }
 
 impl fmt::Display for Location {
@@ -113,6 +136,14 @@ pub enum ProblemKind {
     DuplicateEndpoint,
     #[error("at least one enabled A (IPv4) endpoint is required")]
     NoEnabledAEndpoint,
+    /// A size limit ([`Limit`]) is crossed; `found` is the document's count (for the depth, its
+    /// depth) and `chain`, for the depth only, the head and end of the chain that is too deep.
+    #[error("too many {limit}: {found}, at most {max}{}", chain_text(.chain), max = .limit.max())]
+    OverLimit {
+        limit: Limit,
+        found: usize,
+        chain: String,
+    },
     // Warnings from here on.
     #[error("the rule is not reachable from the start rule")]
     Unreachable,
@@ -126,6 +157,14 @@ pub enum ProblemKind {
     UsersetsIgnored,
     #[error("the rule has no items: it answers nothing")]
     NoItems,
+}
+
+fn chain_text(chain: &str) -> String {
+    if chain.is_empty() {
+        String::new()
+    } else {
+        format!(" ({chain})")
+    }
 }
 
 impl ProblemKind {
@@ -167,13 +206,7 @@ impl Problems {
     }
 
     fn rule(&mut self, rule: &str, field: &'static str, kind: ProblemKind) {
-        self.add(
-            Location::Rule {
-                rule: rule.to_owned(),
-                field,
-            },
-            kind,
-        );
+        self.add(Location::rule(rule, field), kind);
     }
 
     fn item(
@@ -194,13 +227,7 @@ impl Problems {
     }
 
     fn endpoint(&mut self, value: &str, field: &'static str, kind: ProblemKind) {
-        self.add(
-            Location::Endpoint {
-                value: value.to_owned(),
-                field,
-            },
-            kind,
-        );
+        self.add(Location::endpoint(value, field), kind);
     }
 
     pub(crate) fn no_positive_weight(&mut self, rule: &Rule) {
@@ -222,6 +249,8 @@ impl Problems {
         );
     }
 
+    /// Items (0-based) of `rule` that claim `group` at the same `specificity` without weights.
+    /// The caller reports each set of clashing items once, at the first group they clash on.
     pub(crate) fn mapping_conflict(
         &mut self,
         rule: &Rule,
@@ -229,24 +258,17 @@ impl Problems {
         specificity: Specificity,
         items: &[usize],
     ) {
-        let items_text = items
+        let items = items
             .iter()
             .map(|i| (i + 1).to_string())
             .collect::<Vec<_>>()
             .join(", ");
-        // One report per set of clashing items, naming the first group they clash on.
-        let already = self.errors.iter().any(|p| {
-            matches!(&p.kind, ProblemKind::MappingConflict { items: other, .. } if *other == items_text)
-                && matches!(&p.location, Location::Rule { rule: r, .. } if *r == rule.name)
-        });
-        if !already {
-            let kind = ProblemKind::MappingConflict {
-                group,
-                specificity,
-                items: items_text,
-            };
-            self.rule(&rule.name, "usersets", kind);
-        }
+        let kind = ProblemKind::MappingConflict {
+            group,
+            specificity,
+            items,
+        };
+        self.rule(&rule.name, "usersets", kind);
     }
 
     pub fn is_ok(&self) -> bool {
@@ -262,9 +284,15 @@ pub struct Compiled {
 }
 
 impl Strategy {
-    /// Validates `doc` and builds the typed strategy; on failure every error found is returned.
+    /// Validates `doc` and builds the typed strategy; on failure every error found is returned,
+    /// except past a size limit ([`StrategyDocument::check_limits`]): then that one alone, and
+    /// nothing else is looked at.
     pub fn compile(doc: &StrategyDocument) -> Result<Compiled, Problems> {
         let mut problems = Problems::default();
+        if let Err(problem) = doc.check_limits() {
+            problems.add(problem.location, problem.kind);
+            return Err(problems);
+        }
         let endpoints: Vec<Endpoint> = doc
             .endpoints_conf
             .iter()
@@ -313,13 +341,19 @@ impl Strategy {
             rules,
             root,
         };
+        // A cycle has no depth; without one, the longest chain from the start is measured.
+        match heights(&strategy) {
+            Err(cycle) => problems.add(Location::Strategy, ProblemKind::Cycle(cycle)),
+            Ok(heights) => {
+                if let Err(problem) = limits::check_depth(&strategy, &heights) {
+                    problems.add(problem.location, problem.kind);
+                }
+            }
+        }
         for rule in &strategy.rules {
             rules::validate(rule, &mut problems);
         }
-        if let Some(cycle) = find_cycle(&strategy) {
-            problems.add(Location::Strategy, ProblemKind::Cycle(cycle));
-        }
-        lint(&strategy, doc, &mut problems);
+        lint(&strategy, &names, &mut problems);
         // Messages about items carry the reference the operator wrote.
         for p in problems
             .errors
@@ -332,8 +366,8 @@ impl Strategy {
                 reference,
                 ..
             } = &mut p.location
-                && let Some(r) = doc.strategy.rules.iter().find(|r| r.name == *rule)
-                && let Some(i) = r.items.get(*item - 1)
+                && let Some(&id) = names.get(rule.as_str())
+                && let Some(i) = doc.strategy.rules[id.index()].items.get(*item - 1)
             {
                 *reference = i.reference.clone();
             }
@@ -568,58 +602,66 @@ fn compile_item(
     })
 }
 
-/// A cycle among the rules, as `a → b → a`, if there is one (disabled rules included: enabling
-/// one later must not create a loop).
-fn find_cycle(strategy: &Strategy) -> Option<String> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        New,
-        OnPath,
-        Done,
+/// Every rule's height — the rules in the longest chain of references starting at it, itself
+/// included — or, when the rules form a cycle (disabled rules included: enabling one later must
+/// not create a loop), that cycle as `a → b → a`. One walk for both, since each is a pass over
+/// every item.
+fn heights(strategy: &Strategy) -> Result<Vec<usize>, String> {
+    struct Heights<'s> {
+        strategy: &'s Strategy,
+        /// 0 until the rule is left.
+        height: Vec<usize>,
+        cycle: Option<String>,
     }
-    fn visit(
-        s: &Strategy,
-        r: RuleId,
-        marks: &mut [Mark],
-        path: &mut Vec<RuleId>,
-    ) -> Option<String> {
-        marks[r.index()] = Mark::OnPath;
-        path.push(r);
-        for item in &s.rule(r).items {
-            let Target::Rule(child) = item.target else {
-                continue;
-            };
-            match marks[child.index()] {
-                Mark::OnPath => {
-                    let start = path.iter().position(|&p| p == child).unwrap_or(0);
-                    let mut names: Vec<&str> = path[start..]
-                        .iter()
-                        .map(|&p| s.rule(p).name.as_str())
-                        .collect();
-                    names.push(&s.rule(child).name);
-                    return Some(names.join(" → "));
-                }
-                Mark::New => {
-                    if let Some(cycle) = visit(s, child, marks, path) {
-                        return Some(cycle);
-                    }
-                }
-                Mark::Done => {}
-            }
+    impl Visitor for Heights<'_> {
+        fn enter(&mut self, child: RuleId) -> bool {
+            self.height[child.index()] == 0
         }
-        path.pop();
-        marks[r.index()] = Mark::Done;
-        None
+
+        fn cycle(&mut self, path: &[RuleId], child: RuleId) -> ControlFlow<()> {
+            let start = path.iter().position(|&p| p == child).unwrap_or(0);
+            let names: Vec<&str> = path[start..]
+                .iter()
+                .chain([&child])
+                .map(|&p| self.strategy.rule(p).name.as_str())
+                .collect();
+            self.cycle = Some(names.join(" → "));
+            ControlFlow::Break(())
+        }
+
+        fn leave(&mut self, id: RuleId) {
+            let below = self
+                .strategy
+                .rule(id)
+                .items
+                .iter()
+                .filter_map(|item| match item.target {
+                    Target::Rule(child) => Some(self.height[child.index()]),
+                    Target::Endpoint(_) => None,
+                });
+            self.height[id.index()] = 1 + below.max().unwrap_or(0);
+        }
     }
-    let mut marks = vec![Mark::New; strategy.rules.len()];
-    (0..strategy.rules.len() as u32).find_map(|i| {
-        (marks[i as usize] == Mark::New)
-            .then(|| visit(strategy, RuleId(i), &mut marks, &mut Vec::new()))
-            .flatten()
-    })
+    let n = strategy.rules.len();
+    let mut visitor = Heights {
+        strategy,
+        height: vec![0; n],
+        cycle: None,
+    };
+    let mut walk = Walk::new(n);
+    for i in 0..n as u32 {
+        if visitor.height[i as usize] == 0 && walk.run(strategy, RuleId(i), &mut visitor).is_break()
+        {
+            break;
+        }
+    }
+    match visitor.cycle {
+        Some(cycle) => Err(cycle),
+        None => Ok(visitor.height),
+    }
 }
 
-fn lint(strategy: &Strategy, doc: &StrategyDocument, problems: &mut Problems) {
+fn lint(strategy: &Strategy, rule_names: &HashMap<&str, RuleId>, problems: &mut Problems) {
     let mut reachable = vec![false; strategy.rules.len()];
     let mut referenced = vec![false; strategy.endpoints.len()];
     let mut stack = vec![strategy.root];
@@ -646,7 +688,7 @@ fn lint(strategy: &Strategy, doc: &StrategyDocument, problems: &mut Problems) {
         if !used {
             problems.endpoint(&endpoint.value, "value", ProblemKind::UnreferencedEndpoint);
         }
-        if doc.strategy.rules.iter().any(|r| r.name == endpoint.value) {
+        if rule_names.contains_key(endpoint.value.as_str()) {
             problems.endpoint(
                 &endpoint.value,
                 "value",

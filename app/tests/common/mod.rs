@@ -1,7 +1,12 @@
-//! Helpers shared by the strategy tests: compact builders for strategy JSON.
+//! Helpers shared by the strategy tests: compact builders for strategy JSON, and chains of
+//! rules of any depth, as a document and built by hand.
 #![allow(dead_code)]
 
-use app::strategy::{Family, Health, Strategy, StrategyDocument, UserGroup, health_with_down};
+use app::strategy::{
+    Area, Endpoint, EndpointConf, EndpointId, EndpointKind, Family, Health, Isp, Item, ItemConf,
+    Rule, RuleConf, RuleId, RuleKind, Strategy, StrategyDocument, StrategyTree, Target, UserGroup,
+    Usersets, health_with_down,
+};
 use serde_json::{Value, json};
 
 pub fn ep(kind: &str, value: &str, area: &str) -> Value {
@@ -60,4 +65,98 @@ pub fn approx(dist: &[(String, f64)], expected: &[(&str, f64)]) -> bool {
 
 pub fn health_all(s: &Strategy, h: Health) -> Vec<Health> {
     vec![h; s.endpoints.len()]
+}
+
+/// The endpoints of [`chain_document`] and [`chain_strategy`]: one A, one AAAA.
+pub const CHAIN_ENDPOINTS: [&str; 2] = ["10.0.0.1", "2001:db8::1"];
+
+/// `r0 → r1 → … → r(depth-1)`, the last rule over [`CHAIN_ENDPOINTS`]; rule `i` has type
+/// `kinds[i % kinds.len()]` and every item weight 1 and the default usersets, so that each
+/// rule passes its child's answer through whatever its type.
+pub fn chain_document(depth: usize, kinds: &[RuleKind]) -> StrategyDocument {
+    let item = |reference: &str| ItemConf {
+        reference: reference.to_owned(),
+        weight: 1,
+        priority: 0,
+        usersets: String::new(),
+    };
+    let rules = (0..depth)
+        .map(|i| RuleConf {
+            kind: kinds[i % kinds.len()].code().to_owned(),
+            area: "none.CN".into(),
+            isp: "other".into(),
+            name: format!("r{i}"),
+            enable: true,
+            items: if i + 1 < depth {
+                vec![item(&format!("r{}", i + 1))]
+            } else {
+                CHAIN_ENDPOINTS.iter().map(|e| item(e)).collect()
+            },
+        })
+        .collect();
+    let endpoint = |(kind, value): (&str, &str)| EndpointConf {
+        kind: kind.into(),
+        value: value.into(),
+        area: "beijing.CN".into(),
+        isp: "ct".into(),
+        eval_health: true,
+        enable: true,
+    };
+    StrategyDocument {
+        status: "start".into(),
+        strategy: StrategyTree {
+            start: "r0".into(),
+            rules,
+        },
+        endpoints_conf: ["A", "AAAA"]
+            .into_iter()
+            .zip(CHAIN_ENDPOINTS)
+            .map(endpoint)
+            .collect(),
+    }
+}
+
+/// [`chain_document`] built by hand, without validation — as any caller may, the fields being
+/// public — so it can be deeper than validation allows.
+pub fn chain_strategy(depth: usize, kinds: &[RuleKind]) -> Strategy {
+    let area = |code: &str| Area::from_code(code).expect("area");
+    let item = |target: Target| Item {
+        target,
+        weight: 1,
+        priority: 0,
+        usersets: Usersets::default(),
+    };
+    let rules = (0..depth)
+        .map(|i| Rule {
+            name: format!("r{i}"),
+            kind: kinds[i % kinds.len()],
+            area: area("none.CN"),
+            isp: Isp::Other,
+            enabled: true,
+            items: if i + 1 < depth {
+                vec![item(Target::Rule(RuleId(i as u32 + 1)))]
+            } else {
+                (0..2)
+                    .map(|e| item(Target::Endpoint(EndpointId(e))))
+                    .collect()
+            },
+        })
+        .collect();
+    let endpoint = |(kind, value): (EndpointKind, &str)| Endpoint {
+        kind,
+        value: value.into(),
+        area: area("beijing.CN"),
+        isp: Isp::Ct,
+        eval_health: true,
+        enabled: true,
+    };
+    Strategy {
+        endpoints: [EndpointKind::A, EndpointKind::Aaaa]
+            .into_iter()
+            .zip(CHAIN_ENDPOINTS)
+            .map(endpoint)
+            .collect(),
+        rules,
+        root: RuleId(0),
+    }
 }

@@ -4,6 +4,8 @@
 //! as they are, and the result is healthy only if every mapped child is, so a parent `priority`
 //! or `wrr` rule can fail over for the group.
 
+use std::collections::HashSet;
+
 use super::{Child, Decision, Reason};
 use crate::strategy::area::UserGroup;
 use crate::strategy::model::Rule;
@@ -55,12 +57,16 @@ pub fn claimants<'a>(
 }
 
 pub fn validate(rule: &Rule, problems: &mut Problems) {
+    // One report per set of clashing items, at the first group they clash on.
+    let mut reported: HashSet<Vec<usize>> = HashSet::new();
     for group in UserGroup::all() {
         if let Some((specificity, claimed)) = claimants(group, rule.items.iter())
             && claimed.len() > 1
             && claimed.iter().any(|&i| rule.items[i].weight == 0)
+            && !reported.contains(&claimed)
         {
             problems.mapping_conflict(rule, group, specificity, &claimed);
+            reported.insert(claimed);
         }
     }
     if !rule.items.iter().any(|item| item.usersets.is_default()) {
