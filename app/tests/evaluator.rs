@@ -1,5 +1,6 @@
 //! The evaluator against `docs/strategy.md`: each rule type, fail-open, disabled endpoints,
-//! `evalHealth`, families, usersets specificity, shared sub-rules and the four seed scenarios.
+//! `evalHealth`, families, usersets specificity, absent mapping targets falling through, shared
+//! sub-rules and the four seed scenarios.
 
 mod common;
 
@@ -596,6 +597,135 @@ fn seed_scenario_4_smart_resolution() {
         &a(&s, &[], "none.abroad/other"),
         &[("10.0.0.3", 1.0)]
     ));
+}
+
+/// Issue 15, item 1: a mapping item whose target has nothing of the asked family is absent for
+/// that family, and the group falls through to the next most specific item.
+fn anhui_mobile_v6_and_a_default(v6_target: &str, extra_rules: Vec<serde_json::Value>) -> Strategy {
+    let mut rules = vec![rule(
+        "usersetMapping",
+        "root",
+        "none.CN",
+        vec![
+            item(v6_target, 1, 0, "anhui.CN/cm"),
+            item("192.0.2.1", 1, 0, "*/*"),
+        ],
+    )];
+    rules.extend(extra_rules);
+    compile(&doc(
+        "root",
+        rules,
+        vec![
+            ep("A", "192.0.2.1", "beijing.CN"),
+            ep("A", "192.0.2.2", "anhui.CN"),
+            ep("AAAA", "2001:db8::2", "anhui.CN"),
+        ],
+    ))
+}
+
+#[test]
+fn a_mapping_item_with_only_aaaa_falls_through_for_a_queries() {
+    let s = anhui_mobile_v6_and_a_default("2001:db8::2", Vec::new());
+    let (v4, healthy) = answer(&s, &[], "anhui.CN/cm", Family::A);
+    assert!(approx(&v4, &[("192.0.2.1", 1.0)]), "{v4:?}");
+    assert!(healthy);
+    let e = s.evaluate(&s.health_unknown(), group("anhui.CN/cm"), Family::A);
+    assert_eq!(
+        e.trace[0].reason,
+        Reason::Mapped(app::strategy::Specificity::AnyGroup),
+        "decided by the */* item"
+    );
+    // AAAA still goes to the Anhui Mobile item; other groups' */* item has no AAAA: nothing.
+    let (v6, _) = answer(&s, &[], "anhui.CN/cm", Family::Aaaa);
+    assert!(approx(&v6, &[("2001:db8::2", 1.0)]));
+    let (none, healthy) = answer(&s, &[], "beijing.CN/cm", Family::Aaaa);
+    assert!(none.is_empty() && !healthy);
+}
+
+#[test]
+fn a_mapping_item_whose_rule_weights_only_aaaa_falls_through_for_a_queries() {
+    // wrr{AAAA weight 1, A weight 0}: the A endpoint can never be chosen, so for A the rule has
+    // nothing under it.
+    let v6 = rule(
+        "wrr",
+        "v6",
+        "anhui.CN",
+        vec![item("2001:db8::2", 1, 0, ""), item("192.0.2.2", 0, 0, "")],
+    );
+    let s = anhui_mobile_v6_and_a_default("v6", vec![v6]);
+    assert!(approx(&a(&s, &[], "anhui.CN/cm"), &[("192.0.2.1", 1.0)]));
+    let (v6, _) = answer(&s, &[], "anhui.CN/cm", Family::Aaaa);
+    assert!(approx(&v6, &[("2001:db8::2", 1.0)]));
+}
+
+#[test]
+fn a_down_mapping_target_still_captures_its_groups() {
+    // Absent is about the family, not health: a target with an A endpoint that is down is
+    // answered as it is (no failover inside a mapping), unhealthy, so a parent can fail over.
+    let s = anhui_mobile_v6_and_a_default("192.0.2.2", Vec::new());
+    let (dist, healthy) = answer(&s, &["192.0.2.2"], "anhui.CN/cm", Family::A);
+    assert!(approx(&dist, &[("192.0.2.2", 1.0)]), "{dist:?}");
+    assert!(!healthy);
+    // A priority target whose first level is AAAA only and second is A: present for A (its
+    // second level answers), so it captures the group too.
+    let levels = rule(
+        "priority",
+        "levels",
+        "anhui.CN",
+        vec![item("2001:db8::2", 0, 1, ""), item("192.0.2.2", 0, 2, "")],
+    );
+    let s = anhui_mobile_v6_and_a_default("levels", vec![levels]);
+    assert!(approx(&a(&s, &[], "anhui.CN/cm"), &[("192.0.2.2", 1.0)]));
+}
+
+#[test]
+fn disabled_and_unmapping_targets_are_absent_and_the_next_claim_answers() {
+    let mut d = doc(
+        "root",
+        vec![
+            rule(
+                "usersetMapping",
+                "root",
+                "none.CN",
+                vec![
+                    item("off", 1, 0, "anhui.CN/cm"),
+                    item("192.0.2.2", 1, 0, "anhui.CN/*"),
+                    item("beijing only", 1, 0, "*/cm"),
+                    item("192.0.2.3", 2, 0, "*/cm"),
+                    item("192.0.2.1", 1, 0, ""),
+                ],
+            ),
+            rule("wrr", "off", "none.CN", vec![item("192.0.2.9", 1, 0, "")]),
+            rule(
+                "usersetMapping",
+                "beijing only",
+                "none.CN",
+                vec![item("192.0.2.4", 1, 0, "beijing.CN/*")],
+            ),
+        ],
+        vec![
+            ep("A", "192.0.2.1", "beijing.CN"),
+            ep("A", "192.0.2.2", "anhui.CN"),
+            ep("A", "192.0.2.3", "hubei.CN"),
+            ep("A", "192.0.2.4", "beijing.CN"),
+            ep("A", "192.0.2.9", "anhui.CN"),
+        ],
+    );
+    d.strategy.rules[1].enable = false;
+    let s = compile(&d);
+    // A disabled rule is absent: Anhui Mobile falls to anhui.CN/*.
+    assert!(approx(&a(&s, &[], "anhui.CN/cm"), &[("192.0.2.2", 1.0)]));
+    // Hubei Mobile: at */cm the nested mapping has nothing for Hubei (absent), so its sibling
+    // at the same specificity takes the whole group; Beijing Mobile splits 1:2 between them.
+    assert!(approx(&a(&s, &[], "hubei.CN/cm"), &[("192.0.2.3", 1.0)]));
+    assert!(approx(
+        &a(&s, &[], "beijing.CN/cm"),
+        &[("192.0.2.3", 2.0 / 3.0), ("192.0.2.4", 1.0 / 3.0)]
+    ));
+    // A disabled endpoint is absent too; with every claim absent the default answers.
+    d.endpoints_conf[2].enable = false;
+    let s = compile(&d);
+    assert!(approx(&a(&s, &[], "hubei.CN/cm"), &[("192.0.2.1", 1.0)]));
 }
 
 #[test]

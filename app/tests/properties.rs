@@ -1,8 +1,9 @@
 //! Property tests over random valid strategy DAGs (rule i only references rules j > i, so no
 //! cycles): probabilities sum to 1, only enabled endpoints of the asked family appear, failover
 //! never keeps a share on a Down endpoint while a healthy one is reachable, evaluation is
-//! deterministic, does not depend on how deep below the root a rule sits, and the JSON
-//! round-trips.
+//! deterministic, does not depend on how deep below the root a rule sits, a mapping answers a
+//! group whenever a claim of it has something of the family (and health never empties an
+//! answer), and the JSON round-trips.
 
 use app::strategy::{
     AREAS, EndpointConf, Family, Health, Item, ItemConf, RuleConf, RuleId, RuleKind,
@@ -228,8 +229,88 @@ fn below_pass_through_rules(s: &Model, padding: usize) -> Model {
     padded
 }
 
+/// `answers[r][family][group]`: the answer of the sub-strategy rooted at rule `r`.
+fn answers_of_every_rule(s: &Model, health: &[Health]) -> Vec<Vec<Vec<app::strategy::Evaluation>>> {
+    (0..s.rules.len())
+        .map(|r| {
+            let rooted = Model {
+                root: RuleId(r as u32),
+                ..s.clone()
+            };
+            let mut evaluator = app::strategy::Evaluator::new(&rooted, health);
+            Family::ALL
+                .map(|family| {
+                    UserGroup::all()
+                        .map(|g| evaluator.evaluate(g, family))
+                        .collect()
+                })
+                .to_vec()
+        })
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_mapping_answers_a_group_whenever_one_of_its_claims_has_something_of_the_family(
+        doc in document(), health in health(),
+    ) {
+        // Issue 15: an item with nothing of the family is passed over, so a group claimed by
+        // any item that answers gets an answer, from the most specific such items only.
+        let s = compile(&doc);
+        let health = &health[..s.endpoints.len().min(health.len())];
+        let answers = answers_of_every_rule(&s, health);
+        let item_answer = |item: &Item, family: Family, group: UserGroup| -> Vec<app::strategy::EndpointId> {
+            match item.target {
+                Target::Endpoint(e) => {
+                    let ep = s.endpoint(e);
+                    if ep.enabled && ep.kind.fits(family) { vec![e] } else { Vec::new() }
+                }
+                Target::Rule(r) if s.rule(r).enabled => answers[r.index()][family.index()][group.index()]
+                    .dist.iter().map(|&(e, _)| e).collect(),
+                Target::Rule(_) => Vec::new(),
+            }
+        };
+        for (r, rule) in s.rules.iter().enumerate() {
+            if rule.kind != RuleKind::UsersetMapping {
+                continue;
+            }
+            for family in Family::ALL {
+                for group in UserGroup::all() {
+                    let answering: Vec<(app::strategy::Specificity, Vec<_>)> = rule.items.iter()
+                        .filter_map(|item| Some((item.usersets.claim(group)?, item_answer(item, family, group))))
+                        .filter(|(_, endpoints)| !endpoints.is_empty())
+                        .collect();
+                    let got = &answers[r][family.index()][group.index()];
+                    prop_assert_eq!(got.dist.is_empty(), answering.is_empty(), "rule {} {} {}", rule.name, group, family);
+                    let Some(best) = answering.iter().map(|(spec, _)| *spec).max() else { continue };
+                    for &(e, _) in &got.dist {
+                        prop_assert!(
+                            answering.iter().any(|(spec, endpoints)| *spec == best && endpoints.contains(&e)),
+                            "{} answered {} not from its most specific answering claim ({})", rule.name, s.endpoint(e).value, best
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn whether_a_group_gets_an_answer_never_depends_on_health(doc in document(), health in health()) {
+        // Absent is about the family and `enable`; down is present (fail-open), so health can
+        // make an answer unhealthy but never empty, and never moves a mapped group elsewhere.
+        let s = compile(&doc);
+        let health = &health[..s.endpoints.len().min(health.len())];
+        let mut up = app::strategy::Evaluator::new(&s, &[]);
+        let mut now = app::strategy::Evaluator::new(&s, health);
+        for family in Family::ALL {
+            for group in UserGroup::all() {
+                let (a, b) = (up.evaluate(group, family), now.evaluate(group, family));
+                prop_assert_eq!(a.dist.is_empty(), b.dist.is_empty(), "{} {}", group, family);
+            }
+        }
+    }
 
     #[test]
     fn distributions_sum_to_one_with_only_fitting_enabled_endpoints(doc in document(), health in health()) {

@@ -109,6 +109,39 @@ mod tests {
     }
 
     #[test]
+    fn a_mapping_item_absent_for_a_family_leaves_no_group_unanswered_for_it() {
+        // Anhui Mobile maps to an AAAA-only rule; for A it falls through to */* (issue 15), so
+        // only AAAA has unanswered groups (every other group's */* item is A only). The v6 rule
+        // still captures Anhui Mobile's AAAA queries when its endpoint is down: no backup.
+        let doc = StrategyDocument::from_json(
+            r#"{"strategy":{"start":"map","rules":[
+            {"type":"usersetMapping","name":"map","items":[
+              {"reference":"v6","usersets":"anhui.CN/cm"},{"reference":"192.0.2.1","usersets":"*/*"}]},
+            {"type":"wrr","name":"v6","items":[{"reference":"2001:db8::2","weight":1}]}]},
+            "endpointsConf":[{"type":"A","value":"192.0.2.1"},{"type":"AAAA","value":"2001:db8::2"}]}"#,
+        )
+        .expect("parses");
+        let s = Strategy::compile(&doc).expect("valid").strategy;
+        let found = lint(&doc, &s, &previews(&s, &s.health_unknown()));
+        let anhui_mobile = UserGroup::parse("anhui.CN/cm").expect("group");
+        let unanswered = |family: Family| {
+            found.iter().find_map(|l| match l {
+                Lint::NoAnswer { family: f, groups } if *f == family => Some(groups.clone()),
+                _ => None,
+            })
+        };
+        assert_eq!(unanswered(Family::A), None, "{found:?}");
+        let v6 = unanswered(Family::Aaaa).expect("AAAA gaps");
+        assert_eq!(v6.len(), UserGroup::COUNT - 1);
+        assert!(!v6.contains(&anhui_mobile));
+        assert!(found.contains(&Lint::NoBackup {
+            rule: "v6".into(),
+            endpoint: "2001:db8::2".into()
+        }));
+        assert_eq!(found.len(), 2, "{found:?}");
+    }
+
+    #[test]
     fn a_lone_endpoint_covered_by_a_failover_is_no_warning() {
         let doc = StrategyDocument::from_json(
             r#"{"strategy":{"start":"root","rules":[

@@ -35,7 +35,8 @@ pub enum Reason {
     Nearest { km: f64 },
     /// geoProximity: no child has a distance to this group (or the group has no capital).
     NoDistance,
-    /// usersetMapping: items claiming the group at this specificity.
+    /// usersetMapping: the items claiming the group most specifically among those that answer
+    /// for the family, at this specificity.
     Mapped(Specificity),
     /// usersetMapping: no item claims the group and there is no default item.
     Unmapped,
@@ -94,7 +95,9 @@ fn available(child: &Child<'_>) -> bool {
     child.present && child.outcome.is_available()
 }
 
-/// A child with something to answer, healthy or not (what fail-open falls back to).
+/// A child present for the asked family: enabled, with something to answer, healthy or not.
+/// What fail-open falls back to; a child that is not is absent, as if it were not there. Health
+/// never makes a child absent (every rule answers fail-open), only the family and `enable` do.
 fn answering(child: &Child<'_>) -> bool {
     child.present && !child.outcome.dist.is_empty()
 }

@@ -1,12 +1,14 @@
 //! User-group mapping: the group goes to the items whose selectors claim it most specifically
 //! (split by weight, equally if all weights are 0), else to the default item, else nowhere.
-//! No failover (seed: 若某个用户组指定的端点故障，不会自动切换): the mapped children are answered
-//! as they are, and the result is healthy only if every mapped child is, so a parent `priority`
-//! or `wrr` rule can fail over for the group.
+//! An item with nothing of the asked family under it (an absent target) does not count: the
+//! group falls through to the next most specific claim, then the default item, as if that item
+//! were not there. No failover (seed: 若某个用户组指定的端点故障，不会自动切换): a target that is
+//! present but down is answered as it is, and the result is healthy only if every mapped child
+//! is, so a parent `priority` or `wrr` rule can fail over for the group.
 
 use std::collections::HashSet;
 
-use super::{Child, Decision, Reason};
+use super::{Child, Decision, Reason, answering};
 use crate::strategy::area::UserGroup;
 use crate::strategy::model::Rule;
 use crate::strategy::outcome::shares_by_weight;
@@ -14,24 +16,42 @@ use crate::strategy::usersets::Specificity;
 use crate::strategy::validate::Problems;
 
 pub fn decide(group: UserGroup, children: &[Child<'_>]) -> Decision {
-    let Some((specificity, claimed)) = claimants(group, children.iter().map(|c| c.item)) else {
-        return Decision {
-            shares: Vec::new(),
-            healthy: false,
-            reason: Reason::Unmapped,
+    let mut claimed = false;
+    // The most specific claim among the items that answer for the family: an absent item (a
+    // disabled target, or nothing of the family under it) is passed over as if not there.
+    let mut best: Option<(Specificity, Vec<(usize, u32)>)> = None;
+    for (index, child) in children.iter().enumerate() {
+        let Some(specificity) = child.item.usersets.claim(group) else {
+            continue;
+        };
+        claimed = true;
+        if !answering(child) {
+            continue;
+        }
+        let claim = (index, child.item.weight);
+        match &mut best {
+            Some((s, list)) if *s == specificity => list.push(claim),
+            Some((s, _)) if *s > specificity => {}
+            _ => best = Some((specificity, vec![claim])),
+        }
+    }
+    let Some((specificity, claims)) = best else {
+        return if claimed {
+            Decision::no_answer()
+        } else {
+            Decision {
+                shares: Vec::new(),
+                healthy: false,
+                reason: Reason::Unmapped,
+            }
         };
     };
-    let answering: Vec<(usize, u32)> = claimed
-        .into_iter()
-        .filter(|&i| children[i].present && !children[i].outcome.dist.is_empty())
-        .map(|i| (i, children[i].item.weight))
-        .collect();
-    if answering.is_empty() {
-        return Decision::no_answer();
-    }
-    let healthy = answering.iter().all(|&(i, _)| children[i].outcome.healthy);
+    let shares = shares_by_weight(claims);
+    // Down is not absent: a mapped child is answered as it is, and the mix is healthy only if
+    // every child in it is.
+    let healthy = shares.iter().all(|&(i, _)| children[i].outcome.healthy);
     Decision {
-        shares: shares_by_weight(answering),
+        shares,
         healthy,
         reason: Reason::Mapped(specificity),
     }
