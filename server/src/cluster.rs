@@ -51,6 +51,56 @@ pub struct NodeIdentity {
     pub monitoring: bool,
 }
 
+/// Takes this node's name among the nodes sharing the store, or says who has it. A heartbeat
+/// under the name that is still fresh and comes from another process is watched for a little
+/// over two heartbeats: still renewed, and this node must not start (two nodes of one name
+/// would be one in `GET /v1/nodes` and in the monitoring's sharing); no longer renewed (a node
+/// that just died, restarting now), and the name is free.
+pub async fn claim_name(service: &Service) -> anyhow::Result<()> {
+    let name = service.node_name().to_owned();
+    let read = || async {
+        let mut conn = service.store().conn().await?;
+        nodes::named(&mut conn, &name).await
+    };
+    let fresh = |n: &nodes::Node| now_ms() - n.last_seen < NODE_TIMEOUT.as_millis() as i64;
+    let Some(first) = read()
+        .await?
+        .filter(|n| fresh(n) && n.instance != service.instance())
+    else {
+        return Ok(());
+    };
+    tracing::info!(
+        "a node named {name} reported {} ms ago; checking that it has stopped",
+        now_ms() - first.last_seen
+    );
+    tokio::time::sleep(HEARTBEAT * 2 + HEARTBEAT / 2).await;
+    match read().await? {
+        Some(now) if now.last_seen > first.last_seen && now.instance != service.instance() => {
+            anyhow::bail!(
+                "another node named \"{name}\" is running (HTTP {}, DNS {}, started at {} ms \
+                 since the epoch, last seen {} ms ago); give this one its own --node-name",
+                now.http,
+                now.dns,
+                now.started_at,
+                (now_ms() - now.last_seen).max(0)
+            )
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Deletes this node's heartbeat: it is stopping.
+pub async fn leave(service: &Service) {
+    let result = async {
+        let mut conn = service.store().conn().await?;
+        nodes::remove(&mut conn, service.node_name(), service.instance()).await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::debug!("removing this node's heartbeat: {e}");
+    }
+}
+
 /// Starts the heartbeat and, on PostgreSQL, the notifier and the listener. Runs until dropped.
 pub async fn run(service: Service, answers: Arc<Answers>, node: NodeIdentity) {
     let heartbeat = tokio::spawn(heartbeat(service.clone(), answers.clone(), node.clone()));
@@ -62,14 +112,17 @@ pub async fn run(service: Service, answers: Arc<Answers>, node: NodeIdentity) {
     let (health_out, health_in) = mpsc::unbounded_channel();
     service.changes().forward_to(config_out);
     service.health_changes().forward_to(health_out);
+    // Notifications carry this process's instance id: a node skips its own, never another's
+    // that happens to share its name.
     let notifier = tokio::spawn(notify(
         service.clone(),
-        node.name.clone(),
+        service.instance().to_owned(),
         config_in,
         health_in,
     ));
     let reconcile = tokio::spawn(reconcile_health_forever(service.clone()));
-    listen(service, url, node.name).await;
+    let instance = service.instance().to_owned();
+    listen(service, url, instance).await;
     heartbeat.abort();
     notifier.abort();
     reconcile.abort();
@@ -84,6 +137,7 @@ async fn heartbeat(service: Service, answers: Arc<Answers>, node: NodeIdentity) 
         let snapshot = answers.load();
         let row = nodes::Node {
             name: node.name.clone(),
+            instance: service.instance().to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
             http: node.http.to_string(),
             dns: node.dns.to_string(),
@@ -128,6 +182,7 @@ async fn heartbeat(service: Service, answers: Arc<Answers>, node: NodeIdentity) 
                 database_up: result.is_ok(),
                 live_nodes: *result.as_ref().unwrap_or(&0),
                 domains_answered: answers.load().len(),
+                domains_quarantined: answers.quarantine().len(),
             },
             row.snapshot_at,
         );

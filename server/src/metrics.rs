@@ -20,6 +20,7 @@ static DNS: [[AtomicU64; GROUP_SLOTS]; RCODES.len()] =
 static PROBES_OK: AtomicU64 = AtomicU64::new(0);
 static PROBES_FAILED: AtomicU64 = AtomicU64::new(0);
 static NOTIFICATIONS: [AtomicU64; 2] = [const { AtomicU64::new(0) }; 2];
+static NAME_COLLISIONS: AtomicU64 = AtomicU64::new(0);
 
 /// Counts one DNS response with code `rcode` (the header's 4-bit code) for `group`.
 #[inline]
@@ -44,6 +45,11 @@ pub fn notification(health: bool) {
     NOTIFICATIONS[usize::from(health)].fetch_add(1, Ordering::Relaxed);
 }
 
+/// Two domains met under one name in the DNS snapshot (the older kept it).
+pub fn name_collision() {
+    NAME_COLLISIONS.fetch_add(1, Ordering::Relaxed);
+}
+
 /// What the scrape reads besides the counters (the cluster's heartbeat keeps it).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -56,6 +62,9 @@ pub struct Gauges {
     pub database_up: bool,
     pub live_nodes: usize,
     pub domains_answered: usize,
+    /// Domains whose stored strategy could not be loaded (served from their last good build,
+    /// or SERVFAIL).
+    pub domains_quarantined: usize,
 }
 
 static STATUS: std::sync::Mutex<Option<(Gauges, i64)>> = std::sync::Mutex::new(None);
@@ -124,7 +133,17 @@ pub fn render(g: &Gauges) -> String {
             counter.load(Ordering::Relaxed)
         );
     }
-    let gauges: [(&str, &str, Option<f64>); 6] = [
+    let _ = writeln!(
+        out,
+        "# HELP itm_dns_name_collisions_total Domains refused a name another domain already held in the DNS snapshot."
+    );
+    let _ = writeln!(out, "# TYPE itm_dns_name_collisions_total counter");
+    let _ = writeln!(
+        out,
+        "itm_dns_name_collisions_total{{node=\"{node}\"}} {}",
+        NAME_COLLISIONS.load(Ordering::Relaxed)
+    );
+    let gauges: [(&str, &str, Option<f64>); 7] = [
         (
             "itm_snapshot_config_version",
             "The configuration version DNS answers from.",
@@ -155,6 +174,11 @@ pub fn render(g: &Gauges) -> String {
             "itm_domains_answered",
             "Domains in the DNS snapshot.",
             Some(g.domains_answered as f64),
+        ),
+        (
+            "itm_domains_quarantined",
+            "Domains whose stored strategy could not be loaded (last good build or SERVFAIL).",
+            Some(g.domains_quarantined as f64),
         ),
     ];
     for (name, help, value) in gauges {
@@ -192,6 +216,7 @@ mod tests {
             database_up: true,
             live_nodes: 3,
             domains_answered: 2,
+            domains_quarantined: 1,
         });
         // Other tests in this process may count too: at least ours are there.
         let count = |needle: &str| -> u64 {
@@ -217,5 +242,9 @@ mod tests {
         );
         assert!(text.contains("itm_propagation_lag_versions{node=\"a\\\"b\"} 2"));
         assert!(text.contains("# TYPE itm_probes_total counter"));
+        assert!(
+            text.contains("itm_domains_quarantined{node=\"a\\\"b\"} 1"),
+            "{text}"
+        );
     }
 }

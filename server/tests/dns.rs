@@ -15,7 +15,9 @@ use hickory_proto::rr::{DNSClass, Name, RData, RecordType};
 use itm_server::dns::{Answers, Handler, ZoneConfig};
 use itm_server::health::HealthBook;
 use itm_server::ipdb::Locator;
-use itm_server::service::{Caller, Sealer, Service, ServiceConfig};
+use itm_server::net::Reach;
+use itm_server::resolver::Resolver;
+use itm_server::service::{Caller, Delegation, Sealer, Service, ServiceConfig};
 use itm_server::store::{Store, accounts};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
@@ -39,7 +41,24 @@ async fn stack() -> Stack {
     ))
     .await
     .expect("store");
-    let service = Service::new(store, ServiceConfig::new("itm.test"), Sealer::new([1; 32]));
+    // In-process DNS only (nothing is probed): private test addresses may be endpoints, and
+    // delegated names are served without a proof of control.
+    let config = ServiceConfig::new("itm.test")
+        .with_reach(
+            Reach::new(
+                "--probe-networks",
+                &[
+                    "public".parse().expect("entry"),
+                    "10.0.0.0/8".parse().expect("entry"),
+                ],
+            ),
+            Reach::public("--webhook-networks"),
+        )
+        .with_delegation(Delegation {
+            resolver: Resolver::at("127.0.0.1:53".parse().expect("address")),
+            trusted: true,
+        });
+    let service = Service::new(store, config, Sealer::new([1; 32]));
     let account = service.create_account("ops").await.expect("account");
     let mut conn = service.store().conn().await.expect("conn");
     let (user, _) = accounts::find_for_login(&mut conn, None, &account.username)

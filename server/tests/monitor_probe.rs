@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Duration;
 
 use app::model::{ExpectedCodes, Protocol};
-use itm_server::monitor::probe::{Failure, Network, Outcome, ProbeSpec, Prober};
+use itm_server::monitor::probe::{Failure, Outcome, ProbeSpec, Prober};
+use itm_server::net::Reach;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -49,7 +50,11 @@ fn spec(protocol: Protocol, port: u16, timeout: Duration) -> ProbeSpec {
 }
 
 fn prober() -> Prober {
-    Prober::new(vec!["127.0.0.0/8".parse().expect("network")]).expect("TLS configuration")
+    let loopback = Reach::new(
+        "--probe-networks",
+        &["127.0.0.0/8".parse().expect("network")],
+    );
+    Prober::new(loopback).expect("TLS configuration")
 }
 
 #[tokio::test]
@@ -178,10 +183,35 @@ async fn addresses_outside_the_probe_networks_are_never_contacted() {
         )
         .await;
     let reason = refused.expect_err("outside 127.0.0.0/8");
+    assert!(reason.0.contains("blocked by policy"), "{reason}");
     assert!(reason.0.contains("--probe-networks"), "{reason}");
-    let network: Network = "10.1.2.3/8".parse().expect("network");
-    assert!(network.contains("10.200.0.1".parse().expect("ip")));
-    assert!(!network.contains("11.0.0.1".parse().expect("ip")));
-    assert!("10.0.0.0/33".parse::<Network>().is_err());
-    assert!("bogus".parse::<Network>().is_err());
+}
+
+/// By default probes reach public addresses only: a real loopback target is never connected
+/// to, whether named by its address, an IPv4-mapped IPv6 form or a name resolving to it.
+#[tokio::test]
+async fn special_use_addresses_are_blocked_by_default_even_behind_a_name() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let contacted = Arc::new(AtomicU16::new(0));
+    let counter = contacted.clone();
+    tokio::spawn(async move {
+        while listener.accept().await.is_ok() {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    let prober = Prober::new(Reach::public("--probe-networks")).expect("TLS configuration");
+    for protocol in [Protocol::Http, Protocol::Tcp] {
+        for target in ["127.0.0.1", "::ffff:127.0.0.1", "localhost"] {
+            let refused = prober
+                .probe(&spec(protocol, port, Duration::from_secs(2)), target)
+                .await
+                .expect_err("a special-use address");
+            assert!(
+                refused.0.starts_with("blocked by policy"),
+                "{target}: {refused}"
+            );
+        }
+    }
+    assert_eq!(contacted.load(Ordering::SeqCst), 0);
 }

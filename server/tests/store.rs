@@ -483,12 +483,28 @@ async fn users_policies_sessions_and_audit() {
             .await
             .expect("login");
         let (user, csrf) = svc
-            .session_user(&session.token)
+            .session_user(&session.token, Some(&session.csrf_token))
             .await
             .expect("query")
             .expect("live");
         assert_eq!(user.policies, vec![Policy::Write]);
-        assert_eq!(csrf, session.csrf_token);
+        assert!(csrf, "the session's own CSRF token matches");
+        let (_, forged) = svc
+            .session_user(&session.token, Some("not-the-token"))
+            .await
+            .expect("query")
+            .expect("live");
+        assert!(!forged, "another token does not");
+        assert_eq!(svc.csrf_token(&session.token), session.csrf_token);
+        // The store keeps neither token, only their hashes.
+        let mut conn = b.store.conn().await.expect("conn");
+        let stored = sessions::find(&mut conn, &sha256_hex(&session.token))
+            .await
+            .expect("find")
+            .expect("stored under the token's hash");
+        assert_ne!(stored.csrf_hash, session.csrf_token);
+        assert_eq!(stored.csrf_hash, sha256_hex(&session.csrf_token));
+        drop(conn);
         let ops = Caller {
             user,
             source: "t".into(),
@@ -512,7 +528,7 @@ async fn users_policies_sessions_and_audit() {
         ));
         svc.logout(&session.token).await.expect("logout");
         assert!(
-            svc.session_user(&session.token)
+            svc.session_user(&session.token, None)
                 .await
                 .expect("query")
                 .is_none(),
@@ -524,7 +540,7 @@ async fn users_policies_sessions_and_audit() {
         let mut conn = b.store.conn().await.expect("conn");
         let expired = sessions::Session {
             user_id: ops.user.id,
-            csrf_token: "c".into(),
+            csrf_hash: "c".into(),
             expires_at: now_ms() - 1,
         };
         sessions::insert(&mut conn, "hash-of-old-token", &expired)
@@ -553,9 +569,10 @@ async fn users_policies_sessions_and_audit() {
             .await
             .expect("audit");
         let actions: Vec<&str> = audit.iter().map(|e| e.action.as_str()).collect();
+        // The failed login (wrong password) is in the log too.
         assert_eq!(
             actions,
-            vec!["domain.create", "login"],
+            vec!["domain.create", "login", "login.failed"],
             "{}: newest first, filtered by user",
             b.name
         );
@@ -722,4 +739,9 @@ async fn the_console_list_pages_and_searches_in_the_database() {
             assert_eq!(found.total, expected, "{}: {search}", b.name);
         }
     }
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
 }

@@ -65,7 +65,52 @@ pub struct DomainSummary {
     /// STARTED / STOPPED / DELETED.
     pub resource_status: String,
     pub has_distribution: bool,
+    /// Delegated (non-ITM) domains not served yet: why (pending its proof of control, or in
+    /// conflict) and the TXT record that proves control. Absent once the name is served.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<Verification>,
 }
+
+/// Who may answer a delegated name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum NameClaim {
+    /// Served: proved (or the installation trusts delegated names).
+    #[default]
+    Active,
+    /// Not served until the TXT record below is published and checked.
+    Pending,
+    /// Not served: the name lies at or under a zone this server answers for someone else.
+    Conflict,
+}
+
+impl NameClaim {
+    pub fn code(self) -> &'static str {
+        match self {
+            NameClaim::Active => "active",
+            NameClaim::Pending => "pending",
+            NameClaim::Conflict => "conflict",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<NameClaim> {
+        [NameClaim::Active, NameClaim::Pending, NameClaim::Conflict]
+            .into_iter()
+            .find(|c| c.code() == code)
+    }
+}
+
+/// The proof of control of a delegated name: publish `TXT <txt_name> "<txt_value>"`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verification {
+    pub status: NameClaim,
+    pub txt_name: String,
+    pub txt_value: String,
+}
+
+/// The label under a delegated name that carries its proof of control.
+pub const CHALLENGE_LABEL: &str = "_itm-challenge";
 
 /// `GET /v1/domains/{domain}`: the list row plus what the console shows about one domain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +127,18 @@ pub struct DomainDetails {
     /// Milliseconds since the Unix epoch.
     pub created_at: i64,
     pub updated_at: i64,
+    /// Set while this node cannot load the domain's stored strategy: DNS answers from the last
+    /// good build, or SERVFAIL without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quarantine: Option<Quarantined>,
+}
+
+/// Why a domain's stored strategy is not loaded, and since when (ms since the Unix epoch).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Quarantined {
+    pub reason: String,
+    pub since: i64,
 }
 
 /// The answer TTL range accepted for a domain, in seconds.
@@ -93,6 +150,17 @@ pub const TTL_RANGE: std::ops::RangeInclusive<u32> = 1..=86_400;
 pub struct NewDomain {
     pub domain: String,
     pub is_itm_domain: bool,
+}
+
+/// One element of the answer to `POST /v1/domains`: the name as created and, for a delegated
+/// name that must be proved first, the TXT record to publish.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedDomain {
+    pub domain: String,
+    pub is_itm_domain: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification: Option<Verification>,
 }
 
 /// Lower-cases and checks a domain name; the error says what is wrong with it.

@@ -32,7 +32,7 @@ impl Policy {
         match permission {
             Permission::Read => true,
             Permission::Write => self >= Policy::Write,
-            Permission::Account => self == Policy::FullControl,
+            Permission::Account | Permission::Operate => self == Policy::FullControl,
             Permission::ManageUsers => false,
         }
     }
@@ -49,6 +49,10 @@ pub enum Permission {
     Account,
     /// Create and delete sub-users, grant and revoke their policies: the main account's alone.
     ManageUsers,
+    /// Installation-wide state (the nodes, `/healthz` details): operators' accounts only (the
+    /// first account, or one made with `itm account create --operator`), their main user or a
+    /// full-control sub-user.
+    Operate,
 }
 
 /// A sub-user just created or given a new password: the password is shown this once.

@@ -17,8 +17,8 @@ pub use console::{
     VersionInfo,
 };
 pub use domain::{
-    DomainDetails, DomainStatus, DomainSummary, MonitorStatus, NewDomain, TTL_RANGE,
-    normalize_domain_name,
+    CHALLENGE_LABEL, CreatedDomain, DomainDetails, DomainStatus, DomainSummary, MonitorStatus,
+    NameClaim, NewDomain, Quarantined, TTL_RANGE, Verification, normalize_domain_name,
 };
 pub use endpoint::{EndpointInput, EndpointRecord, EndpointStatus, implied_kind, validate_tag};
 pub use iam::{AuditEntry, CreatedKey, CreatedUser, KeyInfo, Permission, Policy, UserInfo};

@@ -15,4 +15,7 @@ pub struct Me {
     /// Policies allow account settings (usage, access keys, the audit log).
     #[serde(default)]
     pub can_manage_account: bool,
+    /// May see installation-wide state (the nodes): an operator's account.
+    #[serde(default)]
+    pub operator: bool,
 }

@@ -1,49 +1,59 @@
-//! The domains' server functions: a page of the list, one domain's details, create,
-//! start/pause/stop, delete — each as the logged-in user, through the same service layer as the
+//! The domains' server functions: a page of the list, one domain's details, create, verify a
+//! delegated name, start/pause/stop, delete — each as the logged-in user, through the same service layer as the
 //! REST API.
 
 use leptos::prelude::*;
 
-use crate::model::{DomainDetails, DomainPage, NewDomain};
+use crate::model::{CreatedDomain, DomainDetails, DomainPage, NewDomain, Verification};
 
 #[server]
 pub async fn list_domains(search: String, page: u32) -> Result<DomainPage, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .domain_page(&cookie_header().await, &search, page)
+        .domain_page(&request().await, &search, page)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn domain_info(domain: String) -> Result<DomainDetails, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .domain(&cookie_header().await, &domain)
+        .domain(&request().await, &domain)
         .await
         .map_err(ServerFnError::new)
 }
 
 /// `itm` is the form's checkbox (present when ticked).
-#[server]
+#[server(endpoint = "create_domain")]
 pub async fn create_domain(
     domain: String,
     itm: Option<String>,
-) -> Result<NewDomain, ServerFnError> {
-    use super::session::{backend, cookie_header};
+) -> Result<CreatedDomain, ServerFnError> {
+    use super::session::{backend, request};
     let new = NewDomain {
         domain,
         is_itm_domain: itm.is_some(),
     };
     backend()?
-        .create_domain(&cookie_header().await, new)
+        .create_domain(&request().await, new)
+        .await
+        .map_err(ServerFnError::new)
+}
+
+/// Looks for the TXT proof of control of a pending delegated domain now.
+#[server]
+pub async fn verify_domain(domain: String) -> Result<Verification, ServerFnError> {
+    use super::session::{backend, request};
+    backend()?
+        .verify_domain(&request().await, &domain)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn set_domain_status(domain: String, status: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     use crate::model::DomainStatus;
     let status = DomainStatus::parse(&status)
         .filter(|s| *s != DomainStatus::Unscheduled)
@@ -51,16 +61,16 @@ pub async fn set_domain_status(domain: String, status: String) -> Result<(), Ser
             ServerFnError::new(format!("status: \"{status}\" is not start, pause or stop"))
         })?;
     backend()?
-        .set_domain_status(&cookie_header().await, &domain, status)
+        .set_domain_status(&request().await, &domain, status)
         .await
         .map_err(ServerFnError::new)
 }
 
-#[server]
+#[server(endpoint = "delete_domain")]
 pub async fn delete_domain(domain: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .delete_domain(&cookie_header().await, &domain)
+        .delete_domain(&request().await, &domain)
         .await
         .map_err(ServerFnError::new)
 }

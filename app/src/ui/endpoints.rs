@@ -8,18 +8,18 @@ use crate::model::{EndpointInput, EndpointRecord, IpPlace};
 
 #[server]
 pub async fn list_endpoints(domain: String) -> Result<Vec<EndpointRecord>, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .endpoints(&cookie_header().await, &domain)
+        .endpoints(&request().await, &domain)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server(input = Json)]
 pub async fn add_endpoints(endpoints: Vec<EndpointInput>) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .add_endpoints(&cookie_header().await, endpoints)
+        .add_endpoints(&request().await, endpoints)
         .await
         .map_err(ServerFnError::new)
 }
@@ -33,10 +33,10 @@ pub async fn add_endpoint(
     isp: String,
     tag: String,
 ) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     let input = form_input(domain, endpoint, area, isp, tag);
     backend()?
-        .add_endpoints(&cookie_header().await, vec![input])
+        .add_endpoints(&request().await, vec![input])
         .await
         .map_err(ServerFnError::new)
 }
@@ -50,10 +50,10 @@ pub async fn edit_endpoint(
     isp: String,
     tag: String,
 ) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     let input = form_input(domain, endpoint, area, isp, tag);
     backend()?
-        .update_endpoint(&cookie_header().await, input)
+        .update_endpoint(&request().await, input)
         .await
         .map_err(ServerFnError::new)
 }
@@ -79,23 +79,23 @@ fn form_input(
 
 #[server]
 pub async fn delete_endpoint(domain: String, endpoint: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .delete_endpoint(&cookie_header().await, &domain, &endpoint)
+        .delete_endpoint(&request().await, &domain, &endpoint)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server(input = Json)]
 pub async fn locate(addresses: Vec<String>) -> Result<Vec<IpPlace>, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     if addresses.len() > 10_000 {
         return Err(ServerFnError::new(
             "addresses: at most 10,000 addresses at once",
         ));
     }
     backend()?
-        .locate(&cookie_header().await, addresses)
+        .locate(&request().await, addresses)
         .await
         .map_err(ServerFnError::new)
 }

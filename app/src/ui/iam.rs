@@ -7,36 +7,36 @@ use crate::model::{AuditEntry, CreatedKey, CreatedUser, KeyInfo, Usage, UserInfo
 
 #[server]
 pub async fn list_users() -> Result<Vec<UserInfo>, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .users(&cookie_header().await)
+        .users(&request().await)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn create_user(username: String) -> Result<CreatedUser, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .create_user(&cookie_header().await, &username)
+        .create_user(&request().await, &username)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn reset_password(username: String) -> Result<CreatedUser, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .reset_password(&cookie_header().await, &username)
+        .reset_password(&request().await, &username)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn delete_user(username: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .delete_user(&cookie_header().await, &username)
+        .delete_user(&request().await, &username)
         .await
         .map_err(ServerFnError::new)
 }
@@ -48,36 +48,36 @@ pub async fn set_policy(
     policy: String,
     grant: String,
 ) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .set_policy(&cookie_header().await, &username, &policy, grant == "true")
+        .set_policy(&request().await, &username, &policy, grant == "true")
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn list_access_keys() -> Result<Vec<KeyInfo>, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .access_keys(&cookie_header().await)
+        .access_keys(&request().await)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn create_access_key(username: String) -> Result<CreatedKey, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .create_access_key(&cookie_header().await, &username)
+        .create_access_key(&request().await, &username)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn delete_access_key(access_key_id: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .delete_access_key(&cookie_header().await, &access_key_id)
+        .delete_access_key(&request().await, &access_key_id)
         .await
         .map_err(ServerFnError::new)
 }
@@ -89,23 +89,23 @@ pub async fn audit_log(
     action: String,
     days: i64,
 ) -> Result<Vec<AuditEntry>, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or_default();
     let since = now - days.clamp(1, 3660) * 86_400_000;
     backend()?
-        .audit(&cookie_header().await, &username, &action, since)
+        .audit(&request().await, &username, &action, since)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn account_usage() -> Result<Usage, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .usage(&cookie_header().await)
+        .usage(&request().await)
         .await
         .map_err(ServerFnError::new)
 }
@@ -113,9 +113,9 @@ pub async fn account_usage() -> Result<Usage, ServerFnError> {
 /// The nodes serving from the store.
 #[server]
 pub async fn list_nodes() -> Result<Vec<crate::model::NodeStatus>, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .nodes(&cookie_header().await)
+        .nodes(&request().await)
         .await
         .map_err(ServerFnError::new)
 }

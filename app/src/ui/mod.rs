@@ -82,7 +82,13 @@ fn Layout() -> impl IntoView {
                 <A href="/usage">{t("用量与监控点", "Usage & points")}</A>
                 <A href="/iam">{t("访问控制", "Access control")}</A>
                 <A href="/lab">{t("策略实验室", "Strategy lab")}</A>
-                <A href="/nodes">{t("节点", "Nodes")}</A>
+                <Transition fallback=|| ()>
+                    {move || {
+                        widgets::current_user()
+                            .filter(|m| m.operator)
+                            .map(|_| view! { <A href="/nodes">{t("节点", "Nodes")}</A> })
+                    }}
+                </Transition>
             </nav>
             <LangSwitch />
             <UserMenu />

@@ -10,9 +10,9 @@ use crate::model::{
 
 #[server]
 pub async fn load_monitor_settings(domain: String) -> Result<MonitorSettings, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .monitor_settings(&cookie_header().await, &domain)
+        .monitor_settings(&request().await, &domain)
         .await
         .map_err(ServerFnError::new)
 }
@@ -22,27 +22,27 @@ pub async fn set_monitor_settings(
     domain: String,
     settings: MonitorSettings,
 ) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .set_monitor_settings(&cookie_header().await, &domain, settings)
+        .set_monitor_settings(&request().await, &domain, settings)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn monitor_points() -> Result<Vec<MonitorPointInfo>, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .monitor_points(&cookie_header().await)
+        .monitor_points(&request().await)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn monitor_tasks() -> Result<MonitorTaskCount, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .monitor_tasks(&cookie_header().await)
+        .monitor_tasks(&request().await)
         .await
         .map_err(ServerFnError::new)
 }
@@ -50,23 +50,23 @@ pub async fn monitor_tasks() -> Result<MonitorTaskCount, ServerFnError> {
 /// Probe results of the last `minutes`, newest first.
 #[server]
 pub async fn probes(domain: String, minutes: i64) -> Result<Vec<ProbeRecord>, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
         .unwrap_or_default();
     let since = now - minutes.clamp(1, 24 * 60) * 60_000;
     backend()?
-        .probes(&cookie_header().await, &domain, since)
+        .probes(&request().await, &domain, since)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn health_events(domain: String) -> Result<Vec<HealthEventRecord>, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .health_events(&cookie_header().await, &domain)
+        .health_events(&request().await, &domain)
         .await
         .map_err(ServerFnError::new)
 }
@@ -77,23 +77,23 @@ pub async fn create_point(
     area: String,
     isp: String,
 ) -> Result<crate::model::CreatedMonitorPoint, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     let point = crate::model::NewMonitorPoint {
         name: name.trim().to_owned(),
         area,
         isp,
     };
     backend()?
-        .create_point(&cookie_header().await, point)
+        .create_point(&request().await, point)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn delete_point(name: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .delete_point(&cookie_header().await, &name)
+        .delete_point(&request().await, &name)
         .await
         .map_err(ServerFnError::new)
 }

@@ -8,9 +8,9 @@ use crate::model::{ContactGroupRecord, ContactRecord, DeliveryRecord, DomainNoti
 
 #[server]
 pub async fn list_contacts() -> Result<Vec<ContactRecord>, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .contacts(&cookie_header().await)
+        .contacts(&request().await)
         .await
         .map_err(ServerFnError::new)
 }
@@ -22,7 +22,7 @@ pub async fn put_contact(
     phone: String,
     webhook: String,
 ) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     let contact = ContactRecord {
         name: name.trim().to_owned(),
         email: email.trim().to_owned(),
@@ -30,70 +30,70 @@ pub async fn put_contact(
         webhook: webhook.trim().to_owned(),
     };
     backend()?
-        .put_contact(&cookie_header().await, contact)
+        .put_contact(&request().await, contact)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn delete_contact(name: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .delete_contact(&cookie_header().await, &name)
+        .delete_contact(&request().await, &name)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn list_contact_groups() -> Result<Vec<ContactGroupRecord>, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .contact_groups(&cookie_header().await)
+        .contact_groups(&request().await)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server(input = Json)]
 pub async fn put_contact_group(group: ContactGroupRecord) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .put_contact_group(&cookie_header().await, group)
+        .put_contact_group(&request().await, group)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn delete_contact_group(name: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .delete_contact_group(&cookie_header().await, &name)
+        .delete_contact_group(&request().await, &name)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn load_domain_notify(domain: String) -> Result<DomainNotify, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .domain_notify(&cookie_header().await, &domain)
+        .domain_notify(&request().await, &domain)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server(input = Json)]
 pub async fn save_domain_notify(domain: String, choice: DomainNotify) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .set_domain_notify(&cookie_header().await, &domain, choice)
+        .set_domain_notify(&request().await, &domain, choice)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn list_deliveries() -> Result<Vec<DeliveryRecord>, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .deliveries(&cookie_header().await)
+        .deliveries(&request().await)
         .await
         .map_err(ServerFnError::new)
 }

@@ -8,36 +8,36 @@ use crate::strategy::StrategyDocument;
 
 #[server]
 pub async fn schedule(domain: String) -> Result<DomainSchedule, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .schedule(&cookie_header().await, &domain)
+        .schedule(&request().await, &domain)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn recommend_strategy(domain: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .recommend_strategy(&cookie_header().await, &domain)
+        .recommend_strategy(&request().await, &domain)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn schedule_at(domain: String, at: i64) -> Result<DomainSchedule, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .schedule_at(&cookie_header().await, &domain, at)
+        .schedule_at(&request().await, &domain, at)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn strategy_versions(domain: String) -> Result<Vec<VersionInfo>, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .strategy_versions(&cookie_header().await, &domain)
+        .strategy_versions(&request().await, &domain)
         .await
         .map_err(ServerFnError::new)
 }
@@ -47,18 +47,18 @@ pub async fn strategy_version(
     domain: String,
     version: i64,
 ) -> Result<StrategyDocument, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .strategy_version(&cookie_header().await, &domain, version)
+        .strategy_version(&request().await, &domain, version)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn load_strategy_draft(domain: String) -> Result<Option<StrategyDraft>, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .strategy_draft(&cookie_header().await, &domain)
+        .strategy_draft(&request().await, &domain)
         .await
         .map_err(ServerFnError::new)
 }
@@ -69,19 +69,19 @@ pub async fn save_strategy_draft(
     domain: String,
     document: String,
 ) -> Result<StrategyDraft, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     let document = StrategyDocument::from_json(&document).map_err(ServerFnError::new)?;
     backend()?
-        .save_strategy_draft(&cookie_header().await, &domain, document)
+        .save_strategy_draft(&request().await, &domain, document)
         .await
         .map_err(ServerFnError::new)
 }
 
 #[server]
 pub async fn discard_strategy_draft(domain: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     backend()?
-        .discard_strategy_draft(&cookie_header().await, &domain)
+        .discard_strategy_draft(&request().await, &domain)
         .await
         .map_err(ServerFnError::new)
 }
@@ -93,11 +93,11 @@ pub async fn enable_strategy(
     document: String,
     base: i64,
 ) -> Result<i64, ServerFnError> {
-    use super::session::{backend, cookie_header};
+    use super::session::{backend, request};
     let document = StrategyDocument::from_json(&document).map_err(ServerFnError::new)?;
     let base = (base > 0).then_some(base);
     backend()?
-        .enable_strategy(&cookie_header().await, &domain, document, base)
+        .enable_strategy(&request().await, &domain, document, base)
         .await
         .map_err(ServerFnError::new)
 }

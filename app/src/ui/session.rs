@@ -1,21 +1,22 @@
 //! The console's session, as server functions: log in (a main account, or a sub-user at its
 //! account's link), log out, and who is logged in. The server sets and clears the HttpOnly
-//! session cookie; the browser never sees the token.
+//! session cookie; the browser never sees the token. The server reads everything about the
+//! session from the request itself, through the same door as the REST API.
 
 use leptos::prelude::*;
 
 use crate::model::Me;
 
-#[server]
+/// The login form (at most 4 KB: the server refuses bigger bodies before reading them).
+#[server(endpoint = "login")]
 pub async fn login(
     username: String,
     password: String,
     account: Option<i64>,
 ) -> Result<(), ServerFnError> {
     let backend = backend()?;
-    let (source, secure) = client().await;
     match backend
-        .login(account, &username, &password, &source, secure)
+        .login(account, &username, &password, &request().await)
         .await
     {
         Ok(cookie) => {
@@ -30,7 +31,7 @@ pub async fn login(
 #[server]
 pub async fn logout() -> Result<(), ServerFnError> {
     let backend = backend()?;
-    let cleared = backend.logout(&cookie_header().await).await;
+    let cleared = backend.logout(&request().await).await;
     set_cookie(&cleared);
     leptos_axum::redirect("/login");
     Ok(())
@@ -39,7 +40,7 @@ pub async fn logout() -> Result<(), ServerFnError> {
 #[server]
 pub async fn whoami() -> Result<Option<Me>, ServerFnError> {
     let backend = backend()?;
-    Ok(backend.whoami(&cookie_header().await).await)
+    Ok(backend.whoami(&request().await).await)
 }
 
 /// The server's backend (provided to every rendering and server function by the server).
@@ -49,39 +50,15 @@ pub(crate) fn backend() -> Result<super::backend::Backend, ServerFnError> {
         .ok_or_else(|| ServerFnError::new("the console backend is not configured"))
 }
 
-/// The request's Cookie header (empty when none).
+/// The request being served (its head: method, headers, the client's address), which the
+/// server reads the session, the CSRF rule and the client's address from. An empty head when
+/// there is none (then no session is found).
 #[cfg(feature = "ssr")]
-pub(crate) async fn cookie_header() -> String {
-    let headers: Result<http::HeaderMap, _> = leptos_axum::extract().await;
-    headers
-        .ok()
-        .and_then(|h| {
-            h.get(http::header::COOKIE)?
-                .to_str()
-                .ok()
-                .map(str::to_owned)
-        })
-        .unwrap_or_default()
-}
-
-/// The client's address (as the REST API logs it) and whether it came over HTTPS (a proxy's
-/// `X-Forwarded-Proto`).
-#[cfg(feature = "ssr")]
-async fn client() -> (String, bool) {
-    let parts: Option<http::request::Parts> = leptos_axum::extract().await.ok();
-    let peer = parts
-        .as_ref()
-        .and_then(|p| {
-            p.extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        })
-        .map_or_else(|| "console".to_owned(), |c| c.0.ip().to_string());
-    let secure = parts.is_some_and(|p| {
-        p.headers
-            .get("x-forwarded-proto")
-            .is_some_and(|v| v == "https")
-    });
-    (peer, secure)
+pub(crate) async fn request() -> http::request::Parts {
+    match leptos_axum::extract::<http::request::Parts>().await {
+        Ok(parts) => parts,
+        Err(_) => http::Request::new(()).into_parts().0,
+    }
 }
 
 #[cfg(feature = "ssr")]

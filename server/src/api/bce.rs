@@ -8,6 +8,8 @@ use hmac::{Hmac, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use sha2::Sha256;
 
+use crate::service::constant_time_eq;
+
 /// Everything but `A–Z a–z 0–9 - _ . ~` is percent-encoded (upper-case hex).
 const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -17,7 +19,8 @@ const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
 /// The same, keeping `/` (for the path).
 const PATH: &AsciiSet = &UNRESERVED.remove(b'/');
 
-/// Largest validity the server accepts (seven days), and the clock skew it tolerates.
+/// Largest validity a header may state (seven days; the server also caps a signature's age,
+/// `--max-signature-age`), and the clock skew it tolerates.
 pub const MAX_EXPIRATION_SECS: i64 = 7 * 24 * 3600;
 pub const ALLOWED_SKEW_SECS: i64 = 300;
 
@@ -42,6 +45,12 @@ pub enum AuthError {
     BadTimestamp(String),
     #[error("the request's signature has expired")]
     Expired,
+    #[error("the signature is older than this server accepts ({0} s); sign the request again")]
+    TooOld(i64),
+    #[error("the body does not match the signed {0} header")]
+    BodyMismatch(&'static str),
+    #[error("this signed request was already received (a replay); sign each request anew")]
+    Replayed,
     #[error("the signature timestamp is in the future")]
     FromTheFuture,
     #[error("the Host header must be signed")]
@@ -78,12 +87,20 @@ pub fn parse_authorization(value: &str) -> Result<AuthHeader, AuthError> {
     })
 }
 
-/// Refuses a signature outside its validity window.
-pub fn check_validity(auth: &AuthHeader, now_secs: i64) -> Result<(), AuthError> {
+/// Refuses a signature outside its validity window, or older than `max_age_secs` whatever
+/// validity it claims.
+pub fn check_validity(
+    auth: &AuthHeader,
+    now_secs: i64,
+    max_age_secs: i64,
+) -> Result<(), AuthError> {
     let signed_at = parse_timestamp(&auth.timestamp)
         .ok_or_else(|| AuthError::BadTimestamp(auth.timestamp.clone()))?;
     if now_secs > signed_at + auth.expiration_secs {
         return Err(AuthError::Expired);
+    }
+    if now_secs > signed_at + max_age_secs {
+        return Err(AuthError::TooOld(max_age_secs));
     }
     if signed_at > now_secs + ALLOWED_SKEW_SECS {
         return Err(AuthError::FromTheFuture);
@@ -92,6 +109,7 @@ pub fn check_validity(auth: &AuthHeader, now_secs: i64) -> Result<(), AuthError>
 }
 
 /// Checks the signature of a received request. `headers` are (name, value) as received.
+/// Returns the names of the headers the signature covers.
 pub fn verify(
     auth: &AuthHeader,
     secret: &str,
@@ -99,7 +117,7 @@ pub fn verify(
     path: &str,
     raw_query: Option<&str>,
     headers: &[(String, String)],
-) -> Result<(), AuthError> {
+) -> Result<Vec<String>, AuthError> {
     let key = signing_key(secret, auth);
     let candidates: Vec<Vec<String>> = if auth.signed_headers.is_empty() {
         vec![default_selection(headers)]
@@ -124,7 +142,7 @@ pub fn verify(
             hmac_hex(key.as_bytes(), canonical.as_bytes()).as_bytes(),
             auth.signature.as_bytes(),
         ) {
-            return Ok(());
+            return Ok(selection);
         }
     }
     Err(AuthError::Mismatch)
@@ -222,10 +240,6 @@ fn hmac_hex(key: &[u8], message: &[u8]) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// `YYYY-MM-DDThh:mm:ssZ` → seconds since the Unix epoch.
 pub fn parse_timestamp(text: &str) -> Option<i64> {
     let b = text.as_bytes();
@@ -306,9 +320,9 @@ mod tests {
         );
         assert_eq!(
             verify(&auth("", GET_SIG), "SK", "GET", "/v1/domains", None, &h),
-            Ok(())
+            Ok(vec!["host".to_owned(), "x-bce-date".to_owned()])
         );
-        assert_eq!(
+        assert!(
             verify(
                 &auth("host;x-bce-date", GET_SIG),
                 "SK",
@@ -316,8 +330,8 @@ mod tests {
                 "/v1/domains",
                 None,
                 &h
-            ),
-            Ok(())
+            )
+            .is_ok()
         );
         assert_eq!(
             verify(&auth("", GET_SIG), "other", "GET", "/v1/domains", None, &h),
@@ -339,10 +353,7 @@ mod tests {
         ]);
         let path = "/v1/domains/www.example.com/pools";
         let query = Some("pageNo=1&marker=a%20b%2Fc");
-        assert_eq!(
-            verify(&auth("", POST_SIG), "SK", "POST", path, query, &h),
-            Ok(())
-        );
+        assert!(verify(&auth("", POST_SIG), "SK", "POST", path, query, &h).is_ok());
         let tampered = Some("pageNo=2&marker=a%20b%2Fc");
         assert_eq!(
             verify(&auth("", POST_SIG), "SK", "POST", path, tampered, &h),
@@ -371,9 +382,22 @@ mod tests {
         let a = auth("", GET_SIG);
         let t = 1_735_689_600;
         assert_eq!(parse_timestamp("2025-01-01T00:00:00Z"), Some(t));
-        assert_eq!(check_validity(&a, t + 1800), Ok(()));
-        assert_eq!(check_validity(&a, t + 1801), Err(AuthError::Expired));
-        assert_eq!(check_validity(&a, t - 301), Err(AuthError::FromTheFuture));
+        assert_eq!(check_validity(&a, t + 1800, 1800), Ok(()));
+        assert_eq!(check_validity(&a, t + 1801, 1800), Err(AuthError::Expired));
+        assert_eq!(
+            check_validity(&a, t - 301, 1800),
+            Err(AuthError::FromTheFuture)
+        );
+        // A long stated validity is cut to the server's maximum age.
+        let week = parse_authorization(&format!(
+            "bce-auth-v1/AK/2025-01-01T00:00:00Z/604800//{GET_SIG}"
+        ))
+        .expect("parses");
+        assert_eq!(check_validity(&week, t + 1799, 1800), Ok(()));
+        assert_eq!(
+            check_validity(&week, t + 1801, 1800),
+            Err(AuthError::TooOld(1800))
+        );
         assert_eq!(parse_timestamp("2025-13-01T00:00:00Z"), None);
         assert_eq!(parse_timestamp("2025-01-01 00:00:00"), None);
     }

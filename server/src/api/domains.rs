@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use app::model::{
-    DomainDetails, DomainStatus, DomainSummary, EndpointInput, EndpointRecord, MonitorSettings,
-    NewDomain, StrategyDraft,
+    CreatedDomain, DomainDetails, DomainStatus, DomainSummary, EndpointInput, EndpointRecord,
+    MonitorSettings, NewDomain, StrategyDraft, Verification,
 };
 use app::strategy::StrategyDocument;
 use axum::extract::{Path, State};
@@ -29,6 +29,7 @@ pub fn routes() -> Router<Service> {
                 .delete(delete_domains),
         )
         .route("/v1/domains/{domain}", get(details))
+        .route("/v1/domains/{domain}/verify", post(verify))
         .route("/v1/domains/{domain}/status", put(set_status))
         .route("/v1/domains/{domain}/ttl", put(set_ttl))
         .route(
@@ -75,8 +76,17 @@ async fn create_domains(
     State(s): State<Service>,
     caller: Caller,
     Body(new): Body<Vec<NewDomain>>,
-) -> Result<Json<Vec<NewDomain>>> {
+) -> Result<Json<Vec<CreatedDomain>>> {
     Ok(Json(s.create_domains(&caller, &new).await?))
+}
+
+/// Looks for the proof of control of a pending delegated name now.
+async fn verify(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(domain): Path<String>,
+) -> Result<Json<Verification>> {
+    Ok(Json(s.verify_domain(&caller, &domain).await?))
 }
 
 async fn delete_domains(

@@ -29,6 +29,8 @@ use crate::service::Service;
 
 /// Request bodies above this are refused (413) before they are parsed.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Credentials are small: a login body above this is refused before it is read.
+pub const MAX_LOGIN_BYTES: usize = 4 * 1024;
 
 pub fn router(service: Service) -> Router {
     Router::new()
@@ -42,6 +44,7 @@ pub fn router(service: Service) -> Router {
         .route("/v1/openapi.json", axum::routing::get(openapi::serve))
         .route("/v1/{*rest}", axum::routing::any(no_such_route))
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(extract::hash_signed_body))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(middleware::from_fn(request_id))
         .with_state(service)

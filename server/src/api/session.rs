@@ -1,21 +1,29 @@
 //! Console sessions over HTTP: log in (sets the HttpOnly, SameSite=Lax session cookie and
 //! returns the CSRF token), show the current session, log out.
 
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
+use axum::http::HeaderValue;
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use super::extract::{Body, SESSION_COOKIE, cookie, expired_session_cookie, session_cookie};
+use super::extract::{
+    Body, SESSION_COOKIE, client, cookie, expired_session_cookie, session_cookie,
+};
 use crate::service::{Caller, Service};
 
 pub fn routes() -> Router<Service> {
-    Router::new().route("/v1/session", post(login).get(current).delete(logout))
+    Router::new().route(
+        "/v1/session",
+        post(login)
+            .get(current)
+            .delete(logout)
+            .layer(axum::extract::DefaultBodyLimit::max(super::MAX_LOGIN_BYTES)),
+    )
 }
 
 #[derive(Deserialize)]
@@ -40,22 +48,19 @@ struct SessionInfo {
 
 async fn login(
     State(s): State<Service>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
+    parts: Parts,
     Body(body): Body<Login>,
 ) -> Result<Response, ApiError> {
+    let client = client(&s, &parts);
     let session = s
         .login(
             body.account_id,
             &body.username,
             &body.password,
-            &peer.ip().to_string(),
+            &client.address.to_string(),
         )
         .await?;
-    let secure = headers
-        .get("x-forwarded-proto")
-        .is_some_and(|v| v == "https");
-    let cookie = session_cookie(&session.token, secure);
+    let cookie = session_cookie(&session.token, client.secure);
     let info = SessionInfo {
         username: session.user.username.clone(),
         account_id: session.user.account_id,
@@ -73,8 +78,8 @@ async fn login(
 async fn current(State(s): State<Service>, parts: Parts) -> Result<Json<SessionInfo>, ApiError> {
     let token =
         cookie(&parts, SESSION_COOKIE).ok_or_else(|| ApiError::unauthenticated("not logged in"))?;
-    let (user, csrf_token) = s
-        .session_user(&token)
+    let (user, _) = s
+        .session_user(&token, None)
         .await?
         .ok_or_else(|| ApiError::unauthenticated("the session has expired; log in again"))?;
     Ok(Json(SessionInfo {
@@ -82,7 +87,7 @@ async fn current(State(s): State<Service>, parts: Parts) -> Result<Json<SessionI
         account_id: user.account_id,
         main: user.is_main,
         policies: user.policies,
-        csrf_token,
+        csrf_token: s.csrf_token(&token),
     }))
 }
 

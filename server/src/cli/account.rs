@@ -24,6 +24,10 @@ pub struct CreateArgs {
     /// Print {"accountId", "username", "password", "accessKeyId", "secretAccessKey"} as JSON.
     #[arg(long)]
     json: bool,
+    /// An installation operator's account: it sees the nodes (`GET /v1/nodes`, the console's
+    /// Nodes page) and the node details of `/healthz`. The first account is one anyway.
+    #[arg(long)]
+    operator: bool,
     #[command(flatten)]
     db: DatabaseArgs,
 }
@@ -34,7 +38,11 @@ pub fn run(command: AccountCommand) -> anyhow::Result<ExitCode> {
     let account = runtime.block_on(async {
         // Creating an account places no endpoint: no IP database needed.
         let service = args.db.service(ServiceConfig::new("")).await?;
-        let account = service.create_account(&args.name).await?;
+        let account = if args.operator {
+            service.create_operator_account(&args.name).await?
+        } else {
+            service.create_account(&args.name).await?
+        };
         service.store().close().await;
         anyhow::Ok(account)
     })?;

@@ -13,7 +13,7 @@ use hickory_proto::rr::Name;
 use crate::dns::{Answers, Handler, ZoneConfig};
 use crate::ipdb::Locator;
 use crate::monitor::MonitorConfig;
-use crate::monitor::probe::Network;
+use crate::net::{Reach, ReachEntry};
 use crate::notify::{Sender, SmsConfig, SmtpConfig, TlsMode};
 use crate::service::{Sealer, Service, ServiceConfig};
 use crate::store::{DEFAULT_DATABASE, Store};
@@ -110,7 +110,10 @@ impl DnsArgs {
 
     /// The snapshot of every domain's answers, loaded from the store.
     pub async fn answers(&self, service: &Service) -> anyhow::Result<Arc<Answers>> {
-        let answers = Arc::new(Answers::new(service.zone(), service.health().clone()));
+        let answers = Arc::new(
+            Answers::new(service.zone(), service.health().clone())
+                .with_quarantine(service.quarantine().clone()),
+        );
         answers
             .load_all(service.store())
             .await
@@ -181,13 +184,15 @@ pub struct MonitorArgs {
         default_value_t = 24
     )]
     pub probe_retention_hours: u64,
-    /// Networks probes may reach (CIDRs, comma-separated); default: any.
+    /// Where probes may go: `public` (every address outside the loopback, private, link-local,
+    /// CGNAT, ULA, multicast and unspecified ranges) and/or networks (CIDRs), comma-separated.
+    /// Default: public. Endpoints in special-use ranges not opened here are refused.
     #[arg(
         long = "probe-networks",
         env = "ITM_PROBE_NETWORKS",
         value_delimiter = ','
     )]
-    pub probe_networks: Vec<Network>,
+    pub probe_networks: Vec<ReachEntry>,
 }
 
 impl MonitorArgs {
@@ -197,8 +202,12 @@ impl MonitorArgs {
             isp: self.point_isp.clone(),
             concurrency: self.probe_concurrency.max(1),
             retention: std::time::Duration::from_secs(self.probe_retention_hours.max(1) * 3600),
-            networks: self.probe_networks.clone(),
+            reach: self.reach(),
         }
+    }
+
+    pub fn reach(&self) -> Reach {
+        Reach::new("--probe-networks", &self.probe_networks)
     }
 }
 
@@ -247,6 +256,15 @@ pub struct NotifyArgs {
         default_value_t = 600
     )]
     pub notify_quiet_sec: u64,
+    /// Where webhooks and the SMS gateway may go: `public` and/or networks (CIDRs),
+    /// comma-separated; default: public. Webhooks at special-use addresses not opened here
+    /// are refused.
+    #[arg(
+        long = "webhook-networks",
+        env = "ITM_WEBHOOK_NETWORKS",
+        value_delimiter = ','
+    )]
+    pub webhook_networks: Vec<ReachEntry>,
 }
 
 impl NotifyArgs {
@@ -263,10 +281,98 @@ impl NotifyArgs {
             url: url.clone(),
             body: self.sms_body.clone(),
         });
-        Sender::new(smtp, sms).context("configuring notifications")
+        let gateway_host = self
+            .sms_url
+            .as_deref()
+            .and_then(|url| url.parse::<hyper::Uri>().ok())
+            .and_then(|uri| uri.host().map(str::to_owned));
+        if let Some(why) = gateway_host.and_then(|h| self.webhook_reach().refusal_of_name(&h)) {
+            tracing::warn!("the SMS gateway (--sms-url) will be refused: {why}");
+        }
+        Sender::new(smtp, sms, self.webhook_reach()).context("configuring notifications")
+    }
+
+    pub fn webhook_reach(&self) -> Reach {
+        Reach::new("--webhook-networks", &self.webhook_networks)
     }
 
     pub fn quiet(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.notify_quiet_sec)
+    }
+}
+
+/// The HTTP listener's rules and whom it believes about clients.
+#[derive(Debug, Args)]
+pub struct HttpArgs {
+    /// Proxies (CIDRs, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto are
+    /// believed: the client's address (audit log, login throttling) and whether it used HTTPS
+    /// (the Secure cookie, the CSRF origin check). Default: none; the headers are ignored.
+    #[arg(
+        long = "trusted-proxies",
+        env = "ITM_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<crate::net::Network>,
+    /// The oldest bce-auth-v1 signature accepted (seconds), whatever validity it states; signed
+    /// writes are also remembered this long, so a captured one cannot be replayed.
+    #[arg(
+        long = "max-signature-age",
+        env = "ITM_MAX_SIGNATURE_AGE",
+        default_value_t = crate::service::DEFAULT_MAX_SIGNATURE_AGE,
+        value_parser = clap::value_parser!(i64).range(1..=604_800)
+    )]
+    pub max_signature_age: i64,
+    /// Seconds a client has to send a request's head once it has begun it.
+    #[arg(
+        long = "http-header-timeout",
+        env = "ITM_HTTP_HEADER_TIMEOUT",
+        default_value_t = 10
+    )]
+    pub header_timeout: u64,
+    /// Seconds a connection may stay open with no request in flight.
+    #[arg(
+        long = "http-idle-timeout",
+        env = "ITM_HTTP_IDLE_TIMEOUT",
+        default_value_t = 60
+    )]
+    pub idle_timeout: u64,
+    /// Seconds one request (reading its body, answering it) may take.
+    #[arg(
+        long = "http-request-timeout",
+        env = "ITM_HTTP_REQUEST_TIMEOUT",
+        default_value_t = 60
+    )]
+    pub request_timeout: u64,
+    /// Connections open at once (the networks of --metrics-networks keep 32 more).
+    #[arg(
+        long = "http-max-connections",
+        env = "ITM_HTTP_MAX_CONNECTIONS",
+        default_value_t = 4096
+    )]
+    pub max_connections: usize,
+    /// Connections open at once from one address.
+    #[arg(
+        long = "http-max-connections-per-address",
+        env = "ITM_HTTP_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 256
+    )]
+    pub max_per_address: usize,
+}
+
+impl HttpArgs {
+    /// The listener's rules; `health_checkers` may use the reserve above the global cap.
+    pub fn limits(
+        &self,
+        health_checkers: Vec<crate::net::Network>,
+    ) -> crate::http::listener::Limits {
+        let seconds = |s: u64| std::time::Duration::from_secs(s.max(1));
+        crate::http::listener::Limits {
+            header_timeout: seconds(self.header_timeout),
+            idle_timeout: seconds(self.idle_timeout),
+            request_timeout: seconds(self.request_timeout),
+            max_connections: self.max_connections.max(1),
+            max_per_address: self.max_per_address.max(1),
+            reserved_for: health_checkers,
+        }
     }
 }

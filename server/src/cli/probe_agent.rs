@@ -19,7 +19,8 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::api::points::{AREA_HEADER, ISP_HEADER, POINT_HEADER};
-use crate::monitor::probe::{Network, ProbeSpec, Prober};
+use crate::monitor::probe::{ProbeSpec, Prober};
+use crate::net::{Reach, ReachEntry};
 use crate::outbound::{HttpsClient, https_client};
 
 #[derive(Debug, Args)]
@@ -49,9 +50,11 @@ pub struct AgentArgs {
     /// Probes in flight at once.
     #[arg(long = "probe-concurrency", default_value_t = 256)]
     probe_concurrency: usize,
-    /// Networks probes may reach (CIDRs); default: any.
+    /// Where probes may go: `public` (every address outside the loopback, private, link-local,
+    /// CGNAT, ULA, multicast and unspecified ranges) and/or networks (CIDRs), comma-separated;
+    /// default: public.
     #[arg(long = "probe-networks", value_delimiter = ',')]
-    probe_networks: Vec<Network>,
+    probe_networks: Vec<ReachEntry>,
     /// The local address probes leave from; default: the system's choice.
     #[arg(long = "probe-source")]
     probe_source: Option<IpAddr>,
@@ -68,7 +71,10 @@ pub fn run(args: AgentArgs) -> anyhow::Result<ExitCode> {
 
 async fn agent(args: AgentArgs) -> anyhow::Result<()> {
     let server = Server::new(&args)?;
-    let prober = Arc::new(Prober::new(args.probe_networks.clone())?.with_source(args.probe_source));
+    let prober = Arc::new(
+        Prober::new(Reach::new("--probe-networks", &args.probe_networks))?
+            .with_source(args.probe_source),
+    );
     let permits = Arc::new(tokio::sync::Semaphore::new(args.probe_concurrency.max(1)));
     let (results_tx, mut results_rx) = mpsc::unbounded_channel::<AgentResult>();
     let mut schedule: HashMap<(i64, String), Scheduled> = HashMap::new();

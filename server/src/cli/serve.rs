@@ -10,8 +10,9 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Args;
 
-use super::options::{DatabaseArgs, DnsArgs, MonitorArgs, NotifyArgs};
-use crate::service::ServiceConfig;
+use super::options::{DatabaseArgs, DnsArgs, HttpArgs, MonitorArgs, NotifyArgs};
+use crate::resolver::Resolver;
+use crate::service::{Delegation, ServiceConfig};
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -23,6 +24,8 @@ pub struct ServeArgs {
     pub monitor: MonitorArgs,
     #[command(flatten)]
     pub notify: NotifyArgs,
+    #[command(flatten)]
+    pub web: HttpArgs,
     /// Address of the console and the REST API.
     #[arg(long, env = "ITM_HTTP", default_value = "127.0.0.1:3000")]
     pub http: SocketAddr,
@@ -32,11 +35,26 @@ pub struct ServeArgs {
         env = "ITM_METRICS_NETWORKS",
         value_delimiter = ','
     )]
-    pub metrics_networks: Vec<crate::monitor::probe::Network>,
+    pub metrics_networks: Vec<crate::net::Network>,
     /// This node's name among the nodes sharing the database (`GET /v1/nodes`); defaults to
     /// the host name. Give each node on one machine its own.
     #[arg(long = "node-name", env = "ITM_NODE_NAME")]
     pub node_name: Option<String>,
+    /// The recursive resolver (IP or IP:port) through which proofs of control of delegated
+    /// names (TXT `_itm-challenge.<name>`) are looked up; default: the system's resolver.
+    #[arg(long = "verify-resolver", env = "ITM_VERIFY_RESOLVER", value_parser = parse_resolver)]
+    pub verify_resolver: Option<SocketAddr>,
+    /// Serve new delegated (non-ITM) names at once, first come first served, without a proof of
+    /// control. Only for installations with a single account.
+    #[arg(long = "trust-delegated-names", env = "ITM_TRUST_DELEGATED_NAMES")]
+    pub trust_delegated_names: bool,
+    /// Seconds between looks for the proofs of pending delegated names.
+    #[arg(
+        long = "verify-interval-sec",
+        env = "ITM_VERIFY_INTERVAL_SEC",
+        default_value_t = 60
+    )]
+    pub verify_interval_sec: u64,
     /// Folder holding the built console assets (`pkg/itm.js`, `pkg/itm.wasm`, `pkg/itm.css`).
     #[arg(long, env = "ITM_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
@@ -47,15 +65,44 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     runtime.block_on(async {
         // One IP database for DNS placement and for endpoint area/ISP detection in the API.
         let locator = Arc::new(args.dns.locator()?);
+        let delegation = Delegation {
+            resolver: args
+                .verify_resolver
+                .map_or_else(Resolver::system, Resolver::at),
+            trusted: args.trust_delegated_names,
+        };
         let config = ServiceConfig::new("")
             .with_locator(locator.clone())
             .with_local_point(args.monitor.point_area.clone(), args.monitor.point_isp.clone())
-            .with_notify_quiet(args.notify.quiet());
+            .with_notify_quiet(args.notify.quiet())
+            .with_delegation(delegation.clone())
+            .with_reach(args.monitor.reach(), args.notify.webhook_reach())
+            .with_http(args.web.trusted_proxies.clone(), args.web.max_signature_age);
         let sender = args.notify.sender()?;
         let service = args.db.service(config).await?;
+        service.set_node_name(args.node_name.clone().unwrap_or_else(host_name));
+        crate::cluster::claim_name(&service).await?;
         if let Some(account) = service.ensure_first_account().await? {
             println!("ITM first start: created the admin account");
             super::account::print_account(&account);
+            println!("{}", delegation_mode(&delegation));
+        }
+        tracing::info!("{}", delegation_mode(&delegation));
+        if delegation.trusted && service.account_count().await? > 1 {
+            tracing::warn!(
+                "--trust-delegated-names on an installation with several accounts: any of them \
+                 can take a delegated name first; turn it off to require proofs of control"
+            );
+        }
+        for name in service
+            .check_served_names()
+            .await
+            .context("checking the served names")?
+        {
+            tracing::error!(
+                "domain {name} overlaps a zone served for someone else (ITM's zone or another \
+                 account's delegated domain): marked conflict, not answered"
+            );
         }
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let until_stopped = move || {
@@ -95,11 +142,16 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             service.zone(),
             redact(&args.db.database)
         );
-        service.set_node_name(args.node_name.clone().unwrap_or_else(host_name));
+
         if !args.metrics_networks.is_empty() {
             crate::http::status::allow_metrics_from(args.metrics_networks.clone());
         }
+        let limits = args.web.limits(crate::http::status::metrics_networks());
         tokio::spawn(purge_sessions(service.clone()));
+        tokio::spawn(verify_pending_names(
+            service.clone(),
+            std::time::Duration::from_secs(args.verify_interval_sec.max(1)),
+        ));
         let cluster = tokio::spawn(crate::cluster::run(
             service.clone(),
             answers.clone(),
@@ -124,7 +176,14 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             shutdown_signal().await;
             let _ = stop.send(true);
         });
-        crate::http::serve(listener, &args.site_root, service.clone(), until_stopped()).await?;
+        crate::http::serve(
+            listener,
+            &args.site_root,
+            service.clone(),
+            limits,
+            until_stopped(),
+        )
+        .await?;
         dns.await??;
         follower.abort();
         cluster.abort();
@@ -132,6 +191,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             monitor.abort();
         }
         notifier.abort();
+        crate::cluster::leave(&service).await;
         service.store().close().await;
         anyhow::Ok(())
     })?;
@@ -149,6 +209,41 @@ async fn purge_sessions(service: crate::service::Service) {
             Err(e) => tracing::warn!("purging expired sessions: {e}"),
         }
     }
+}
+
+/// Looks for the proofs of control of pending delegated names, every `interval`.
+async fn verify_pending_names(service: crate::service::Service, interval: std::time::Duration) {
+    let mut every = tokio::time::interval(interval);
+    loop {
+        every.tick().await;
+        if let Err(e) = service.verify_pending().await {
+            tracing::warn!("looking for proofs of control of pending names: {e}");
+        }
+    }
+}
+
+fn delegation_mode(delegation: &Delegation) -> String {
+    if delegation.trusted {
+        "Delegated (non-ITM) names: trusted (--trust-delegated-names): served at once, first come \
+         first served"
+            .to_owned()
+    } else {
+        format!(
+            "Delegated (non-ITM) names: served once the account proves control (TXT \
+             _itm-challenge.<name>, looked up through {})",
+            delegation.resolver.server()
+        )
+    }
+}
+
+/// `--verify-resolver`: an address, port 53 unless given.
+fn parse_resolver(text: &str) -> Result<SocketAddr, String> {
+    text.parse::<SocketAddr>()
+        .or_else(|_| {
+            text.parse::<std::net::IpAddr>()
+                .map(|ip| SocketAddr::new(ip, 53))
+        })
+        .map_err(|_| format!("\"{text}\" is not an address like 192.0.2.53 or 127.0.0.1:5300"))
 }
 
 /// The machine's host name (Linux), or "itm".

@@ -6,7 +6,9 @@
 //! - a non-ITM (delegated) domain is the apex of its own zone: its strategy, SOA and NS;
 //!   names below it are NXDOMAIN;
 //! - names outside every zone we serve are REFUSED (never an open resolver);
-//! - stopped or unscheduled domains, and types without an answer, are NODATA.
+//! - stopped or unscheduled domains, and types without an answer, are NODATA;
+//! - a quarantined domain (its stored strategy could not be loaded) without a last good build
+//!   is SERVFAIL: resolvers try again later instead of caching an empty answer.
 
 use app::strategy::{Family, UserGroup};
 use hickory_proto::rr::{LowerName, RecordType};
@@ -40,6 +42,7 @@ pub enum Outcome<'s> {
     NxDomain {
         zone: ZoneOf<'s>,
     },
+    ServFail,
     Refused,
 }
 
@@ -118,6 +121,9 @@ pub fn strategy_answer<'s>(
         _ => return Outcome::NoData { zone },
     };
     let Some(serving) = &domain.serving else {
+        if domain.quarantined {
+            return Outcome::ServFail;
+        }
         return Outcome::NoData { zone };
     };
     let Some(sampler) = serving.samplers.sampler(group, family) else {

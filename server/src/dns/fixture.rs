@@ -12,7 +12,9 @@ use hickory_proto::rr::Name;
 use super::{Answers, Handler, ZoneConfig};
 use crate::health::HealthBook;
 use crate::ipdb::Locator;
-use crate::service::{Caller, Sealer, Service, ServiceConfig};
+use crate::net::{Reach, ReachEntry};
+use crate::resolver::Resolver;
+use crate::service::{Caller, Delegation, Sealer, Service, ServiceConfig};
 use crate::store::{Store, accounts};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ip2region");
@@ -21,7 +23,23 @@ const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ip2r
 /// account's admin as caller.
 pub async fn service(dir: &Path) -> anyhow::Result<(Service, Caller)> {
     let store = Store::connect(&format!("sqlite://{}/itm.db?mode=rwc", dir.display())).await?;
-    let service = Service::new(store, ServiceConfig::new("itm.test"), Sealer::new([9; 32]));
+    // Nothing is probed here: private addresses may be endpoints, delegated names are trusted.
+    let config = ServiceConfig::new("itm.test")
+        .with_reach(
+            Reach::new(
+                "--probe-networks",
+                &[
+                    ReachEntry::Public,
+                    "10.0.0.0/8".parse().map_err(anyhow::Error::msg)?,
+                ],
+            ),
+            Reach::public("--webhook-networks"),
+        )
+        .with_delegation(Delegation {
+            resolver: Resolver::at(std::net::SocketAddr::from(([127, 0, 0, 1], 53))),
+            trusted: true,
+        });
+    let service = Service::new(store, config, Sealer::new([9; 32]));
     let account = service.create_account("fixture").await?;
     let mut conn = service.store().conn().await?;
     let (user, _) = accounts::find_for_login(&mut conn, None, &account.username)

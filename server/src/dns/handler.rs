@@ -130,6 +130,11 @@ impl Handler {
                     .send_response(builder.error_msg(&request.metadata, ResponseCode::Refused))
                     .await;
             }
+            Outcome::ServFail => {
+                return handle
+                    .send_response(builder.error_msg(&request.metadata, ResponseCode::ServFail))
+                    .await;
+            }
             Outcome::Answer { domain, target } => (vec![record(owner, domain.ttl, target)], None),
             Outcome::Apex {
                 zone,

@@ -18,6 +18,7 @@ use hickory_proto::rr::{LowerName, Name};
 
 use super::sharded::ShardedMap;
 use crate::health::HealthBook;
+use crate::quarantine::Quarantine;
 use crate::service::{Changes, Service, compose};
 use crate::store::domains::{self, DnsDomain};
 use crate::store::endpoints::{self, Endpoint};
@@ -33,8 +34,10 @@ pub struct DomainEntry {
     pub delegated: bool,
     pub ttl: u32,
     pub status: DomainStatus,
-    /// `None` answers NODATA: stopped, not scheduled, or no valid strategy.
-    pub serving: Option<Serving>,
+    /// `None` answers NODATA (stopped, not scheduled, no strategy), or SERVFAIL when quarantined.
+    pub serving: Option<Arc<Serving>>,
+    /// The stored strategy could not be loaded: `serving` is the last good build, if any.
+    pub quarantined: bool,
     /// The health the samplers were built with (kept as it is while the domain is paused).
     pub health: HashMap<String, Health>,
 }
@@ -144,12 +147,35 @@ impl Snapshot {
         self.names.is_empty()
     }
 
+    /// Takes domain `id` out; the name stays with whoever else holds it.
     fn remove(&mut self, id: i64) -> Option<Arc<DomainEntry>> {
         let name = self.ids.remove(&id)?;
-        self.names.remove(&name)
+        if self.names.get(&name).is_some_and(|held| held.id == id) {
+            self.names.remove(&name)
+        } else {
+            None
+        }
     }
 
+    /// Puts `entry` in under its name. Two domains never share a name (the store's served-name
+    /// index and the service's zone rules see to it); should two ever meet here, the older
+    /// domain keeps the name and the collision is logged and counted, never silent.
     fn insert(&mut self, entry: DomainEntry) {
+        if let Some(held) = self.names.get(&entry.key)
+            && held.id != entry.id
+        {
+            crate::metrics::name_collision();
+            let (older, younger) = (held.id.min(entry.id), held.id.max(entry.id));
+            tracing::error!(
+                "domains {older} and {younger} are both served as {}; domain {older} (the older) keeps the name",
+                entry.key.name()
+            );
+            if held.id < entry.id {
+                return;
+            }
+            let replaced = held.id;
+            self.ids.remove(&replaced);
+        }
         self.ids.insert(entry.id, entry.key.clone());
         self.names.insert(entry.key.clone(), Arc::new(entry));
     }
@@ -162,6 +188,8 @@ pub struct Answers {
     /// ITM's own zone (without the trailing dot); ITM domains live under it.
     zone: String,
     health: Arc<HealthBook>,
+    /// The domains whose stored strategy could not be loaded (shared with the service).
+    quarantine: Arc<Quarantine>,
 }
 
 impl Answers {
@@ -170,7 +198,17 @@ impl Answers {
             current: ArcSwap::from_pointee(Snapshot::default()),
             zone: zone.to_owned(),
             health,
+            quarantine: Arc::default(),
         }
+    }
+
+    /// Records quarantined domains in `quarantine` (the service's, so the API can say why).
+    pub fn with_quarantine(self, quarantine: Arc<Quarantine>) -> Answers {
+        Answers { quarantine, ..self }
+    }
+
+    pub fn quarantine(&self) -> &Quarantine {
+        &self.quarantine
     }
 
     /// The snapshot queries answer from (a lock-free atomic load).
@@ -263,6 +301,9 @@ impl Answers {
             let mut next = Snapshot::clone(&this.load_full());
             for (id, domain, endpoints) in fresh {
                 let before = next.remove(id);
+                if domain.is_none() {
+                    this.quarantine.release(id);
+                }
                 if let Some(entry) =
                     domain.and_then(|d| this.build(&d, &endpoints, before.as_deref()))
                 {
@@ -307,11 +348,36 @@ impl Answers {
             (DomainStatus::Pause, Some(before)) => before.health.clone(),
             _ => self.health.domain(d.id),
         };
+        let mut quarantined = false;
         let serving = match (d.status, &d.document) {
             (DomainStatus::Start | DomainStatus::Pause, Some(document)) => {
-                serving(d, document, endpoints, &health)
+                match load_strategy(document, endpoints, &health) {
+                    Ok(serving) => {
+                        self.quarantine.release(d.id);
+                        Some(Arc::new(serving))
+                    }
+                    Err(reason) => {
+                        quarantined = true;
+                        let kept = before.and_then(|b| b.serving.clone());
+                        tracing::error!(
+                            "domain {} (id {}) quarantined: its stored strategy cannot be loaded ({reason}); {}",
+                            d.name,
+                            d.id,
+                            if kept.is_some() {
+                                "answering from its last good build"
+                            } else {
+                                "answering SERVFAIL"
+                            }
+                        );
+                        self.quarantine.hold(d.id, reason);
+                        kept
+                    }
+                }
             }
-            _ => None,
+            _ => {
+                self.quarantine.release(d.id);
+                None
+            }
         };
         Some(DomainEntry {
             id: d.id,
@@ -320,33 +386,41 @@ impl Answers {
             ttl: u32::try_from(d.ttl).unwrap_or(60).clamp(1, 86_400),
             status: d.status,
             serving,
+            quarantined,
             health,
         })
     }
 }
 
-fn serving(
-    d: &DnsDomain,
+/// Compiles a stored strategy over the domain's endpoints, or says why it cannot be. A panic
+/// in the compiler (a bug) is caught here: it quarantines one domain instead of stopping DNS.
+fn load_strategy(
     document: &str,
     endpoints: &[Endpoint],
     health: &HashMap<String, Health>,
-) -> Option<Serving> {
-    let doc = StrategyDocument::from_json(document)
-        .map_err(|e| tracing::error!("domain {}: stored strategy unreadable: {e}", d.name))
-        .ok()?;
+) -> Result<Serving, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        serving(document, endpoints, health)
+    }))
+    .unwrap_or_else(|_| Err("the strategy compiler failed on it".to_owned()))
+}
+
+fn serving(
+    document: &str,
+    endpoints: &[Endpoint],
+    health: &HashMap<String, Health>,
+) -> Result<Serving, String> {
+    let doc =
+        StrategyDocument::from_json(document).map_err(|e| format!("it does not parse: {e}"))?;
     let composed = StrategyDocument {
         endpoints_conf: compose(endpoints, &doc.endpoints_conf),
         ..doc
     };
     let strategy = Strategy::compile(&composed)
-        .map_err(|p| {
-            tracing::warn!(
-                "domain {}: strategy no longer valid, answering NODATA: {:?}",
-                d.name,
-                p.errors
-            )
-        })
-        .ok()?
+        .map_err(|p| match p.errors.first() {
+            Some(first) => format!("it is no longer valid: {first}"),
+            None => "it is no longer valid".to_owned(),
+        })?
         .strategy;
     let health_vec: Vec<Health> = strategy
         .endpoints
@@ -356,9 +430,11 @@ fn serving(
     let targets = strategy
         .endpoints
         .iter()
-        .map(|e| target(e.kind, &e.value))
-        .collect::<Option<Box<[Target]>>>()?;
-    Some(Serving {
+        .map(|e| {
+            target(e.kind, &e.value).ok_or_else(|| format!("endpoint {} is not usable", e.value))
+        })
+        .collect::<Result<Box<[Target]>, String>>()?;
+    Ok(Serving {
         samplers: SamplerSet::compile(&strategy, &health_vec),
         targets,
     })

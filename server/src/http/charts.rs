@@ -10,7 +10,8 @@ use app::model::ProbeRecord;
 use app::ui::backend::ConsoleBackend;
 use app::ui::map::PALETTE;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use plotters::prelude::*;
 use serde::Deserialize;
@@ -35,16 +36,12 @@ pub async fn chart(
     State(console): State<std::sync::Arc<Console>>,
     Path(file): Path<String>,
     Query(q): Query<ChartQuery>,
-    headers: HeaderMap,
+    request: Parts,
 ) -> Response {
-    let cookie = headers
-        .get(header::COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
     let minutes = q.minutes.clamp(1, 24 * 60);
     let now = crate::store::now_ms();
     let since = now - minutes * 60_000;
-    let probes = match console.probes(cookie, &q.domain, since).await {
+    let probes = match console.probes(&request, &q.domain, since).await {
         Ok(p) => p,
         Err(message) => return (StatusCode::FORBIDDEN, message).into_response(),
     };

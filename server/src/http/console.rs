@@ -2,45 +2,38 @@
 //! same sessions (cookie, expiry, login throttling) as the REST API's `/v1/session`.
 
 use app::model::{
-    AuditEntry, ContactGroupRecord, ContactRecord, CreatedKey, CreatedMonitorPoint, CreatedUser,
-    DeliveryRecord, DomainDetails, DomainNotify, DomainPage, DomainSchedule, DomainStatus,
-    EndpointInput, EndpointRecord, GroupMembers, HealthEventRecord, IpPlace, KeyInfo, Me,
-    MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewDomain, NewMonitorPoint, NodeStatus,
-    Permission, ProbeRecord, StrategyDraft, Usage, UserInfo, VersionInfo,
+    AuditEntry, ContactGroupRecord, ContactRecord, CreatedDomain, CreatedKey, CreatedMonitorPoint,
+    CreatedUser, DeliveryRecord, DomainDetails, DomainNotify, DomainPage, DomainSchedule,
+    DomainStatus, EndpointInput, EndpointRecord, GroupMembers, HealthEventRecord, IpPlace, KeyInfo,
+    Me, MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewDomain, NewMonitorPoint,
+    NodeStatus, Permission, ProbeRecord, StrategyDraft, Usage, UserInfo, Verification, VersionInfo,
 };
 use app::strategy::{Area, Isp, StrategyDocument};
 use app::ui::backend::{BoxFuture, ConsoleBackend, Reply};
+use axum::http::request::Parts;
 
-use crate::api::extract::{SESSION_COOKIE, cookie_in, expired_session_cookie, session_cookie};
+use crate::api::extract::{SESSION_COOKIE, expired_session_cookie, session_cookie};
 use crate::service::{Caller, EndpointRef, Service, ServiceError};
 use crate::store::audit::AuditFilter;
 
 pub struct Console(pub Service);
 
 impl Console {
-    /// The session's user as a caller, or the message asking to log in again.
-    async fn caller(&self, cookie: &str) -> Result<Caller, String> {
-        let again = || "not logged in, or the session has expired: log in again".to_owned();
-        let token = cookie_in(cookie, SESSION_COOKIE).ok_or_else(again)?;
-        let (user, _) = self
-            .0
-            .session_user(&token)
+    /// The session's user as a caller — through the REST API's own door, so both doors read
+    /// sessions, apply the CSRF rule and place the client the same way — or the message to show.
+    async fn caller(&self, request: &Parts) -> Result<Caller, String> {
+        crate::api::extract::caller(&self.0, request)
             .await
-            .map_err(|e| e.to_string())?
-            .ok_or_else(again)?;
-        Ok(Caller {
-            user,
-            source: "console".into(),
-        })
+            .map_err(|e| e.message)
     }
 }
 
 /// The body of a method acting as the session's user: `$service` and `$caller` are bound, the
 /// service's error becomes the message to show.
 macro_rules! as_user {
-    ($self:ident, $cookie:ident, |$service:ident, $caller:ident| $body:expr) => {
+    ($self:ident, $request:ident, |$service:ident, $caller:ident| $body:expr) => {
         Box::pin(async move {
-            let $caller = $self.caller($cookie).await?;
+            let $caller = $self.caller($request).await?;
             let $service = &$self.0;
             let $caller = &$caller;
             $body.await.map_err(|e| e.to_string())
@@ -54,23 +47,27 @@ impl ConsoleBackend for Console {
         account_id: Option<i64>,
         username: &'a str,
         password: &'a str,
-        source: &'a str,
-        secure: bool,
+        request: &'a Parts,
     ) -> Reply<'a, String> {
         Box::pin(async move {
-            match self.0.login(account_id, username, password, source).await {
-                Ok(session) => Ok(session_cookie(&session.token, secure)),
+            let client = crate::api::extract::client(&self.0, request);
+            let source = client.address.to_string();
+            match self.0.login(account_id, username, password, &source).await {
+                Ok(session) => Ok(session_cookie(&session.token, client.secure)),
                 Err(e) => {
                     tracing::debug!("console login refused: {e}");
-                    Err("wrong user name or password".to_owned())
+                    Err(match e {
+                        ServiceError::Throttled(m) => m,
+                        _ => "wrong user name or password".to_owned(),
+                    })
                 }
             }
         })
     }
 
-    fn logout<'a>(&'a self, cookie: &'a str) -> BoxFuture<'a, String> {
+    fn logout<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, String> {
         Box::pin(async move {
-            if let Some(token) = cookie_in(cookie, SESSION_COOKIE)
+            if let Some(token) = crate::api::extract::cookie(request, SESSION_COOKIE)
                 && let Err(e) = self.0.logout(&token).await
             {
                 tracing::warn!("console logout: {e}");
@@ -79,17 +76,13 @@ impl ConsoleBackend for Console {
         })
     }
 
-    fn whoami<'a>(&'a self, cookie: &'a str) -> BoxFuture<'a, Option<Me>> {
+    fn whoami<'a>(&'a self, request: &'a Parts) -> BoxFuture<'a, Option<Me>> {
         Box::pin(async move {
-            let token = cookie_in(cookie, SESSION_COOKIE)?;
-            let (user, _) = self.0.session_user(&token).await.ok()??;
-            let caller = Caller {
-                user,
-                source: "console".into(),
-            };
+            let caller = self.caller(request).await.ok()?;
             Some(Me {
                 can_write: caller.require(Permission::Write).is_ok(),
                 can_manage_account: caller.require(Permission::Account).is_ok(),
+                operator: caller.require(Permission::Operate).is_ok(),
                 username: caller.user.username,
                 account_id: caller.user.account_id,
                 main: caller.user.is_main,
@@ -99,20 +92,24 @@ impl ConsoleBackend for Console {
 
     fn domain_page<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         search: &'a str,
         page: u32,
     ) -> Reply<'a, DomainPage> {
-        as_user!(self, cookie, |s, caller| s
+        as_user!(self, request, |s, caller| s
             .domain_page(caller, search, page))
     }
 
-    fn domain<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, DomainDetails> {
-        as_user!(self, cookie, |s, caller| s.domain_details(caller, domain))
+    fn domain<'a>(&'a self, request: &'a Parts, domain: &'a str) -> Reply<'a, DomainDetails> {
+        as_user!(self, request, |s, caller| s.domain_details(caller, domain))
     }
 
-    fn create_domain<'a>(&'a self, cookie: &'a str, domain: NewDomain) -> Reply<'a, NewDomain> {
-        as_user!(self, cookie, |s, caller| async move {
+    fn create_domain<'a>(
+        &'a self,
+        request: &'a Parts,
+        domain: NewDomain,
+    ) -> Reply<'a, CreatedDomain> {
+        as_user!(self, request, |s, caller| async move {
             let created = s
                 .create_domains(caller, std::slice::from_ref(&domain))
                 .await?;
@@ -123,37 +120,45 @@ impl ConsoleBackend for Console {
         })
     }
 
+    fn verify_domain<'a>(&'a self, request: &'a Parts, domain: &'a str) -> Reply<'a, Verification> {
+        as_user!(self, request, |s, caller| s.verify_domain(caller, domain))
+    }
+
     fn set_domain_status<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         domain: &'a str,
         status: DomainStatus,
     ) -> Reply<'a, ()> {
-        as_user!(self, cookie, |s, caller| s
+        as_user!(self, request, |s, caller| s
             .set_domain_status(caller, domain, status))
     }
 
-    fn delete_domain<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, ()> {
-        as_user!(self, cookie, |s, caller| s
+    fn delete_domain<'a>(&'a self, request: &'a Parts, domain: &'a str) -> Reply<'a, ()> {
+        as_user!(self, request, |s, caller| s
             .delete_domains(caller, &[domain.to_owned()]))
     }
 
-    fn endpoints<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, Vec<EndpointRecord>> {
-        as_user!(self, cookie, |s, caller| s.list_endpoints(caller, domain))
+    fn endpoints<'a>(
+        &'a self,
+        request: &'a Parts,
+        domain: &'a str,
+    ) -> Reply<'a, Vec<EndpointRecord>> {
+        as_user!(self, request, |s, caller| s.list_endpoints(caller, domain))
     }
 
     fn add_endpoints<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         endpoints: Vec<EndpointInput>,
     ) -> Reply<'a, ()> {
-        as_user!(self, cookie, |s, caller| async move {
+        as_user!(self, request, |s, caller| async move {
             s.add_endpoints(caller, &endpoints).await
         })
     }
 
-    fn update_endpoint<'a>(&'a self, cookie: &'a str, endpoint: EndpointInput) -> Reply<'a, ()> {
-        as_user!(self, cookie, |s, caller| async move {
+    fn update_endpoint<'a>(&'a self, request: &'a Parts, endpoint: EndpointInput) -> Reply<'a, ()> {
+        as_user!(self, request, |s, caller| async move {
             s.update_endpoints(caller, std::slice::from_ref(&endpoint))
                 .await
         })
@@ -161,11 +166,11 @@ impl ConsoleBackend for Console {
 
     fn delete_endpoint<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         domain: &'a str,
         endpoint: &'a str,
     ) -> Reply<'a, ()> {
-        as_user!(self, cookie, |s, caller| async move {
+        as_user!(self, request, |s, caller| async move {
             let one = EndpointRef {
                 domain: domain.to_owned(),
                 endpoint: endpoint.to_owned(),
@@ -174,8 +179,8 @@ impl ConsoleBackend for Console {
         })
     }
 
-    fn locate<'a>(&'a self, cookie: &'a str, addresses: Vec<String>) -> Reply<'a, Vec<IpPlace>> {
-        as_user!(self, cookie, |s, caller| async move {
+    fn locate<'a>(&'a self, request: &'a Parts, addresses: Vec<String>) -> Reply<'a, Vec<IpPlace>> {
+        as_user!(self, request, |s, caller| async move {
             caller.require(Permission::Read)?;
             Ok::<_, ServiceError>(
                 addresses
@@ -197,40 +202,41 @@ impl ConsoleBackend for Console {
 
     fn monitor_settings<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         domain: &'a str,
     ) -> Reply<'a, MonitorSettings> {
-        as_user!(self, cookie, |s, caller| s.monitor_settings(caller, domain))
+        as_user!(self, request, |s, caller| s
+            .monitor_settings(caller, domain))
     }
 
     fn set_monitor_settings<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         domain: &'a str,
         settings: MonitorSettings,
     ) -> Reply<'a, ()> {
-        as_user!(self, cookie, |s, caller| async move {
+        as_user!(self, request, |s, caller| async move {
             s.set_monitor_settings(caller, domain, settings)
                 .await
                 .map(drop)
         })
     }
 
-    fn monitor_points<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<MonitorPointInfo>> {
-        as_user!(self, cookie, |s, caller| s.list_points(caller))
+    fn monitor_points<'a>(&'a self, request: &'a Parts) -> Reply<'a, Vec<MonitorPointInfo>> {
+        as_user!(self, request, |s, caller| s.list_points(caller))
     }
 
-    fn monitor_tasks<'a>(&'a self, cookie: &'a str) -> Reply<'a, MonitorTaskCount> {
-        as_user!(self, cookie, |s, caller| s.monitor_tasks(caller))
+    fn monitor_tasks<'a>(&'a self, request: &'a Parts) -> Reply<'a, MonitorTaskCount> {
+        as_user!(self, request, |s, caller| s.monitor_tasks(caller))
     }
 
     fn probes<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         domain: &'a str,
         since: i64,
     ) -> Reply<'a, Vec<ProbeRecord>> {
-        as_user!(self, cookie, |s, caller| s.probes(
+        as_user!(self, request, |s, caller| s.probes(
             caller,
             domain,
             None,
@@ -241,10 +247,10 @@ impl ConsoleBackend for Console {
 
     fn health_events<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         domain: &'a str,
     ) -> Reply<'a, Vec<HealthEventRecord>> {
-        as_user!(self, cookie, |s, caller| s.health_events(
+        as_user!(self, request, |s, caller| s.health_events(
             caller,
             domain,
             None,
@@ -252,120 +258,124 @@ impl ConsoleBackend for Console {
         ))
     }
 
-    fn schedule<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, DomainSchedule> {
-        as_user!(self, cookie, |s, caller| s.schedule(caller, domain))
+    fn schedule<'a>(&'a self, request: &'a Parts, domain: &'a str) -> Reply<'a, DomainSchedule> {
+        as_user!(self, request, |s, caller| s.schedule(caller, domain))
     }
 
     fn schedule_at<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         domain: &'a str,
         at: i64,
     ) -> Reply<'a, DomainSchedule> {
-        as_user!(self, cookie, |s, caller| s.schedule_at(caller, domain, at))
+        as_user!(self, request, |s, caller| s.schedule_at(caller, domain, at))
     }
 
     fn strategy_versions<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         domain: &'a str,
     ) -> Reply<'a, Vec<VersionInfo>> {
-        as_user!(self, cookie, |s, caller| s
+        as_user!(self, request, |s, caller| s
             .strategy_versions(caller, domain))
     }
 
-    fn recommend_strategy<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, ()> {
-        as_user!(self, cookie, |s, caller| s
+    fn recommend_strategy<'a>(&'a self, request: &'a Parts, domain: &'a str) -> Reply<'a, ()> {
+        as_user!(self, request, |s, caller| s
             .recommend_strategy(caller, domain))
     }
 
     fn strategy_version<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         domain: &'a str,
         n: i64,
     ) -> Reply<'a, StrategyDocument> {
-        as_user!(self, cookie, |s, caller| s
+        as_user!(self, request, |s, caller| s
             .strategy_version(caller, domain, n))
     }
 
     fn strategy_draft<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         domain: &'a str,
     ) -> Reply<'a, Option<StrategyDraft>> {
-        as_user!(self, cookie, |s, caller| s.strategy_draft(caller, domain))
+        as_user!(self, request, |s, caller| s.strategy_draft(caller, domain))
     }
 
     fn save_strategy_draft<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         domain: &'a str,
         document: StrategyDocument,
     ) -> Reply<'a, StrategyDraft> {
-        as_user!(self, cookie, |s, caller| s
+        as_user!(self, request, |s, caller| s
             .save_strategy_draft(caller, domain, &document))
     }
 
-    fn discard_strategy_draft<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, ()> {
-        as_user!(self, cookie, |s, caller| s
+    fn discard_strategy_draft<'a>(&'a self, request: &'a Parts, domain: &'a str) -> Reply<'a, ()> {
+        as_user!(self, request, |s, caller| s
             .discard_strategy_draft(caller, domain))
     }
 
     fn enable_strategy<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         domain: &'a str,
         document: StrategyDocument,
         base: Option<i64>,
     ) -> Reply<'a, i64> {
-        as_user!(self, cookie, |s, caller| s
+        as_user!(self, request, |s, caller| s
             .enable_strategy(caller, domain, &document, base))
     }
 
     fn create_point<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         point: NewMonitorPoint,
     ) -> Reply<'a, CreatedMonitorPoint> {
-        as_user!(self, cookie, |s, caller| async move {
+        as_user!(self, request, |s, caller| async move {
             s.create_point(caller, &point).await
         })
     }
 
-    fn delete_point<'a>(&'a self, cookie: &'a str, name: &'a str) -> Reply<'a, ()> {
-        as_user!(self, cookie, |s, caller| s.delete_point(caller, name))
+    fn delete_point<'a>(&'a self, request: &'a Parts, name: &'a str) -> Reply<'a, ()> {
+        as_user!(self, request, |s, caller| s.delete_point(caller, name))
     }
 
-    fn users<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<UserInfo>> {
-        as_user!(self, cookie, |s, caller| s.list_users(caller))
+    fn users<'a>(&'a self, request: &'a Parts) -> Reply<'a, Vec<UserInfo>> {
+        as_user!(self, request, |s, caller| s.list_users(caller))
     }
 
-    fn create_user<'a>(&'a self, cookie: &'a str, username: &'a str) -> Reply<'a, CreatedUser> {
-        as_user!(self, cookie, |s, caller| s.create_user(
+    fn create_user<'a>(&'a self, request: &'a Parts, username: &'a str) -> Reply<'a, CreatedUser> {
+        as_user!(self, request, |s, caller| s.create_user(
             caller,
             username.trim(),
             None
         ))
     }
 
-    fn reset_password<'a>(&'a self, cookie: &'a str, username: &'a str) -> Reply<'a, CreatedUser> {
-        as_user!(self, cookie, |s, caller| s
+    fn reset_password<'a>(
+        &'a self,
+        request: &'a Parts,
+        username: &'a str,
+    ) -> Reply<'a, CreatedUser> {
+        as_user!(self, request, |s, caller| s
             .reset_password(caller, username, None))
     }
 
-    fn delete_user<'a>(&'a self, cookie: &'a str, username: &'a str) -> Reply<'a, ()> {
-        as_user!(self, cookie, |s, caller| s.delete_user(caller, username))
+    fn delete_user<'a>(&'a self, request: &'a Parts, username: &'a str) -> Reply<'a, ()> {
+        as_user!(self, request, |s, caller| s.delete_user(caller, username))
     }
 
     fn set_policy<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         username: &'a str,
         policy: &'a str,
         granted: bool,
     ) -> Reply<'a, ()> {
-        as_user!(self, cookie, |s, caller| async move {
+        as_user!(self, request, |s, caller| async move {
             if granted {
                 s.grant_policy(caller, username, policy).await
             } else {
@@ -374,27 +384,32 @@ impl ConsoleBackend for Console {
         })
     }
 
-    fn access_keys<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<KeyInfo>> {
-        as_user!(self, cookie, |s, caller| s.list_access_keys(caller))
+    fn access_keys<'a>(&'a self, request: &'a Parts) -> Reply<'a, Vec<KeyInfo>> {
+        as_user!(self, request, |s, caller| s.list_access_keys(caller))
     }
 
     fn create_access_key<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         username: &'a str,
     ) -> Reply<'a, CreatedKey> {
         let owner = Some(username.trim()).filter(|u| !u.is_empty());
-        as_user!(self, cookie, |s, caller| s.create_access_key(caller, owner))
+        as_user!(self, request, |s, caller| s
+            .create_access_key(caller, owner))
     }
 
-    fn delete_access_key<'a>(&'a self, cookie: &'a str, access_key_id: &'a str) -> Reply<'a, ()> {
-        as_user!(self, cookie, |s, caller| s
+    fn delete_access_key<'a>(
+        &'a self,
+        request: &'a Parts,
+        access_key_id: &'a str,
+    ) -> Reply<'a, ()> {
+        as_user!(self, request, |s, caller| s
             .delete_access_key(caller, access_key_id))
     }
 
     fn audit<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         username: &'a str,
         action: &'a str,
         since: i64,
@@ -407,33 +422,33 @@ impl ConsoleBackend for Console {
             before_id: None,
             limit: 500,
         };
-        as_user!(self, cookie, |s, caller| s.audit_log(caller, filter))
+        as_user!(self, request, |s, caller| s.audit_log(caller, filter))
     }
 
-    fn contacts<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<ContactRecord>> {
-        as_user!(self, cookie, |s, caller| s.contacts(caller))
+    fn contacts<'a>(&'a self, request: &'a Parts) -> Reply<'a, Vec<ContactRecord>> {
+        as_user!(self, request, |s, caller| s.contacts(caller))
     }
 
-    fn put_contact<'a>(&'a self, cookie: &'a str, contact: ContactRecord) -> Reply<'a, ()> {
-        as_user!(self, cookie, |s, caller| async move {
+    fn put_contact<'a>(&'a self, request: &'a Parts, contact: ContactRecord) -> Reply<'a, ()> {
+        as_user!(self, request, |s, caller| async move {
             s.put_contact(caller, &contact).await
         })
     }
 
-    fn delete_contact<'a>(&'a self, cookie: &'a str, name: &'a str) -> Reply<'a, ()> {
-        as_user!(self, cookie, |s, caller| s.delete_contact(caller, name))
+    fn delete_contact<'a>(&'a self, request: &'a Parts, name: &'a str) -> Reply<'a, ()> {
+        as_user!(self, request, |s, caller| s.delete_contact(caller, name))
     }
 
-    fn contact_groups<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<ContactGroupRecord>> {
-        as_user!(self, cookie, |s, caller| s.contact_groups(caller))
+    fn contact_groups<'a>(&'a self, request: &'a Parts) -> Reply<'a, Vec<ContactGroupRecord>> {
+        as_user!(self, request, |s, caller| s.contact_groups(caller))
     }
 
     fn put_contact_group<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         group: ContactGroupRecord,
     ) -> Reply<'a, ()> {
-        as_user!(self, cookie, |s, caller| async move {
+        as_user!(self, request, |s, caller| async move {
             let members = GroupMembers {
                 contacts: group.contacts,
             };
@@ -441,36 +456,36 @@ impl ConsoleBackend for Console {
         })
     }
 
-    fn delete_contact_group<'a>(&'a self, cookie: &'a str, name: &'a str) -> Reply<'a, ()> {
-        as_user!(self, cookie, |s, caller| s
+    fn delete_contact_group<'a>(&'a self, request: &'a Parts, name: &'a str) -> Reply<'a, ()> {
+        as_user!(self, request, |s, caller| s
             .delete_contact_group(caller, name))
     }
 
-    fn domain_notify<'a>(&'a self, cookie: &'a str, domain: &'a str) -> Reply<'a, DomainNotify> {
-        as_user!(self, cookie, |s, caller| s.domain_notify(caller, domain))
+    fn domain_notify<'a>(&'a self, request: &'a Parts, domain: &'a str) -> Reply<'a, DomainNotify> {
+        as_user!(self, request, |s, caller| s.domain_notify(caller, domain))
     }
 
     fn set_domain_notify<'a>(
         &'a self,
-        cookie: &'a str,
+        request: &'a Parts,
         domain: &'a str,
         choice: DomainNotify,
     ) -> Reply<'a, ()> {
-        as_user!(self, cookie, |s, caller| async move {
+        as_user!(self, request, |s, caller| async move {
             s.set_domain_notify(caller, domain, &choice).await
         })
     }
 
-    fn deliveries<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<DeliveryRecord>> {
-        as_user!(self, cookie, |s, caller| s.deliveries(
+    fn deliveries<'a>(&'a self, request: &'a Parts) -> Reply<'a, Vec<DeliveryRecord>> {
+        as_user!(self, request, |s, caller| s.deliveries(
             caller,
             None,
             Some(500)
         ))
     }
 
-    fn usage<'a>(&'a self, cookie: &'a str) -> Reply<'a, Usage> {
-        as_user!(self, cookie, |s, caller| async move {
+    fn usage<'a>(&'a self, request: &'a Parts) -> Reply<'a, Usage> {
+        as_user!(self, request, |s, caller| async move {
             caller.require(Permission::Account)?;
             let tasks = s.monitor_tasks(caller).await?;
             let points = s.list_points(caller).await?;
@@ -486,7 +501,7 @@ impl ConsoleBackend for Console {
         })
     }
 
-    fn nodes<'a>(&'a self, cookie: &'a str) -> Reply<'a, Vec<NodeStatus>> {
-        as_user!(self, cookie, |s, caller| s.nodes(caller))
+    fn nodes<'a>(&'a self, request: &'a Parts) -> Reply<'a, Vec<NodeStatus>> {
+        as_user!(self, request, |s, caller| s.nodes(caller))
     }
 }

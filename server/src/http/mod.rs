@@ -1,8 +1,12 @@
 //! The HTTP listener: the REST API (`/v1`) and the Leptos console rendered on the server (SSR)
 //! with its static assets, on one port. `serve(listener, …, shutdown)` so tests can bind port 0.
+//! `listener` holds the connection rules (caps and timeouts), `guard` what every response and
+//! every console server-function call must satisfy (security headers, the CSRF rule).
 
 mod charts;
 mod console;
+mod guard;
+pub mod listener;
 pub mod status;
 
 use std::future::Future;
@@ -32,38 +36,46 @@ pub fn router(site_root: &Path, addr: SocketAddr, service: Service) -> Router {
     let pages = Router::new()
         .leptos_routes_with_context(&options, routes, context.clone(), {
             let options = options.clone();
-            move || shell(options.clone())
+            move || guarded_shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context(
-            context, shell,
+            context,
+            guarded_shell,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            service.clone(),
+            guard::console_functions,
         ))
         .with_state(options);
     let charts = Router::new()
         .route("/console/charts/{file}", axum::routing::get(charts::chart))
         .with_state(console);
-    crate::api::router(service)
+    crate::api::router(service.clone())
         .merge(charts)
-        .merge(status::routes())
+        .merge(status::routes(service))
         .merge(pages)
+        .layer(axum::middleware::from_fn(guard::security_headers))
 }
+
+/// The console's shell, with the page's Content-Security-Policy: scripts only from this origin
+/// or inline with this response's nonce (Leptos puts it on its hydration scripts).
+fn guarded_shell(options: LeptosOptions) -> impl IntoView {
+    guard::content_security_policy();
+    shell(options)
+}
+
+/// How long requests in flight may take to finish once shutdown begins.
+pub const DRAIN: std::time::Duration = std::time::Duration::from_secs(10);
 
 pub async fn serve(
     listener: tokio::net::TcpListener,
     site_root: &Path,
     service: Service,
+    limits: listener::Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
-    let app = router(site_root, addr, service).into_make_service_with_connect_info::<SocketAddr>();
-    // Without TCP_NODELAY a streamed page's last small chunk can wait ~40 ms for the client's
-    // delayed ACK (Nagle), which dominated the rendering time of small pages.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!("TCP_NODELAY: {e}");
-        }
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let app = router(site_root, addr, service);
+    listener::serve(listener, app, limits, shutdown, DRAIN).await?;
     Ok(())
 }

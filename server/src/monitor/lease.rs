@@ -34,7 +34,9 @@ pub(super) async fn turn(
     if service.store().postgres_url().is_none() {
         return Ok(Turn::Mine);
     }
-    let node = service.node_name();
+    // Leases are held by this process (its instance), not by its name: two processes that
+    // share a name by mistake never both hold one.
+    let node = service.instance();
     let now = now_ms();
     let mut conn = service.store().conn().await?;
     // A free lease is left to the preferred node first; a holder renewing needs no look.
@@ -86,7 +88,7 @@ pub(super) async fn release(service: &Service, domain: i64) {
     }
     let result = async {
         let mut conn = service.store().conn().await?;
-        leases::release(&mut conn, domain, service.node_name()).await
+        leases::release(&mut conn, domain, service.instance()).await
     }
     .await;
     if let Err(e) = result {

@@ -39,8 +39,8 @@ pub struct MonitorConfig {
     pub concurrency: usize,
     /// How long probe results are kept.
     pub retention: Duration,
-    /// Networks probes may reach; empty: any.
-    pub networks: Vec<probe::Network>,
+    /// Where probes may go (`--probe-networks`).
+    pub reach: crate::net::Reach,
 }
 
 impl Default for MonitorConfig {
@@ -50,7 +50,7 @@ impl Default for MonitorConfig {
             isp: String::new(),
             concurrency: 256,
             retention: Duration::from_secs(24 * 3600),
-            networks: Vec::new(),
+            reach: crate::net::Reach::public("--probe-networks"),
         }
     }
 }
@@ -127,7 +127,7 @@ pub(crate) fn state_of(health: Health) -> &'static str {
 /// Runs monitoring until the task is dropped. The agents' results reach the rounds through the
 /// service's [`Reports`].
 pub async fn run(service: Service, config: MonitorConfig) {
-    let prober = match probe::Prober::new(config.networks.clone()) {
+    let prober = match probe::Prober::new(config.reach.clone()) {
         Ok(prober) => prober,
         Err(e) => {
             tracing::error!("monitoring cannot start: TLS configuration for HTTPS probes: {e}");

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 
+use crate::net::Reach;
+
 /// What is probed and how, from a domain's monitor settings.
 #[derive(Clone, Debug)]
 pub struct ProbeSpec {
@@ -105,66 +107,25 @@ fn millis(d: Duration) -> u32 {
     u32::try_from(d.as_millis()).unwrap_or(u32::MAX)
 }
 
-/// A network probes may reach (`--probe-networks`), e.g. `10.0.0.0/8`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Network {
-    address: IpAddr,
-    prefix: u8,
-}
-
-impl std::str::FromStr for Network {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Network, String> {
-        let (address, prefix) = text.split_once('/').unwrap_or((text, ""));
-        let address: IpAddr = address
-            .trim()
-            .parse()
-            .map_err(|_| format!("\"{text}\" is not a network like 10.0.0.0/8"))?;
-        let longest = if address.is_ipv4() { 32 } else { 128 };
-        let prefix = if prefix.is_empty() {
-            longest
-        } else {
-            prefix
-                .trim()
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= longest)
-                .ok_or_else(|| format!("\"{text}\": the prefix must be 0..={longest}"))?
-        };
-        Ok(Network {
-            address: crate::dns::ecs::mask(address, prefix),
-            prefix,
-        })
-    }
-}
-
-impl Network {
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        ip.is_ipv4() == self.address.is_ipv4()
-            && crate::dns::ecs::mask(ip, self.prefix) == self.address
-    }
-}
-
-/// Shared probe machinery: the TLS configuration and the ICMP clients (made once), and the
-/// networks probes may reach (empty: any).
+/// Shared probe machinery: the TLS configuration and the ICMP clients (made once), and where
+/// probes may go (`--probe-networks`: public addresses by default).
 pub struct Prober {
     tls: tokio_rustls::TlsConnector,
     icmp_v4: Result<surge_ping::Client, Unavailable>,
     icmp_v6: Result<surge_ping::Client, Unavailable>,
-    networks: Vec<Network>,
+    reach: Reach,
     /// The local address TCP probes leave from (multi-homed hosts); `None`: the system's choice.
     source: Option<IpAddr>,
 }
 
 impl Prober {
     /// Fails only if the TLS library cannot offer its default protocol versions.
-    pub fn new(networks: Vec<Network>) -> Result<Prober, rustls::Error> {
+    pub fn new(reach: Reach) -> Result<Prober, rustls::Error> {
         Ok(Prober {
             tls: tls_connector()?,
             icmp_v4: icmp_client(surge_ping::ICMP::V4),
             icmp_v6: icmp_client(surge_ping::ICMP::V6),
-            networks,
+            reach,
             source: None,
         })
     }
@@ -192,10 +153,14 @@ impl Prober {
             Some(address) => address,
             None => return Ok(Outcome::failed(Failure::Dns, None, None)),
         };
-        if !self.networks.is_empty() && !self.networks.iter().any(|n| n.contains(address.ip())) {
+        // Checked on the address connected to, after resolution: a name that resolves to a
+        // special-use address is refused like the address itself.
+        if !self.reach.allows(address.ip()) {
             return Err(Unavailable(format!(
-                "{} is outside the networks probes may reach (--probe-networks)",
-                address.ip()
+                "blocked by policy: {} is outside the networks probes may reach ({} {})",
+                address.ip(),
+                self.reach.flag(),
+                self.reach
             )));
         }
         let remaining = spec.timeout.saturating_sub(started.elapsed());

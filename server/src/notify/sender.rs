@@ -9,7 +9,8 @@ use lettre::message::header::ContentType;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use crate::outbound::{HttpsClient, https_client};
+use crate::net::Reach;
+use crate::outbound::{GuardedClient, error_chain, guarded_client};
 use crate::store::notify::Delivery;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -43,13 +44,18 @@ pub struct SmsConfig {
 pub struct Sender {
     smtp: Option<(AsyncSmtpTransport<Tokio1Executor>, lettre::message::Mailbox)>,
     sms: Option<SmsConfig>,
-    http: HttpsClient,
+    /// Webhooks and the SMS gateway: only to addresses `--webhook-networks` allows.
+    http: GuardedClient,
 }
 
 impl Sender {
-    pub fn new(smtp: Option<SmtpConfig>, sms: Option<SmsConfig>) -> anyhow::Result<Sender> {
+    pub fn new(
+        smtp: Option<SmtpConfig>,
+        sms: Option<SmsConfig>,
+        webhook_reach: Reach,
+    ) -> anyhow::Result<Sender> {
         let smtp = smtp.map(smtp_transport).transpose()?;
-        let http = https_client(None)?;
+        let http = guarded_client(webhook_reach)?;
         Ok(Sender { smtp, sms, http })
     }
 
@@ -143,7 +149,7 @@ impl Sender {
         let response = tokio::time::timeout(Duration::from_secs(15), self.http.request(request))
             .await
             .map_err(|_| format!("{url}: no answer within 15 s"))?
-            .map_err(|e| format!("{url}: {e}"))?;
+            .map_err(|e| format!("{url}: {}", error_chain(&e)))?;
         let status = response.status();
         let _ = response.into_body().collect().await;
         if status.is_success() {

@@ -2,14 +2,45 @@
 //! monitor settings.
 
 use app::model::{
-    DOMAINS_PER_PAGE, DomainDetails, DomainPage, DomainRow, DomainStatus, DomainSummary,
-    MonitorSettings, MonitorStatus, NewDomain, Permission, TTL_RANGE, normalize_domain_name,
+    CreatedDomain, DOMAINS_PER_PAGE, DomainDetails, DomainPage, DomainRow, DomainStatus,
+    DomainSummary, MonitorSettings, MonitorStatus, NameClaim, NewDomain, Permission, Quarantined,
+    TTL_RANGE, normalize_domain_name,
 };
 
 use super::monitoring::{monitored, status_of};
 use super::{Caller, Result, Service, ServiceError};
 use crate::store::domains::{self, Domain, Listed};
 use crate::store::{Conn, bump_config_version};
+
+/// Domains one `POST /v1/domains` may create.
+pub const MAX_DOMAINS_PER_REQUEST: usize = 1_000;
+/// The longest DNS name (RFC 1035), as text without the trailing dot.
+const MAX_SERVED_NAME: usize = 253;
+
+/// A domain about to be created: its listed name and the name DNS answers for it.
+struct Planned {
+    name: String,
+    served: String,
+    is_itm: bool,
+}
+
+impl Planned {
+    fn itm(name: String, served: String) -> Planned {
+        Planned {
+            name,
+            served,
+            is_itm: true,
+        }
+    }
+
+    fn delegated(name: String) -> Planned {
+        Planned {
+            served: name.clone(),
+            name,
+            is_itm: false,
+        }
+    }
+}
 
 impl Service {
     pub async fn list_domains(&self, caller: &Caller) -> Result<Vec<DomainSummary>> {
@@ -81,7 +112,11 @@ impl Service {
     }
 
     fn summary(&self, d: &Listed, monitor_status: Option<MonitorStatus>) -> DomainSummary {
+        // Shown while the name is not served (the seed's shape otherwise).
+        let verification = (!d.is_itm && d.claim != NameClaim::Active)
+            .then(|| self.verification(d.account_id, &d.name, d.claim));
         DomainSummary {
+            verification,
             domain: d.name.clone(),
             cname: if d.is_itm {
                 format!("{}.{}", d.name, self.zone())
@@ -94,67 +129,132 @@ impl Service {
                 .unwrap_or_default(),
             resource_status: "STARTED".into(),
             has_distribution: d.strategy_version.is_some()
+                && d.claim == NameClaim::Active
                 && matches!(d.status, DomainStatus::Start | DomainStatus::Pause),
         }
     }
 
-    /// Creates every domain or none. ITM domains are renamed `<name>.<accountId>`.
+    /// Creates every domain or none. ITM domains are renamed `<name>.<accountId>` and served
+    /// under ITM's zone; a delegated (non-ITM) name is served under itself once the account has
+    /// proved it controls it (`claims`), unless the installation trusts delegated names.
     pub async fn create_domains(
         &self,
         caller: &Caller,
         new: &[NewDomain],
-    ) -> Result<Vec<NewDomain>> {
+    ) -> Result<Vec<CreatedDomain>> {
         caller.require(Permission::Write)?;
         if new.is_empty() {
             return Err(ServiceError::Invalid("the list of domains is empty".into()));
         }
-        let mut names = Vec::with_capacity(new.len());
+        if new.len() > MAX_DOMAINS_PER_REQUEST {
+            return Err(ServiceError::Invalid(format!(
+                "at most {MAX_DOMAINS_PER_REQUEST} domains per request"
+            )));
+        }
+        let mut planned = Vec::with_capacity(new.len());
         for (i, d) in new.iter().enumerate() {
-            let base = normalize_domain_name(&d.domain)
-                .map_err(|e| ServiceError::Invalid(format!("[{i}].domain: {e}")))?;
-            let name = if d.is_itm_domain {
-                format!("{base}.{}", caller.account_id())
+            let field = |e: String| ServiceError::Invalid(format!("[{i}].domain: {e}"));
+            let base = normalize_domain_name(&d.domain).map_err(field)?;
+            let plan = if d.is_itm_domain {
+                let name = format!("{base}.{}", caller.account_id());
+                let served = format!("{name}.{}", self.zone());
+                if served.len() > MAX_SERVED_NAME {
+                    return Err(field(format!(
+                        "\"{served}\" (the name answered under ITM's zone) is longer than \
+                         {MAX_SERVED_NAME} characters"
+                    )));
+                }
+                Planned::itm(name, served)
             } else {
-                base
+                if self.under_own_zone(&base) {
+                    return Err(field(format!(
+                        "\"{base}\" is at or under ITM's own zone \"{}\"; create it as an ITM \
+                         domain (isItmDomain: true) instead",
+                        self.zone()
+                    )));
+                }
+                Planned::delegated(base)
             };
-            if names.contains(&name) {
+            if planned.iter().any(|p: &Planned| p.name == plan.name) {
                 return Err(ServiceError::Invalid(format!(
                     "[{i}].domain: \"{}\" appears twice",
                     d.domain
                 )));
             }
-            names.push(name);
+            planned.push(plan);
         }
-        let mut tx = self.store().begin().await?;
-        let mut ids = Vec::with_capacity(names.len());
-        for (name, d) in names.iter().zip(new) {
-            if domains::name_taken(&mut tx, name).await? {
-                return Err(ServiceError::Conflict(format!(
-                    "domain \"{name}\" already exists"
-                )));
+        // Delegated names another account holds unproved can be taken over with the proof. The
+        // TXT lookups happen before the transaction (never hold the database across the
+        // network); the transaction then checks everything again.
+        let contested: Vec<String> = {
+            let mut conn = self.store().conn().await?;
+            let mut contested = Vec::new();
+            for plan in planned.iter().filter(|p| !p.is_itm) {
+                if let Some((_, owner, claim)) =
+                    domains::by_served_name(&mut conn, &plan.served).await?
+                    && owner != caller.account_id()
+                    && claim != NameClaim::Active
+                {
+                    contested.push(plan.name.clone());
+                }
             }
-            ids.push(
-                domains::insert(
-                    &mut tx,
-                    caller.account_id(),
-                    name,
-                    d.is_itm_domain,
-                    &MonitorSettings::default(),
-                )
-                .await?,
-            );
-            self.audit(&mut tx, caller, "domain.create", name, "")
+            contested
+        };
+        let mut proved = Vec::new();
+        for name in contested {
+            if self.proof_published(caller.account_id(), &name).await? {
+                proved.push(name);
+            }
+        }
+        let claim = self.new_delegated_claim();
+        let mut tx = self.store().begin().await?;
+        let mut ids = Vec::with_capacity(planned.len());
+        for plan in &planned {
+            if !plan.is_itm {
+                self.check_delegated_name(&mut tx, caller, &plan.name, proved.contains(&plan.name))
+                    .await?;
+            }
+            let row = domains::NewRow {
+                account_id: caller.account_id(),
+                name: &plan.name,
+                served_name: &plan.served,
+                is_itm: plan.is_itm,
+                claim: if plan.is_itm || proved.contains(&plan.name) {
+                    NameClaim::Active
+                } else {
+                    claim
+                },
+            };
+            let id = domains::insert(&mut tx, row, &MonitorSettings::default())
+                .await
+                .map_err(|e| {
+                    if e.is_unique_violation() {
+                        ServiceError::Conflict(format!("domain \"{}\" already exists", plan.name))
+                    } else {
+                        e.into()
+                    }
+                })?;
+            ids.push(id);
+            self.audit(&mut tx, caller, "domain.create", &plan.name, "")
                 .await?;
         }
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
         self.changes().publish(ids);
-        Ok(names
+        Ok(planned
             .into_iter()
-            .zip(new)
-            .map(|(domain, d)| NewDomain {
-                domain,
-                is_itm_domain: d.is_itm_domain,
+            .map(|plan| {
+                // A name waiting for its proof comes with the TXT record to publish.
+                let pending =
+                    !plan.is_itm && !proved.contains(&plan.name) && claim == NameClaim::Pending;
+                let verification = pending.then(|| {
+                    self.verification(caller.account_id(), &plan.name, NameClaim::Pending)
+                });
+                CreatedDomain {
+                    domain: plan.name,
+                    is_itm_domain: plan.is_itm,
+                    verification,
+                }
             })
             .collect())
     }
@@ -220,6 +320,10 @@ impl Service {
             strategy_version: d.strategy_version,
             created_at: d.created_at,
             updated_at: d.updated_at,
+            quarantine: self.quarantine().get(d.id).map(|held| Quarantined {
+                reason: held.reason,
+                since: held.since,
+            }),
         })
     }
 

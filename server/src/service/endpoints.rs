@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use app::model::{EndpointInput, EndpointRecord, Permission, implied_kind, validate_tag};
+use app::strategy::MAX_ENDPOINTS;
 use app::strategy::{Area, EndpointKind, Isp, value_error};
 use serde::Deserialize;
 
@@ -66,19 +67,23 @@ impl Service {
                 "the list of endpoints is empty".into(),
             ));
         }
-        let mut seen = Vec::new();
+        if inputs.len() > MAX_ENDPOINTS {
+            return Err(ServiceError::Invalid(format!(
+                "at most {MAX_ENDPOINTS} endpoints per request"
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
         let mut tx = self.store().begin().await?;
         let mut touched: HashMap<i64, Domain> = HashMap::new();
         for (i, input) in inputs.iter().enumerate() {
             let domain = self.domain(&mut tx, caller, &input.domain).await?;
             let mut endpoint = self.checked_endpoint(i, input, domain.id)?;
-            if seen.contains(&(domain.id, endpoint.value.clone())) {
+            if !seen.insert((domain.id, endpoint.value.clone())) {
                 return Err(ServiceError::Invalid(format!(
                     "[{i}].endpoint: \"{}\" appears twice",
                     endpoint.value
                 )));
             }
-            seen.push((domain.id, endpoint.value.clone()));
             let existing = endpoints::get(&mut tx, domain.id, &endpoint.value).await?;
             match (mode, existing) {
                 (Mode::Add, Some(_)) => {
@@ -116,6 +121,17 @@ impl Service {
             .await?;
             touched.insert(domain.id, domain);
         }
+        // A strategy holds at most MAX_ENDPOINTS endpoints: a domain with more could not be
+        // answered by any strategy.
+        for domain in touched.values() {
+            let count = endpoints::count(&mut tx, domain.id).await?;
+            if count > MAX_ENDPOINTS as i64 {
+                return Err(ServiceError::Invalid(format!(
+                    "domain \"{}\": {count} endpoints, at most {MAX_ENDPOINTS} (the strategy limit)",
+                    domain.name
+                )));
+            }
+        }
         self.commit_endpoint_change(tx, touched).await
     }
 
@@ -148,6 +164,11 @@ impl Service {
                 "endpoint",
                 format!("\"{value}\" is not {expected} (type {})", kind.code()),
             ));
+        }
+        // Endpoints are probed: one on the server's loopback or a private network would let a
+        // tenant aim the prober there.
+        if let Some(why) = self.inner.config.probe_reach.refusal_of_name(&value) {
+            return Err(invalid("endpoint", why));
         }
         let (detected_area, detected_isp) = self.locate(&value);
         let area = match &input.area {
@@ -266,6 +287,17 @@ impl Service {
             )
             .await?;
             touched.insert(domain.id, domain);
+        }
+        // A strategy holds at most MAX_ENDPOINTS endpoints: a domain with more could not be
+        // answered by any strategy.
+        for domain in touched.values() {
+            let count = endpoints::count(&mut tx, domain.id).await?;
+            if count > MAX_ENDPOINTS as i64 {
+                return Err(ServiceError::Invalid(format!(
+                    "domain \"{}\": {count} endpoints, at most {MAX_ENDPOINTS} (the strategy limit)",
+                    domain.name
+                )));
+            }
         }
         self.commit_endpoint_change(tx, touched).await
     }

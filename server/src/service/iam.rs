@@ -5,11 +5,11 @@ pub use app::model::{CreatedKey, CreatedUser, KeyInfo, UserInfo};
 use app::model::{Permission, Policy};
 
 use super::auth::validate_username;
-use super::secrets::{hash_password, random_token};
+use super::secrets::{hash_password_async, random_token};
 use super::{Caller, Result, Service, ServiceError};
 use crate::store::accounts::{self, User};
 use crate::store::audit::{self, AuditEntry, AuditFilter};
-use crate::store::{Conn, keys};
+use crate::store::{Conn, keys, sessions};
 
 const MIN_PASSWORD: usize = 8;
 
@@ -39,7 +39,9 @@ impl Service {
         caller.require(Permission::ManageUsers)?;
         validate_username(username).map_err(|e| ServiceError::Invalid(format!("username: {e}")))?;
         let password = self.password_or_generated(password)?;
-        let hash = hash_password(&password).map_err(ServiceError::Internal)?;
+        let hash = hash_password_async(&password)
+            .await
+            .map_err(ServiceError::Internal)?;
         let mut tx = self.store().begin().await?;
         if accounts::sub_user(&mut tx, caller.account_id(), username)
             .await?
@@ -65,6 +67,7 @@ impl Service {
         caller.require(Permission::ManageUsers)?;
         let mut tx = self.store().begin().await?;
         let user = self.sub_user(&mut tx, caller, username).await?;
+        sessions::delete_for_user(&mut tx, user.id).await?;
         accounts::delete_user(&mut tx, user.id).await?;
         self.audit(&mut tx, caller, "user.delete", username, "")
             .await?;
@@ -80,12 +83,22 @@ impl Service {
     ) -> Result<CreatedUser> {
         caller.require(Permission::ManageUsers)?;
         let password = self.password_or_generated(password)?;
-        let hash = hash_password(&password).map_err(ServiceError::Internal)?;
+        let hash = hash_password_async(&password)
+            .await
+            .map_err(ServiceError::Internal)?;
         let mut tx = self.store().begin().await?;
         let user = self.sub_user(&mut tx, caller, username).await?;
         accounts::set_password(&mut tx, user.id, &hash).await?;
-        self.audit(&mut tx, caller, "user.password", username, "")
-            .await?;
+        // A new password ends the sessions the old one opened.
+        let ended = sessions::delete_for_user(&mut tx, user.id).await?;
+        self.audit(
+            &mut tx,
+            caller,
+            "user.password",
+            username,
+            &format!("{ended} sessions ended"),
+        )
+        .await?;
         tx.commit().await?;
         Ok(CreatedUser {
             username: username.to_owned(),
@@ -137,13 +150,22 @@ impl Service {
             .collect())
     }
 
-    /// Creates an access key for `username` (a user of the account), or for the caller.
+    /// Creates an access key for the caller, or — the main account only — for `username`, one
+    /// of its sub-users.
     pub async fn create_access_key(
         &self,
         caller: &Caller,
         username: Option<&str>,
     ) -> Result<CreatedKey> {
         caller.require(Permission::Account)?;
+        let for_someone_else = username.is_some_and(|name| name != caller.user.username);
+        if for_someone_else && !caller.user.is_main {
+            return Err(ServiceError::Forbidden(
+                "only the main account creates access keys for other users; a sub-user creates \
+                 its own"
+                    .into(),
+            ));
+        }
         let mut tx = self.store().begin().await?;
         let owner = match username {
             None => caller.user.clone(),
@@ -178,11 +200,21 @@ impl Service {
         caller.require(Permission::Account)?;
         let plausible =
             !access_key_id.is_empty() && access_key_id.bytes().all(|b| b.is_ascii_alphanumeric());
+        let not_found = || ServiceError::NotFound(format!("no access key \"{access_key_id}\""));
         let mut tx = self.store().begin().await?;
-        if !plausible || !keys::delete(&mut tx, caller.account_id(), access_key_id).await? {
-            return Err(ServiceError::NotFound(format!(
-                "no access key \"{access_key_id}\""
-            )));
+        if !plausible {
+            return Err(not_found());
+        }
+        let owner = keys::owner(&mut tx, caller.account_id(), access_key_id)
+            .await?
+            .ok_or_else(not_found)?;
+        if owner.is_main && !caller.user.is_main {
+            return Err(ServiceError::Forbidden(
+                "only the main account deletes the main account's access keys".into(),
+            ));
+        }
+        if !keys::delete(&mut tx, caller.account_id(), access_key_id).await? {
+            return Err(not_found());
         }
         self.audit(&mut tx, caller, "accesskey.delete", access_key_id, "")
             .await?;

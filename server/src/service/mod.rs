@@ -5,6 +5,7 @@
 
 mod auth;
 mod changes;
+mod claims;
 mod domains;
 mod endpoints;
 mod error;
@@ -14,6 +15,7 @@ mod nodes;
 mod notify;
 mod points;
 mod secrets;
+mod signatures;
 mod strategies;
 
 use std::sync::Arc;
@@ -22,20 +24,26 @@ use app::model::Permission;
 
 pub use auth::{NewAccount, SESSION_TTL_SECS, Session};
 pub use changes::{ChangeFeed, Changes};
+pub use claims::Delegation;
 pub use endpoints::EndpointRef;
 pub use error::ServiceError;
 pub use iam::{CreatedKey, CreatedUser, KeyInfo, UserInfo};
-pub use secrets::Sealer;
+pub use secrets::{Sealer, constant_time_eq};
 pub use strategies::{StrategyInput, VersionInfo, compose};
 
 use crate::health::HealthBook;
 use crate::ipdb::Locator;
 use crate::monitor::Reports;
+use crate::net::{Network, Reach};
+use crate::quarantine::Quarantine;
 use crate::store::accounts::User;
 use crate::store::audit::Actor;
 use crate::store::{Conn, Store};
 
 pub type Result<T> = std::result::Result<T, ServiceError>;
+
+/// The default `--max-signature-age` (seconds): the BCE SDKs' default validity.
+pub const DEFAULT_MAX_SIGNATURE_AGE: i64 = 30 * 60;
 
 /// Settings the service needs from the configuration.
 #[derive(Clone, Debug)]
@@ -49,6 +57,16 @@ pub struct ServiceConfig {
     pub local_point: (String, String),
     /// The flapping rule's period: at most one message per contact, channel and subject in it.
     pub notify_quiet: std::time::Duration,
+    /// How delegated (non-ITM) names come to be served.
+    pub delegation: Delegation,
+    /// Where probes may go: endpoints at special-use addresses not opened here are refused.
+    pub probe_reach: Reach,
+    /// Where webhooks and the SMS gateway may go: webhooks aimed elsewhere are refused.
+    pub webhook_reach: Reach,
+    /// Peers whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed (`--trusted-proxies`).
+    pub trusted_proxies: Vec<Network>,
+    /// The oldest signature accepted, whatever validity it states (seconds).
+    pub max_signature_age: i64,
 }
 
 impl ServiceConfig {
@@ -59,7 +77,37 @@ impl ServiceConfig {
             locator: Arc::new(Locator::empty()),
             local_point: Default::default(),
             notify_quiet: std::time::Duration::from_secs(600),
+            delegation: Delegation {
+                resolver: crate::resolver::Resolver::system(),
+                trusted: false,
+            },
+            probe_reach: Reach::public("--probe-networks"),
+            webhook_reach: Reach::public("--webhook-networks"),
+            trusted_proxies: Vec::new(),
+            max_signature_age: DEFAULT_MAX_SIGNATURE_AGE,
         }
+    }
+
+    /// Who may tell the client's address and scheme, and how old a signature may be.
+    pub fn with_http(self, trusted_proxies: Vec<Network>, max_signature_age: i64) -> ServiceConfig {
+        ServiceConfig {
+            trusted_proxies,
+            max_signature_age,
+            ..self
+        }
+    }
+
+    /// Where probes and webhooks may go (`--probe-networks`, `--webhook-networks`).
+    pub fn with_reach(self, probe_reach: Reach, webhook_reach: Reach) -> ServiceConfig {
+        ServiceConfig {
+            probe_reach,
+            webhook_reach,
+            ..self
+        }
+    }
+
+    pub fn with_delegation(self, delegation: Delegation) -> ServiceConfig {
+        ServiceConfig { delegation, ..self }
     }
 
     pub fn with_notify_quiet(self, notify_quiet: std::time::Duration) -> ServiceConfig {
@@ -92,8 +140,10 @@ struct Inner {
     config: ServiceConfig,
     sealer: Sealer,
     throttle: auth::LoginThrottle,
+    signatures: signatures::SignaturesSeen,
     changes: ChangeFeed,
     health: Arc<HealthBook>,
+    quarantine: Arc<Quarantine>,
     health_changes: ChangeFeed,
     reports: Reports,
     notify_wake: tokio::sync::Notify,
@@ -101,6 +151,9 @@ struct Inner {
     database_reachable: std::sync::atomic::AtomicBool,
     /// This node's name among those sharing the store (set once at start).
     node_name: std::sync::OnceLock<String>,
+    /// This process's own id (random, new at every start): its heartbeat, change notifications
+    /// and monitor leases carry it, so even two processes given one name stay apart.
+    instance: String,
     /// The monitoring nodes whose heartbeat is fresh, with when it was (ms), this one included
     /// (the cluster task keeps it): those domains' monitoring may go to.
     live_nodes: std::sync::RwLock<Vec<(String, i64)>>,
@@ -114,10 +167,24 @@ pub struct Caller {
 }
 
 impl Caller {
-    /// The permission check every operation starts with. Main accounts may do everything;
-    /// sub-users what one of their policies allows.
+    /// The permission check every operation starts with. Main accounts may do everything in
+    /// their account; sub-users what one of their policies allows. Installation-wide state is
+    /// for operators' accounts alone.
     pub fn require(&self, permission: Permission) -> Result<()> {
-        if self.user.is_main || self.user.policies.iter().any(|p| p.allows(permission)) {
+        if permission == Permission::Operate && !self.user.operator {
+            return Err(ServiceError::Forbidden(
+                "only the installation's operators see this".into(),
+            ));
+        }
+        let granted = |p: Permission| {
+            self.user.is_main || self.user.policies.iter().any(|policy| policy.allows(p))
+        };
+        // Operating needs the account-level right inside an operator's account.
+        let needed = match permission {
+            Permission::Operate => Permission::Account,
+            other => other,
+        };
+        if granted(needed) {
             return Ok(());
         }
         Err(ServiceError::Forbidden(match permission {
@@ -133,6 +200,22 @@ impl Caller {
 
     pub fn account_id(&self) -> i64 {
         self.user.account_id
+    }
+
+    /// The server itself acting in `account_id` (background work; audited as user "itm").
+    fn system(account_id: i64, source: &str) -> Caller {
+        Caller {
+            user: User {
+                id: 0,
+                account_id,
+                username: "itm".into(),
+                is_main: true,
+                policies: Vec::new(),
+                created_at: 0,
+                operator: false,
+            },
+            source: source.into(),
+        }
     }
 
     fn actor(&self) -> Actor<'_> {
@@ -153,13 +236,16 @@ impl Service {
                 config,
                 sealer,
                 throttle: auth::LoginThrottle::default(),
+                signatures: signatures::SignaturesSeen::default(),
                 changes: ChangeFeed::default(),
                 health: Arc::default(),
+                quarantine: Arc::default(),
                 health_changes: ChangeFeed::default(),
                 reports: Reports::default(),
                 notify_wake: tokio::sync::Notify::new(),
                 database_reachable: std::sync::atomic::AtomicBool::new(true),
                 node_name: std::sync::OnceLock::new(),
+                instance: secrets::random_token(16),
                 live_nodes: std::sync::RwLock::new(Vec::new()),
             }),
         }
@@ -168,6 +254,11 @@ impl Service {
     /// This node's name (set once at start; "local" when never set).
     pub fn node_name(&self) -> &str {
         self.inner.node_name.get().map_or("local", String::as_str)
+    }
+
+    /// This process's id among the nodes (see [`Inner::instance`]).
+    pub fn instance(&self) -> &str {
+        &self.inner.instance
     }
 
     pub fn set_node_name(&self, name: String) {
@@ -224,6 +315,19 @@ impl Service {
         &self.inner.config.locator
     }
 
+    /// The signed writes this node accepted in their validity window (replays are refused).
+    pub fn signatures_seen(&self) -> &signatures::SignaturesSeen {
+        &self.inner.signatures
+    }
+
+    pub fn trusted_proxies(&self) -> &[Network] {
+        &self.inner.config.trusted_proxies
+    }
+
+    pub fn max_signature_age(&self) -> i64 {
+        self.inner.config.max_signature_age
+    }
+
     pub fn store(&self) -> &Store {
         &self.inner.store
     }
@@ -240,6 +344,11 @@ impl Service {
     /// The current health of monitored endpoints (monitoring writes, DNS reads).
     pub fn health(&self) -> &Arc<HealthBook> {
         &self.inner.health
+    }
+
+    /// The domains whose stored strategy the DNS snapshot could not load.
+    pub fn quarantine(&self) -> &Arc<Quarantine> {
+        &self.inner.quarantine
     }
 
     /// The latest probe outcome of every point for every endpoint (local probes and agents).

@@ -10,7 +10,7 @@ impl Service {
     /// Every node that ever served from this store, with its lag and health: healthy when heard
     /// from within [`NODE_TIMEOUT`] with the database reachable (a heartbeat is a write).
     pub async fn nodes(&self, caller: &Caller) -> Result<Vec<NodeStatus>> {
-        caller.require(Permission::Read)?;
+        caller.require(Permission::Operate)?;
         let mut conn = self.store().conn().await?;
         let store_version = config_version(&mut conn).await?;
         let list = nodes::list(&mut conn).await?;

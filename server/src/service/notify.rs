@@ -6,6 +6,7 @@ use app::model::{
 
 use super::monitoring::checked_limit;
 use super::{Caller, Result, Service, ServiceError};
+use crate::net::Reach;
 use crate::store::notify::{self, Contact};
 
 impl Service {
@@ -34,7 +35,7 @@ impl Service {
             webhook: c.webhook.trim().to_owned(),
         };
         check_name("name", &c.name)?;
-        check_contact(&c)?;
+        check_contact(&c, &self.inner.config.webhook_reach)?;
         let mut tx = self.store().begin().await?;
         notify::upsert_contact(
             &mut tx,
@@ -211,7 +212,7 @@ fn check_name(field: &str, name: &str) -> Result<()> {
     }
 }
 
-fn check_contact(c: &ContactRecord) -> Result<()> {
+fn check_contact(c: &ContactRecord, reach: &Reach) -> Result<()> {
     let invalid = |field: &str, value: &str, why: &str| {
         Err(ServiceError::Invalid(format!(
             "{field}: \"{}\" {why}",
@@ -246,6 +247,15 @@ fn check_contact(c: &ContactRecord) -> Result<()> {
             .is_ok_and(|u| u.host().is_some());
     if !c.webhook.is_empty() && !url_ok {
         return invalid("webhook", &c.webhook, "is not an http(s) URL");
+    }
+    // Names are checked again on the address they resolve to, when the message is sent.
+    let host = c.webhook.parse::<hyper::Uri>().ok();
+    if let Some(why) = host
+        .as_ref()
+        .and_then(hyper::Uri::host)
+        .and_then(|h| reach.refusal_of_name(h))
+    {
+        return invalid("webhook", &c.webhook, &format!("is refused: {why}"));
     }
     Ok(())
 }

@@ -5,16 +5,19 @@ use std::path::Path;
 
 use anyhow::Context;
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
-/// Seals and opens access-key secrets with the master key.
+/// Seals and opens access-key secrets with the master key, and derives the installation's
+/// keyed tokens (proof-of-control challenges) from it.
 #[derive(Clone)]
 pub struct Sealer {
     cipher: ChaCha20Poly1305,
+    /// A key of its own for tokens (never the sealing key itself).
+    token_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Sealer {
@@ -25,9 +28,28 @@ impl std::fmt::Debug for Sealer {
 
 impl Sealer {
     pub fn new(key: [u8; 32]) -> Sealer {
+        let mut derive = Sha256::new();
+        derive.update(b"itm token key\0");
+        derive.update(key);
         Sealer {
             cipher: ChaCha20Poly1305::new(Key::from_slice(&key)),
+            token_key: derive.finalize().into(),
         }
+    }
+
+    /// A token only this installation can compute: hex HMAC-SHA256 of `purpose` and `subject`
+    /// under the token key, 32 digits. The same inputs always give the same token, so a value
+    /// can be shown before anything is stored (and on every node).
+    pub fn token(&self, purpose: &str, subject: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.token_key)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(purpose.as_bytes());
+        mac.update(b"\0");
+        mac.update(subject.as_bytes());
+        let mut text = hex::encode(mac.finalize().into_bytes());
+        text.truncate(32);
+        text
     }
 
     /// Reads the 64-hex-digit master key at `path`, creating it (mode 0600) when absent.
@@ -35,8 +57,10 @@ impl Sealer {
     pub fn from_key_file(path: &Path) -> anyhow::Result<Sealer> {
         if !path.exists() {
             let key: [u8; 32] = rand::rng().random();
-            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent)
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+                && !parent.exists()
+            {
+                crate::store::private_folder(parent)
                     .with_context(|| format!("creating {}", parent.display()))?;
             }
             write_private(path, &hex::encode(key))
@@ -92,7 +116,133 @@ pub fn hash_password(password: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-pub fn verify_password(password: &str, hash: &str) -> bool {
+/// Password hashing costs ~20 MiB and tens of milliseconds a time (argon2id). It runs on a
+/// few threads of its own, one job each at a time: a flood of logins queues (cheaply, as
+/// waiting futures) instead of taking the async workers, and the memory the hashing keeps is
+/// that of these threads alone (the allocator keeps a freed block per thread it ran on).
+struct HashingPool {
+    jobs: std::sync::Mutex<std::sync::mpsc::Sender<Job>>,
+    gate: tokio::sync::Semaphore,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+fn hashing_pool() -> &'static HashingPool {
+    static POOL: std::sync::OnceLock<HashingPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4));
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+        for n in 0..threads {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("itm-hash-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!("starting a password hashing thread: {e}");
+            }
+        }
+        HashingPool {
+            jobs: std::sync::Mutex::new(jobs),
+            gate: tokio::sync::Semaphore::new(threads),
+        }
+    })
+}
+
+/// Runs `work` on the hashing threads; `None` if they are gone.
+async fn on_hashing_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    let pool = hashing_pool();
+    let _permit = pool.gate.acquire().await.ok()?;
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _ = reply.send(work());
+    });
+    pool.jobs
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .send(job)
+        .ok()?;
+    answer.await.ok()
+}
+
+/// [`verify_password`] on the hashing threads, each reusing one block of working memory
+/// (allocating and freeing ~20 MiB per login makes the allocator keep ever more of it).
+pub async fn check_password(password: &str, hash: &str) -> bool {
+    let (password, hash) = (password.to_owned(), hash.to_owned());
+    on_hashing_thread(move || verify_in_reused_memory(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
+fn verify_in_reused_memory(password: &str, hash: &str) -> bool {
+    thread_local! {
+        static BLOCKS: std::cell::RefCell<Vec<argon2::Block>> = const {
+            std::cell::RefCell::new(Vec::new())
+        };
+    }
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let algorithm = argon2::Algorithm::try_from(parsed.algorithm);
+    let version = parsed
+        .version
+        .map_or(Ok(argon2::Version::default()), argon2::Version::try_from);
+    let params = argon2::Params::try_from(&parsed);
+    let (Ok(algorithm), Ok(version), Ok(params)) = (algorithm, version, params) else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let argon2 = Argon2::new(algorithm, version, params);
+    let mut out = vec![0u8; expected.len()];
+    let hashed = BLOCKS.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        if memory.len() < blocks {
+            memory.resize(blocks, argon2::Block::default());
+        }
+        argon2.hash_password_into_with_memory(
+            password.as_bytes(),
+            salt,
+            &mut out,
+            &mut memory[..blocks],
+        )
+    });
+    hashed.is_ok() && constant_time_eq(&out, expected.as_bytes())
+}
+
+/// Equality that takes as long whatever the contents (for secrets and their digests).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+}
+
+/// [`hash_password`] on the hashing threads.
+pub async fn hash_password_async(password: &str) -> Result<String, String> {
+    let password = password.to_owned();
+    on_hashing_thread(move || hash_password(&password))
+        .await
+        .unwrap_or_else(|| Err("the password hashing threads are gone".into()))
+}
+
+/// The library's own check, which the reused-memory one is tested against.
+#[cfg(test)]
+fn verify_password(password: &str, hash: &str) -> bool {
+    use argon2::password_hash::PasswordVerifier;
     PasswordHash::new(hash).is_ok_and(|parsed| {
         Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
@@ -128,11 +278,29 @@ mod tests {
     }
 
     #[test]
+    fn tokens_depend_on_key_purpose_and_subject() {
+        let sealer = Sealer::new([7; 32]);
+        let token = sealer.token("challenge", "1|www.example.com");
+        assert_eq!(token.len(), 32);
+        assert_eq!(token, sealer.token("challenge", "1|www.example.com"));
+        assert_ne!(token, sealer.token("challenge", "2|www.example.com"));
+        assert_ne!(token, sealer.token("other", "1|www.example.com"));
+        assert_ne!(
+            token,
+            Sealer::new([8; 32]).token("challenge", "1|www.example.com")
+        );
+    }
+
+    #[test]
     fn passwords_verify_against_their_argon2id_hash() {
         let hash = hash_password("correct horse").expect("hashes");
         assert!(hash.starts_with("$argon2id$"));
         assert!(verify_password("correct horse", &hash));
         assert!(!verify_password("wrong", &hash));
         assert!(!verify_password("x", "not a hash"));
+        // The reused-memory check agrees with the library's own.
+        assert!(verify_in_reused_memory("correct horse", &hash));
+        assert!(!verify_in_reused_memory("wrong", &hash));
+        assert!(!verify_in_reused_memory("x", "not a hash"));
     }
 }

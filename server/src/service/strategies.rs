@@ -406,25 +406,11 @@ fn check_endpoints_known(name: &str, doc: &StrategyDocument, list: &[Endpoint]) 
     Ok(())
 }
 
-/// Rules and items a draft may hold: far above any real strategy, low enough that a draft
-/// cannot fill the database.
-const MAX_DRAFT_RULES: usize = 2_000;
-const MAX_DRAFT_ITEMS: usize = 20_000;
-
+/// A draft may be invalid, never oversized: the strategy's own size limits (rules, items,
+/// endpoints; docs/strategy.md), checked before anything is stored.
 fn check_draft_size(doc: &StrategyDocument) -> Result<()> {
-    let rules = doc.strategy.rules.len();
-    let items: usize = doc.strategy.rules.iter().map(|r| r.items.len()).sum();
-    if rules > MAX_DRAFT_RULES {
-        return Err(ServiceError::Invalid(format!(
-            "strategy.rules: {rules} rules, at most {MAX_DRAFT_RULES}"
-        )));
-    }
-    if items > MAX_DRAFT_ITEMS {
-        return Err(ServiceError::Invalid(format!(
-            "strategy.rules[].items: {items} items, at most {MAX_DRAFT_ITEMS}"
-        )));
-    }
-    Ok(())
+    doc.check_limits()
+        .map_err(|problem| ServiceError::Invalid(problem.to_string()))
 }
 
 /// `endpointsConf` for the domain's endpoints: type, area and ISP from the table, the flags from

@@ -14,21 +14,28 @@ pub struct User {
     pub is_main: bool,
     pub policies: Vec<Policy>,
     pub created_at: i64,
+    /// The user's account is an installation operator's.
+    pub operator: bool,
 }
 
 /// The column list every query of this file selects (a macro, so queries stay `&'static str`).
 macro_rules! user_columns {
     () => {
-        "id, account_id, username, is_main, created_at"
+        "id, account_id, username, is_main, created_at, \
+         (SELECT a.operator FROM accounts a WHERE a.id = users.account_id) AS operator"
     };
 }
 
-pub async fn create_account(conn: &mut Conn, name: &str) -> Result<i64> {
-    let row = sqlx::query("INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id")
-        .bind(name)
-        .bind(now_ms())
-        .fetch_one(&mut *conn)
-        .await?;
+/// Creates a main account; `operator`: it sees installation-wide state.
+pub async fn create_account(conn: &mut Conn, name: &str, operator: bool) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO accounts (name, created_at, operator) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(name)
+    .bind(now_ms())
+    .bind(i64::from(operator))
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(row.try_get("id")?)
 }
 
@@ -221,5 +228,6 @@ fn user_from_row(row: &AnyRow) -> Result<User> {
         is_main: flag(row, "is_main")?,
         policies: Vec::new(),
         created_at: row.try_get("created_at")?,
+        operator: flag(row, "operator")?,
     })
 }

@@ -1,7 +1,7 @@
 //! Domains: name, ITM or not, scheduling status, TTL, the enabled strategy version and the
 //! monitor settings (stored as JSON: one record, validated by the service before it is written).
 
-use app::model::{DomainStatus, MonitorSettings};
+use app::model::{DomainStatus, MonitorSettings, NameClaim};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -20,6 +20,8 @@ pub struct Domain {
     pub ttl: i64,
     pub strategy_version: Option<i64>,
     pub monitor: MonitorSettings,
+    /// Whether DNS answers it (delegated names wait for their proof of control).
+    pub claim: NameClaim,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -27,31 +29,154 @@ pub struct Domain {
 /// The column list every query of this file selects (a macro, so queries stay `&'static str`).
 macro_rules! domain_columns {
     () => {
-        "id, account_id, name, is_itm, status, ttl, strategy_version, monitor, created_at, updated_at"
+        "id, account_id, name, is_itm, status, ttl, strategy_version, monitor, claim, created_at, updated_at"
     };
 }
 
-pub async fn insert(
-    conn: &mut Conn,
-    account_id: i64,
-    name: &str,
-    is_itm: bool,
-    monitor: &MonitorSettings,
-) -> Result<i64> {
+/// A domain to insert: its name as listed, the fully qualified name DNS answers for it (unique
+/// over the installation: a second one is a unique violation) and whether it is served yet.
+#[derive(Clone, Copy, Debug)]
+pub struct NewRow<'a> {
+    pub account_id: i64,
+    pub name: &'a str,
+    pub served_name: &'a str,
+    pub is_itm: bool,
+    pub claim: NameClaim,
+}
+
+pub async fn insert(conn: &mut Conn, new: NewRow<'_>, monitor: &MonitorSettings) -> Result<i64> {
     let now = now_ms();
     let row = sqlx::query(
-        "INSERT INTO domains (account_id, name, is_itm, status, ttl, strategy_version, monitor, created_at, updated_at) \
-         VALUES ($1, $2, $3, '', $4, NULL, $5, $6, $6) RETURNING id",
+        "INSERT INTO domains (account_id, name, is_itm, status, ttl, strategy_version, monitor, served_name, claim, created_at, updated_at) \
+         VALUES ($1, $2, $3, '', $4, NULL, $5, $6, $7, $8, $8) RETURNING id",
     )
-    .bind(account_id)
-    .bind(name)
-    .bind(i64::from(is_itm))
+    .bind(new.account_id)
+    .bind(new.name)
+    .bind(i64::from(new.is_itm))
     .bind(DEFAULT_TTL)
     .bind(monitor_json(monitor))
+    .bind(new.served_name)
+    .bind(new.claim.code())
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
     Ok(row.try_get("id")?)
+}
+
+/// The domain holding a served name, whoever's it is: (id, account, claim).
+pub async fn by_served_name(
+    conn: &mut Conn,
+    served_name: &str,
+) -> Result<Option<(i64, i64, NameClaim)>> {
+    let row = sqlx::query("SELECT id, account_id, claim FROM domains WHERE served_name = $1")
+        .bind(served_name)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| Ok((r.try_get("id")?, r.try_get("account_id")?, claim_in(&r)?)))
+        .transpose()
+}
+
+/// Of `names`, the ones that are active delegated domains of accounts other than `account_id`
+/// (a delegated domain is the apex of a zone: names under it are its owner's).
+pub async fn delegated_of_others(
+    conn: &mut Conn,
+    account_id: i64,
+    names: &[String],
+) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    // One query per name: at most 127 parents, and only when a delegated name is created.
+    for name in names {
+        let row = sqlx::query(
+            "SELECT name FROM domains WHERE served_name = $1 AND is_itm = 0 \
+             AND claim = 'active' AND account_id <> $2",
+        )
+        .bind(name)
+        .bind(account_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(row) = row {
+            found.push(row.try_get("name")?);
+        }
+    }
+    Ok(found)
+}
+
+pub async fn set_claim(conn: &mut Conn, id: i64, claim: NameClaim) -> Result<()> {
+    sqlx::query("UPDATE domains SET claim = $1, updated_at = $2 WHERE id = $3")
+        .bind(claim.code())
+        .bind(now_ms())
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Delegated domains waiting for their proof of control, oldest first: (id, account, name).
+pub async fn pending(conn: &mut Conn, limit: i64) -> Result<Vec<(i64, i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT id, account_id, name FROM domains WHERE claim = 'pending' ORDER BY id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("account_id")?,
+                r.try_get("name")?,
+            ))
+        })
+        .collect()
+}
+
+/// Every delegated domain: (id, account, name, claim), for the start-up check of served names.
+pub async fn delegated(conn: &mut Conn) -> Result<Vec<(i64, i64, String, NameClaim)>> {
+    let rows =
+        sqlx::query("SELECT id, account_id, name, claim FROM domains WHERE is_itm = 0 ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("account_id")?,
+                r.try_get("name")?,
+                claim_in(r)?,
+            ))
+        })
+        .collect()
+}
+
+/// Marks a delegated domain as overlapping another's zone: not served, its served name freed.
+pub async fn mark_conflict(conn: &mut Conn, id: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE domains SET claim = 'conflict', served_name = NULL, updated_at = $1 WHERE id = $2",
+    )
+    .bind(now_ms())
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Gives every ITM domain its served name under `zone` (they depend on --zone); returns how
+/// many changed.
+pub async fn set_itm_served_names(conn: &mut Conn, zone: &str) -> Result<u64> {
+    let suffix = format!(".{zone}");
+    let done = sqlx::query(
+        "UPDATE domains SET served_name = name || $1 \
+         WHERE is_itm = 1 AND (served_name IS NULL OR served_name <> name || $1)",
+    )
+    .bind(&suffix)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+fn claim_in(row: &AnyRow) -> Result<NameClaim> {
+    let claim: String = row.try_get("claim")?;
+    NameClaim::parse(&claim).ok_or_else(|| StoreError::Corrupt(format!("domain claim {claim}")))
 }
 
 pub async fn list(conn: &mut Conn, account_id: i64) -> Result<Vec<Domain>> {
@@ -71,17 +196,19 @@ pub async fn list(conn: &mut Conn, account_id: i64) -> Result<Vec<Domain>> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Listed {
     pub id: i64,
+    pub account_id: i64,
     pub name: String,
     pub is_itm: bool,
     pub status: DomainStatus,
     pub strategy_version: Option<i64>,
+    pub claim: NameClaim,
     pub updated_at: i64,
 }
 
 pub async fn list_brief(conn: &mut Conn, account_id: i64) -> Result<Vec<Listed>> {
     let rows = sqlx::query(
-        "SELECT id, name, is_itm, status, strategy_version, updated_at FROM domains \
-         WHERE account_id = $1 ORDER BY name",
+        "SELECT id, account_id, name, is_itm, status, strategy_version, claim, updated_at \
+         FROM domains WHERE account_id = $1 ORDER BY name",
     )
     .bind(account_id)
     .fetch_all(&mut *conn)
@@ -92,10 +219,12 @@ pub async fn list_brief(conn: &mut Conn, account_id: i64) -> Result<Vec<Listed>>
 fn listed_from_row(row: &AnyRow) -> Result<Listed> {
     Ok(Listed {
         id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
         name: row.try_get("name")?,
         is_itm: flag(row, "is_itm")?,
         status: status_in(row)?,
         strategy_version: row.try_get("strategy_version")?,
+        claim: claim_in(row)?,
         updated_at: row.try_get("updated_at")?,
     })
 }
@@ -142,8 +271,9 @@ pub async fn page(
     .await?
     .try_get("n")?;
     let rows = sqlx::query(
-        "SELECT d.id AS id, d.name AS name, d.is_itm AS is_itm, d.status AS status, \
-         d.strategy_version AS strategy_version, d.updated_at AS updated_at, \
+        "SELECT d.id AS id, d.account_id AS account_id, d.name AS name, d.is_itm AS is_itm, \
+         d.status AS status, d.strategy_version AS strategy_version, d.claim AS claim, \
+         d.updated_at AS updated_at, \
          (SELECT COUNT(*) FROM endpoints e WHERE e.domain_id = d.id) AS endpoints, \
          (SELECT COUNT(*) FROM endpoints e JOIN endpoint_health h \
             ON h.domain_id = e.domain_id AND h.endpoint = e.value \
@@ -178,10 +308,12 @@ impl From<&Domain> for Listed {
     fn from(d: &Domain) -> Listed {
         Listed {
             id: d.id,
+            account_id: d.account_id,
             name: d.name.clone(),
             is_itm: d.is_itm,
             status: d.status,
             strategy_version: d.strategy_version,
+            claim: d.claim,
             updated_at: d.updated_at,
         }
     }
@@ -298,6 +430,7 @@ fn domain_from_row(row: &AnyRow) -> Result<Domain> {
         strategy_version: row.try_get("strategy_version")?,
         monitor: serde_json::from_str(&monitor)
             .map_err(|e| StoreError::Corrupt(format!("monitor settings: {e}")))?,
+        claim: claim_in(row)?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -334,19 +467,26 @@ pub struct DnsDomain {
     pub document: Option<String>,
 }
 
-/// Every domain (`only` = None) or one, with its enabled strategy, in one query. Two query texts,
-/// so the one-domain case uses the primary key instead of scanning every domain.
+/// Every served domain (`only` = None) or one, with its enabled strategy, in one query, oldest
+/// first (when two ever claim one name, the older keeps it). Two query texts, so the one-domain
+/// case uses the primary key instead of scanning every domain. Delegated names still waiting
+/// for their proof of control, or in conflict, are not served.
 pub async fn for_dns(conn: &mut Conn, only: Option<i64>) -> Result<Vec<DnsDomain>> {
     macro_rules! select {
         () => {
             "SELECT d.id, d.name, d.is_itm, d.status, d.ttl, v.document FROM domains d \
-             LEFT JOIN strategy_versions v ON v.domain_id = d.id AND v.version = d.strategy_version"
+             LEFT JOIN strategy_versions v ON v.domain_id = d.id AND v.version = d.strategy_version \
+             WHERE d.claim = 'active'"
         };
     }
     let rows = match only {
-        None => sqlx::query(select!()).fetch_all(&mut *conn).await?,
+        None => {
+            sqlx::query(concat!(select!(), " ORDER BY d.id"))
+                .fetch_all(&mut *conn)
+                .await?
+        }
         Some(id) => {
-            sqlx::query(concat!(select!(), " WHERE d.id = $1"))
+            sqlx::query(concat!(select!(), " AND d.id = $1"))
                 .bind(id)
                 .fetch_all(&mut *conn)
                 .await?

@@ -115,3 +115,12 @@ pub async fn for_dns(conn: &mut Conn, only: Option<i64>) -> Result<Vec<Endpoint>
     };
     rows.iter().map(endpoint_from_row).collect()
 }
+
+/// How many endpoints the domain has.
+pub async fn count(conn: &mut Conn, domain_id: i64) -> Result<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM endpoints WHERE domain_id = $1")
+        .bind(domain_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get("n")?)
+}

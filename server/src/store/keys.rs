@@ -61,6 +61,31 @@ pub async fn list(conn: &mut Conn, account_id: i64) -> Result<Vec<AccessKey>> {
 }
 
 /// Deletes a key of the account; returns whether there was one.
+/// Who owns an access key of the account: (user id, whether it is the main user).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Owner {
+    pub user_id: i64,
+    pub is_main: bool,
+}
+
+pub async fn owner(conn: &mut Conn, account_id: i64, access_key_id: &str) -> Result<Option<Owner>> {
+    let row = sqlx::query(
+        "SELECT u.id AS user_id, u.is_main AS is_main FROM access_keys k \
+         JOIN users u ON u.id = k.user_id WHERE k.access_key_id = $1 AND u.account_id = $2",
+    )
+    .bind(access_key_id)
+    .bind(account_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok(Owner {
+            user_id: r.try_get("user_id")?,
+            is_main: r.try_get::<i64, _>("is_main")? != 0,
+        })
+    })
+    .transpose()
+}
+
 pub async fn delete(conn: &mut Conn, account_id: i64, access_key_id: &str) -> Result<bool> {
     let done = sqlx::query(
         "DELETE FROM access_keys WHERE access_key_id = $1 \

@@ -73,10 +73,11 @@ pub async fn release(conn: &mut Conn, domain_id: i64, node: &str) -> Result<()> 
     Ok(())
 }
 
-/// Domains held per node (unexpired leases at `now`).
+/// Domains held per node name (unexpired leases at `now`; leases name the holding instance).
 pub async fn held_by_node(conn: &mut Conn, now: i64) -> Result<Vec<(String, i64)>> {
     let rows = sqlx::query(
-        "SELECT node, COUNT(*) AS n FROM monitor_leases WHERE expires_at >= $1 GROUP BY node",
+        "SELECT n.name AS node, COUNT(*) AS n FROM monitor_leases l \
+         JOIN nodes n ON n.instance = l.node WHERE l.expires_at >= $1 GROUP BY n.name",
     )
     .bind(now)
     .fetch_all(&mut *conn)

@@ -167,21 +167,75 @@ impl Store {
     }
 }
 
+/// Prepares an SQLite store's files: the folder (created 0700) and the database file (created
+/// 0600; SQLite gives its -wal and -shm files the database file's mode). Files of an existing
+/// store that others may read are made private too: they hold password hashes and sealed keys.
 fn create_sqlite_folder(url: &str) -> Result<()> {
     let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let path = path.split('?').next().unwrap_or_default();
     if path.is_empty() || path == ":memory:" {
         return Ok(());
     }
-    if let Some(parent) = Path::new(path)
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
+    let folder_error = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| StoreError::Folder { path, source }
+    };
+    let file = Path::new(path);
+    if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.exists()
     {
-        std::fs::create_dir_all(parent).map_err(|source| StoreError::Folder {
-            path: parent.display().to_string(),
-            source,
-        })?;
+        private_folder(parent).map_err(folder_error(parent))?;
     }
+    private_file(file).map_err(folder_error(file))?;
+    for suffix in ["-wal", "-shm"] {
+        let mut companion = file.as_os_str().to_owned();
+        companion.push(suffix);
+        let companion = Path::new(&companion);
+        if companion.exists() {
+            restrict(companion, 0o600).map_err(folder_error(companion))?;
+        }
+    }
+    Ok(())
+}
+
+/// Creates `folder` (and missing parents) readable by the owner alone.
+pub fn private_folder(folder: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(folder)
+}
+
+/// Creates `file` empty with mode 0600 if it does not exist; otherwise takes away what others
+/// may do with it.
+fn private_file(file: &Path) -> std::io::Result<()> {
+    if file.exists() {
+        return restrict(file, 0o600);
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(file) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => restrict(file, 0o600),
+        Err(e) => Err(e),
+    }
+}
+
+/// Clears the permission bits outside `mode` (never adds any).
+fn restrict(path: &Path, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let current = std::fs::metadata(path)?.permissions().mode();
+        if current & 0o777 & !mode != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(current & mode))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
     Ok(())
 }
 

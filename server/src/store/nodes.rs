@@ -7,6 +7,8 @@ use super::{Conn, Result};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Node {
     pub name: String,
+    /// The running process's id (a restarted node has a new one).
+    pub instance: String,
     pub version: String,
     pub http: String,
     pub dns: String,
@@ -23,9 +25,9 @@ pub struct Node {
 /// Inserts or refreshes `node`'s row.
 pub async fn heartbeat(conn: &mut Conn, node: &Node) -> Result<()> {
     sqlx::query(
-        "INSERT INTO nodes (name, version, http, dns, area, isp, started_at, last_seen, config_version, snapshot_at, monitoring)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         ON CONFLICT (name) DO UPDATE SET version = excluded.version, http = excluded.http,
+        "INSERT INTO nodes (name, version, http, dns, area, isp, started_at, last_seen, config_version, snapshot_at, monitoring, instance)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (name) DO UPDATE SET version = excluded.version, http = excluded.http, instance = excluded.instance,
              dns = excluded.dns, area = excluded.area, isp = excluded.isp,
              started_at = excluded.started_at, last_seen = excluded.last_seen,
              config_version = excluded.config_version, snapshot_at = excluded.snapshot_at,
@@ -42,6 +44,7 @@ pub async fn heartbeat(conn: &mut Conn, node: &Node) -> Result<()> {
     .bind(node.config_version)
     .bind(node.snapshot_at)
     .bind(i64::from(node.monitoring))
+    .bind(&node.instance)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -50,7 +53,7 @@ pub async fn heartbeat(conn: &mut Conn, node: &Node) -> Result<()> {
 /// Every node, by name.
 pub async fn list(conn: &mut Conn) -> Result<Vec<Node>> {
     let rows = sqlx::query(
-        "SELECT name, version, http, dns, area, isp, started_at, last_seen, config_version, snapshot_at, monitoring
+        "SELECT name, instance, version, http, dns, area, isp, started_at, last_seen, config_version, snapshot_at, monitoring
          FROM nodes ORDER BY name",
     )
     .fetch_all(&mut *conn)
@@ -59,6 +62,7 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<Node>> {
         .map(|r| {
             Ok(Node {
                 name: r.try_get("name")?,
+                instance: r.try_get("instance")?,
                 version: r.try_get("version")?,
                 http: r.try_get("http")?,
                 dns: r.try_get("dns")?,
@@ -72,4 +76,20 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<Node>> {
             })
         })
         .collect()
+}
+
+/// The node row named `name`, if any.
+pub async fn named(conn: &mut Conn, name: &str) -> Result<Option<Node>> {
+    Ok(list(conn).await?.into_iter().find(|n| n.name == name))
+}
+
+/// Deletes this process's heartbeat (a node stopping cleanly): the others stop counting it at
+/// once, and a restart under the same name need not wait for it to go stale.
+pub async fn remove(conn: &mut Conn, name: &str, instance: &str) -> Result<()> {
+    sqlx::query("DELETE FROM nodes WHERE name = $1 AND instance = $2")
+        .bind(name)
+        .bind(instance)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

@@ -1,4 +1,5 @@
-//! Console sessions, server-side: the cookie holds a random token, the store its SHA-256.
+//! Console sessions, server-side: the cookie holds a random token, the store its SHA-256 and the
+//! SHA-256 of the session's CSRF token (never a token itself).
 
 use sqlx::Row;
 
@@ -7,7 +8,8 @@ use super::{Conn, Result, now_ms};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
     pub user_id: i64,
-    pub csrf_token: String,
+    /// SHA-256 (hex) of the session's CSRF token.
+    pub csrf_hash: String,
     pub expires_at: i64,
 }
 
@@ -17,7 +19,7 @@ pub async fn insert(conn: &mut Conn, token_hash: &str, session: &Session) -> Res
     )
     .bind(token_hash)
     .bind(session.user_id)
-    .bind(&session.csrf_token)
+    .bind(&session.csrf_hash)
     .bind(now_ms())
     .bind(session.expires_at)
     .execute(&mut *conn)
@@ -35,7 +37,7 @@ pub async fn find(conn: &mut Conn, token_hash: &str) -> Result<Option<Session>> 
     row.map(|r| {
         Ok(Session {
             user_id: r.try_get("user_id")?,
-            csrf_token: r.try_get("csrf_token")?,
+            csrf_hash: r.try_get("csrf_token")?,
             expires_at: r.try_get("expires_at")?,
         })
     })
@@ -48,6 +50,15 @@ pub async fn delete(conn: &mut Conn, token_hash: &str) -> Result<()> {
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// Ends every session of a user (its password changed, or it was deleted).
+pub async fn delete_for_user(conn: &mut Conn, user_id: i64) -> Result<u64> {
+    let done = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 pub async fn purge_expired(conn: &mut Conn) -> Result<u64> {

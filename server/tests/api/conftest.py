@@ -31,10 +31,14 @@ def create_pg_database():
 class Server:
     """One ``itm serve`` process and what it printed on first start."""
 
-    def __init__(self, workdir, database, extra=()):
+    def __init__(self, workdir, database, extra=(), trusting=True, loopback=True):
         self.workdir = Path(workdir)
         self.database = database
         self.extra = list(extra)
+        self.trusting = trusting
+        # Probes and webhooks may reach loopback (and only loopback); False: the defaults.
+        self.loopback = loopback
+        self.lines = []
         self.port = None
         self.admin = {}
         self.process = None
@@ -44,10 +48,15 @@ class Server:
         self.process = subprocess.Popen(
             [ITM, "serve", "--http", "127.0.0.1:0", "--dns", "127.0.0.1:0", "--ip-db", IP_DB, "--database", self.database,
              "--master-key-file", str(self.workdir / "master.key"), "--site-root", str(self.workdir / "site"),
-             # Only loopback may receive probes: the tests' endpoints are documentation addresses.
-             "--probe-networks", "127.0.0.0/8,::1/128", *self.extra],
+             # Only loopback may receive probes and webhooks: the tests' other endpoints are
+             # documentation addresses. Delegated names are trusted unless a test says otherwise
+             # (test_security checks the proof of control with a loopback resolver).
+             *(["--probe-networks", "127.0.0.0/8,::1/128", "--webhook-networks", "127.0.0.0/8,::1/128"]
+               if self.loopback else []),
+             *(["--trust-delegated-names"] if self.trusting else []), *self.extra],
             cwd=self.workdir, stdout=subprocess.PIPE, stderr=self.log, text=True)
         for line in self.process.stdout:
+            self.lines.append(line)
             if m := re.match(r"\s+(account id|user name|password|access key id|secret access key):\s+(\S+)", line):
                 self.admin[m.group(1)] = m.group(2)
             if m := re.match(r"ITM console: http://127\.0\.0\.1:(\d+)/.*DNS: 127\.0\.0\.1:(\d+) ", line):

@@ -5,6 +5,7 @@ headers on the wire are exactly the ones signed."""
 import http.client
 import json
 import time
+import uuid
 from urllib.parse import urlencode
 
 from baidubce import utils
@@ -38,7 +39,15 @@ class Client:
         self.credentials = BceCredentials(ak, sk)
         self.explicit = explicit
 
-    def call(self, method, path, body=None, params=None, raw=None, timestamp=None, extra_headers=None):
+    def call(self, method, path, body=None, params=None, raw=None, timestamp=None, extra_headers=None,
+             expiration=1800):
+        return send(self.host, self.port, *self.signed(method, path, body, params, raw, timestamp, extra_headers,
+                                                        expiration))
+
+    def signed(self, method, path, body=None, params=None, raw=None, timestamp=None, extra_headers=None,
+               expiration=1800):
+        """The request to send (method, url, body bytes, headers), signed: send it with ``send``,
+        as often as a test wants (a replay)."""
         data = raw if raw is not None else (b"" if body is None else json.dumps(body).encode())
         host = f"{self.host}:{self.port}"
         headers = {
@@ -46,6 +55,9 @@ class Client:
             b"x-bce-date": utils.get_canonical_time(timestamp or 0),
             b"content-type": b"application/json; charset=utf-8",
             b"content-length": str(len(data)).encode(),
+            # As the BCE SDK's service clients do: every request is unique, so two identical
+            # writes in one second are two requests, not a replay.
+            b"x-bce-request-id": str(uuid.uuid4()).encode(),
         }
         for k, v in (extra_headers or {}).items():
             headers[k.encode()] = v.encode()
@@ -53,11 +65,11 @@ class Client:
         to_sign = [b"host", b"x-bce-date"] if self.explicit else None
         authorization = bce_v1_signer.sign(
             self.credentials, method.encode(), path.encode(), headers, sign_params,
-            timestamp=timestamp or 0, headers_to_sign=to_sign,
+            timestamp=timestamp or 0, expiration_in_seconds=expiration, headers_to_sign=to_sign,
         )
         headers[b"authorization"] = authorization
         url = path + ("?" + urlencode(params) if params else "")
-        return send(self.host, self.port, method, url, data, headers)
+        return method, url, data, headers
 
 
 def send(host, port, method, url, data, headers):

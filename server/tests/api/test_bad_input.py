@@ -12,8 +12,8 @@ def setup(admin, unique):
     c = admin
     d = c.call("POST", "/v1/domains", [{"domain": f"{unique('bad')}.example.com", "isItmDomain": True}]).json[0]["domain"]
     assert c.call("POST", "/v1/endpoints", [
-        {"domain": d, "endpoint": "10.0.0.1", "type": "A", "area": "beijing.CN", "isp": "ct"},
-        {"domain": d, "endpoint": "10.0.0.2", "type": "A", "area": "shanghai.CN", "isp": "cu"}]).status == 200
+        {"domain": d, "endpoint": "192.0.2.1", "type": "A", "area": "beijing.CN", "isp": "ct"},
+        {"domain": d, "endpoint": "192.0.2.2", "type": "A", "area": "shanghai.CN", "isp": "cu"}]).status == 200
     assert c.call("POST", f"/v1/domains/{d}/recommend-strategy").status == 200
 
     def snapshot():
@@ -60,29 +60,29 @@ CASES = [
     ("endpoint unknown isp", "POST", "/v1/endpoints", [{"domain": "{d}", "endpoint": "1.2.3.4", "isp": "telecom"}], 400, ["[0].isp", "telecom"]),
     ("endpoint bad tag", "POST", "/v1/endpoints", [{"domain": "{d}", "endpoint": "1.2.3.4", "tag": "a;;b"}], 400, ["[0].tag", "a;;b"]),
     ("endpoint second bad", "POST", "/v1/endpoints", [{"domain": "{d}", "endpoint": "1.2.3.4"}, {"domain": "{d}", "endpoint": "x..y"}], 400, ["[1].endpoint", "x..y"]),
-    ("endpoint exists", "POST", "/v1/endpoints", [{"domain": "{d}", "endpoint": "10.0.0.1"}], 409, ["10.0.0.1"]),
+    ("endpoint exists", "POST", "/v1/endpoints", [{"domain": "{d}", "endpoint": "192.0.2.1"}], 409, ["192.0.2.1"]),
     ("endpoint unknown domain", "POST", "/v1/endpoints", [{"domain": "nosuch.example.com", "endpoint": "1.2.3.4"}], 404, ["nosuch.example.com"]),
     ("endpoint wrong json type", "POST", "/v1/endpoints", [{"domain": "{d}", "endpoint": 1234}], 400, ["[0].endpoint", "string"]),
-    ("update missing endpoint", "PUT", "/v1/endpoints", [{"domain": "{d}", "endpoint": "10.9.9.9", "area": "beijing.CN"}], 404, ["10.9.9.9"]),
-    ("update bad area", "PUT", "/v1/endpoints", [{"domain": "{d}", "endpoint": "10.0.0.1", "area": "xx"}], 400, ["[0].area", "xx"]),
-    ("delete endpoint in use", "DELETE", "/v1/endpoints", [{"domain": "{d}", "endpoint": "10.0.0.1"}], 409, ["10.0.0.1", "北京"]),
+    ("update missing endpoint", "PUT", "/v1/endpoints", [{"domain": "{d}", "endpoint": "192.0.2.99", "area": "beijing.CN"}], 404, ["192.0.2.99"]),
+    ("update bad area", "PUT", "/v1/endpoints", [{"domain": "{d}", "endpoint": "192.0.2.1", "area": "xx"}], 400, ["[0].area", "xx"]),
+    ("delete endpoint in use", "DELETE", "/v1/endpoints", [{"domain": "{d}", "endpoint": "192.0.2.1"}], 409, ["192.0.2.1", "北京"]),
     ("regen across domains", "DELETE", "/v1/endpoints/del-with-regen-strategy",
-     [{"domain": "{d}", "endpoint": "10.0.0.1"}, {"domain": "nosuch.example.com", "endpoint": "1.1.1.1"}], 404, ["nosuch.example.com"]),
+     [{"domain": "{d}", "endpoint": "192.0.2.1"}, {"domain": "nosuch.example.com", "endpoint": "1.1.1.1"}], 404, ["nosuch.example.com"]),
     ("endpoints query missing", "GET", "/v1/endpoints", None, 400, ["domain"]),
     ("cyclic strategy", "POST", "/v1/strategys/update-or-create",
-     {"{d}": strategy("a", [rule("a", "wrr", [item("b")]), rule("b", "wrr", [item("a"), item("10.0.0.1")])])}, 400, ["cycle", "a → b → a"]),
+     {"{d}": strategy("a", [rule("a", "wrr", [item("b")]), rule("b", "wrr", [item("a"), item("192.0.2.1")])])}, 400, ["cycle", "a → b → a"]),
     ("unknown reference", "POST", "/v1/strategys/update-or-create",
-     {"{d}": strategy("a", [rule("a", "wrr", [item("10.0.0.1"), item("10.7.7.7")])])}, 400, ["rule \"a\" item 2", "10.7.7.7"]),
+     {"{d}": strategy("a", [rule("a", "wrr", [item("192.0.2.1"), item("192.0.2.77")])])}, 400, ["rule \"a\" item 2", "192.0.2.77"]),
     ("weight out of range", "POST", "/v1/strategys/update-or-create",
-     {"{d}": strategy("a", [rule("a", "wrr", [item("10.0.0.1", weight=100001)])])}, 400, ["weight", "100001"]),
+     {"{d}": strategy("a", [rule("a", "wrr", [item("192.0.2.1", weight=100001)])])}, 400, ["weight", "100001"]),
     ("bad usersets", "POST", "/v1/strategys/update-or-create",
-     {"{d}": strategy("a", [rule("a", "usersetMapping", [item("10.0.0.1", usersets="beijing.CN/xx"), item("10.0.0.2")])])}, 400, ["usersets", "xx"]),
+     {"{d}": strategy("a", [rule("a", "usersetMapping", [item("192.0.2.1", usersets="beijing.CN/xx"), item("192.0.2.2")])])}, 400, ["usersets", "xx"]),
     ("unknown area in rule", "POST", "/v1/strategys/update-or-create",
-     {"{d}": strategy("a", [rule("a", "wrr", [item("10.0.0.1")], area="atlantis.CN")])}, 400, ["area", "atlantis.CN"]),
+     {"{d}": strategy("a", [rule("a", "wrr", [item("192.0.2.1")], area="atlantis.CN")])}, 400, ["area", "atlantis.CN"]),
     ("conf names no endpoint", "POST", "/v1/strategys/update-or-create",
-     {"{d}": strategy("a", [rule("a", "wrr", [item("10.0.0.1")])], [{"type": "A", "value": "10.5.5.5"}])}, 400, ["endpointsConf[0]", "10.5.5.5"]),
+     {"{d}": strategy("a", [rule("a", "wrr", [item("192.0.2.1")])], [{"type": "A", "value": "192.0.2.55"}])}, 400, ["endpointsConf[0]", "192.0.2.55"]),
     ("batch with unknown domain", "POST", "/v1/strategys/update-or-create",
-     {"{d}": strategy("a", [rule("a", "wrr", [item("10.0.0.1")])]), "nosuch.example.com": strategy("a", [])}, 404, ["nosuch.example.com"]),
+     {"{d}": strategy("a", [rule("a", "wrr", [item("192.0.2.1")])]), "nosuch.example.com": strategy("a", [])}, 404, ["nosuch.example.com"]),
     ("strategy wrong json type", "POST", "/v1/strategys/update-or-create", {"{d}": {"strategy": {"start": 5}}}, 400, ["start", "string"]),
     ("ttl zero", "PUT", "/v1/domains/{d}/ttl", {"ttl": 0}, 400, ["ttl", "0"]),
     ("ttl too large", "PUT", "/v1/domains/{d}/ttl", {"ttl": 86401}, 400, ["ttl", "86401"]),
@@ -96,9 +96,9 @@ CASES = [
     ("draft none", "GET", "/v1/domains/{d}/strategy/draft", None, 404, ["draft"]),
     ("discard no draft", "DELETE", "/v1/domains/{d}/strategy/draft", None, 404, ["draft"]),
     ("draft misspelt field", "PUT", "/v1/domains/{d}/strategy/draft",
-     strategy("a", [{"type": "wrr", "name": "a", "items": [{"reference": "10.0.0.1", "wieght": 1}]}]), 400, ["wieght"]),
+     strategy("a", [{"type": "wrr", "name": "a", "items": [{"reference": "192.0.2.1", "wieght": 1}]}]), 400, ["wieght"]),
     ("draft too many rules", "PUT", "/v1/domains/{d}/strategy/draft",
-     strategy("a", [rule(f"r{i}", "wrr", []) for i in range(2001)]), 400, ["strategy.rules", "2001"]),
+     strategy("a", [rule(f"r{i}", "wrr", []) for i in range(2001)]), 400, ["too many rules", "2001", "at most 2000", "r2000"]),
     ("monitor port", "PUT", "/v1/domains/{d}/monitor", "monitor:port=70000", 400, ["port", "70000"]),
     ("monitor path", "PUT", "/v1/domains/{d}/monitor", "monitor:path=health", 400, ["path", "health"]),
     ("monitor codes", "PUT", "/v1/domains/{d}/monitor", "monitor:expectedCodes=2xx", 400, ["expectedCodes", "2xx"]),
@@ -163,7 +163,7 @@ def test_names_with_nul_are_not_found_or_invalid_never_a_server_error(setup):
         (c.call("DELETE", "/v1/users/%00"), 404),
         (c.call("DELETE", "/v1/accesskeys/%00"), 404),
         (c.call("GET", "/v1/audit", params={"user": "\x00"}), 400),
-        (c.call("POST", "/v1/strategys/update-or-create", {d: strategy("a\x00", [rule("a\x00", "wrr", [item("10.0.0.1")])])}), 400),
+        (c.call("POST", "/v1/strategys/update-or-create", {d: strategy("a\x00", [rule("a\x00", "wrr", [item("192.0.2.1")])])}), 400),
     ]
     for r, status in cases:
         assert r.status == status, r

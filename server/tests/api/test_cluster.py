@@ -210,8 +210,10 @@ def test_a_killed_nodes_monitoring_moves_and_it_rejoins(cluster):
             {n["name"]: n["monitoredDomains"] for n in clients[0].call("GET", "/v1/nodes").json if n["monitoredDomains"]}),
             15, "every node monitors some domains")
         print(f"\nmonitored domains per node: {spread}")
-        owner = poll(lambda: sql(nodes[0].database, f"SELECT node FROM monitor_leases WHERE domain_id = {domain_id}"),
-                     10, "some node monitors the domain")
+        # Leases name the holding process (its instance); the nodes table gives its name.
+        holder = ("SELECT n.name FROM monitor_leases l JOIN nodes n ON n.instance = l.node "
+                  f"WHERE l.domain_id = {domain_id}")
+        owner = poll(lambda: sql(nodes[0].database, holder), 10, "some node monitors the domain")
         poll(lambda: primary.hits > 0, 10, "the owner probes")
         for n in nodes:
             poll(lambda: dig(n, cname) == ["127.0.0.1"], 5, "every node answers the primary")
@@ -226,7 +228,8 @@ def test_a_killed_nodes_monitoring_moves_and_it_rejoins(cluster):
         assert any(x.startswith(last_words) for x in listed), listed
         killed = time.monotonic()
         primary.status = 503
-        lease = f"SELECT node, expires_at - (EXTRACT(EPOCH FROM now()) * 1000)::bigint FROM monitor_leases WHERE domain_id = {domain_id}"
+        lease = ("SELECT n.name, l.expires_at - (EXTRACT(EPOCH FROM now()) * 1000)::bigint FROM monitor_leases l "
+                 f"JOIN nodes n ON n.instance = l.node WHERE l.domain_id = {domain_id}")
         try:
             new_owner = poll(lambda: (lambda o: o if o and o != owner else None)(
                 sql(nodes[0].database, lease).split("|")[0]), 20, "another node takes the domain over")
@@ -256,7 +259,8 @@ def test_a_killed_nodes_monitoring_moves_and_it_rejoins(cluster):
 
         def share():
             return int(sql(nodes[0].database,
-                           f"SELECT COUNT(*) FROM monitor_leases WHERE node = '{owner}' AND expires_at > {since}"))
+                           "SELECT COUNT(*) FROM monitor_leases l JOIN nodes n ON n.instance = l.node "
+                           f"WHERE n.name = '{owner}' AND l.expires_at > {since}"))
 
         poll(share, 20, "the restarted node monitors its share again")
         print(f"node {owner} restarted: it monitored {share()} domains again "

@@ -21,8 +21,8 @@ def crashable(request, tmp_path):
 
 def batch(names, label):
     rule = {"type": "priority", "area": "none.CN", "isp": "other", "name": label, "enable": True, "items": [
-        {"reference": "10.0.0.1", "weight": 0, "priority": 1, "usersets": ""},
-        {"reference": "10.0.0.2", "weight": 0, "priority": 2, "usersets": ""}]}
+        {"reference": "192.0.2.1", "weight": 0, "priority": 1, "usersets": ""},
+        {"reference": "192.0.2.2", "weight": 0, "priority": 2, "usersets": ""}]}
     return {n: {"strategy": {"start": label, "rules": [rule]}} for n in names}
 
 
@@ -35,7 +35,7 @@ def test_a_killed_batch_is_all_or_nothing(crashable):
     c = srv.client()
     names = [f"crash{i}.example.com" for i in range(DOMAINS)]
     assert c.call("POST", "/v1/domains", [{"domain": n, "isItmDomain": False} for n in names]).status == 200
-    endpoints = [{"domain": n, "endpoint": ip, "area": "beijing.CN", "isp": "ct"} for n in names for ip in ("10.0.0.1", "10.0.0.2")]
+    endpoints = [{"domain": n, "endpoint": ip, "area": "beijing.CN", "isp": "ct"} for n in names for ip in ("192.0.2.1", "192.0.2.2")]
     assert c.call("POST", "/v1/endpoints", endpoints).status == 200
 
     began = time.monotonic()

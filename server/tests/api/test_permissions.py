@@ -8,13 +8,14 @@ import pytest
 from conftest import ITM
 
 POLICIES = {"none": [], "read": ["ITMReadAccessPolicy"], "write": ["ITMWritePolicy"], "full": ["ITMFullControlPolicy"]}
-# What each role may do: Read, Write (operational), Account (keys, users list, audit), Users (manage sub-users).
+# What each role may do: Read, Write (operational), Account (keys, users list, audit), Users (manage
+# sub-users), Operate (installation-wide state: the admin account is the installation's operator).
 ALLOWED = {
     "none": set(),
     "read": {"read"},
     "write": {"read", "write"},
-    "full": {"read", "write", "account"},
-    "main": {"read", "write", "account", "users"},
+    "full": {"read", "write", "account", "operate"},
+    "main": {"read", "write", "account", "users", "operate"},
 }
 
 
@@ -35,8 +36,8 @@ def roles(server):
 
 def fresh_domain(admin, unique, with_strategy=False):
     d = admin.call("POST", "/v1/domains", [{"domain": f"{unique('p')}.example.com", "isItmDomain": False}]).json[0]["domain"]
-    admin.call("POST", "/v1/endpoints", [{"domain": d, "endpoint": "10.1.1.1", "area": "beijing.CN", "isp": "ct"},
-                                         {"domain": d, "endpoint": "10.1.1.2", "area": "hebei.CN", "isp": "ct"}])
+    admin.call("POST", "/v1/endpoints", [{"domain": d, "endpoint": "198.51.100.1", "area": "beijing.CN", "isp": "ct"},
+                                         {"domain": d, "endpoint": "198.51.100.2", "area": "hebei.CN", "isp": "ct"}])
     if with_strategy:
         assert admin.call("POST", f"/v1/domains/{d}/recommend-strategy").status == 200
     return d
@@ -58,7 +59,7 @@ def fresh_user(admin, unique):
 # (id, class, prepare(admin, unique) -> context, call(client, context) -> response)
 ROUTES = [
     ("GET domains", "read", lambda a, u: None, lambda c, x: c.call("GET", "/v1/domains")),
-    ("GET nodes", "read", lambda a, u: None, lambda c, x: c.call("GET", "/v1/nodes")),
+    ("GET nodes", "operate", lambda a, u: None, lambda c, x: c.call("GET", "/v1/nodes")),
     ("POST domains", "write", lambda a, u: u("n"), lambda c, x: c.call("POST", "/v1/domains", [{"domain": f"{x}.example.com", "isItmDomain": True}])),
     ("DELETE domains", "write", fresh_domain, lambda c, x: c.call("DELETE", "/v1/domains", [x])),
     ("GET domain", "read", fresh_domain, lambda c, x: c.call("GET", f"/v1/domains/{x}")),
@@ -78,13 +79,13 @@ ROUTES = [
     ("GET draft", "read", lambda a, u: fresh_draft(a, u), lambda c, x: c.call("GET", f"/v1/domains/{x}/strategy/draft")),
     ("DELETE draft", "write", lambda a, u: fresh_draft(a, u), lambda c, x: c.call("DELETE", f"/v1/domains/{x}/strategy/draft")),
     ("POST update-or-create", "write", fresh_domain, lambda c, x: c.call("POST", "/v1/strategys/update-or-create", {x: {
-        "strategy": {"start": "r", "rules": [{"type": "wrr", "name": "r", "items": [{"reference": "10.1.1.1", "weight": 1}]}]}}})),
+        "strategy": {"start": "r", "rules": [{"type": "wrr", "name": "r", "items": [{"reference": "198.51.100.1", "weight": 1}]}]}}})),
     ("GET endpoints", "read", fresh_domain, lambda c, x: c.call("GET", "/v1/endpoints", params={"domain": x})),
-    ("POST endpoints", "write", fresh_domain, lambda c, x: c.call("POST", "/v1/endpoints", [{"domain": x, "endpoint": "10.1.1.3"}])),
-    ("PUT endpoints", "write", fresh_domain, lambda c, x: c.call("PUT", "/v1/endpoints", [{"domain": x, "endpoint": "10.1.1.1", "tag": "t"}])),
-    ("DELETE endpoints", "write", fresh_domain, lambda c, x: c.call("DELETE", "/v1/endpoints", [{"domain": x, "endpoint": "10.1.1.2"}])),
+    ("POST endpoints", "write", fresh_domain, lambda c, x: c.call("POST", "/v1/endpoints", [{"domain": x, "endpoint": "198.51.100.3"}])),
+    ("PUT endpoints", "write", fresh_domain, lambda c, x: c.call("PUT", "/v1/endpoints", [{"domain": x, "endpoint": "198.51.100.1", "tag": "t"}])),
+    ("DELETE endpoints", "write", fresh_domain, lambda c, x: c.call("DELETE", "/v1/endpoints", [{"domain": x, "endpoint": "198.51.100.2"}])),
     ("DELETE regen", "write", lambda a, u: fresh_domain(a, u, True),
-     lambda c, x: c.call("DELETE", "/v1/endpoints/del-with-regen-strategy", [{"domain": x, "endpoint": "10.1.1.2"}])),
+     lambda c, x: c.call("DELETE", "/v1/endpoints/del-with-regen-strategy", [{"domain": x, "endpoint": "198.51.100.2"}])),
     ("GET users", "account", lambda a, u: None, lambda c, x: c.call("GET", "/v1/users")),
     ("POST users", "users", lambda a, u: u("new"), lambda c, x: c.call("POST", "/v1/users", {"username": x})),
     ("DELETE user", "users", fresh_user, lambda c, x: c.call("DELETE", f"/v1/users/{x}")),
@@ -94,7 +95,9 @@ ROUTES = [
      lambda c, x: c.call("DELETE", f"/v1/users/{x}/policies/ITMWritePolicy")),
     ("GET accesskeys", "account", lambda a, u: None, lambda c, x: c.call("GET", "/v1/accesskeys")),
     ("POST accesskeys", "account", lambda a, u: None, lambda c, x: c.call("POST", "/v1/accesskeys")),
-    ("DELETE accesskey", "account", lambda a, u: a.call("POST", "/v1/accesskeys").json["accessKeyId"],
+    # A sub-user's key (the main account's keys are the main user's alone: test_security).
+    ("DELETE accesskey", "account",
+     lambda a, u: a.call("POST", "/v1/accesskeys", {"username": "perm-write"}).json["accessKeyId"],
      lambda c, x: c.call("DELETE", f"/v1/accesskeys/{x}")),
     ("GET audit", "account", lambda a, u: None, lambda c, x: c.call("GET", "/v1/audit")),
 ]
@@ -128,8 +131,11 @@ def test_another_accounts_resources_are_not_found(server, unique):
         other.call("GET", "/v1/endpoints", params={"domain": d}),
         other.call("PUT", f"/v1/domains/{d}/status", {"status": "stop"}),
         other.call("DELETE", "/v1/domains", [d]),
-        other.call("POST", "/v1/endpoints", [{"domain": d, "endpoint": "10.9.9.9"}]),
+        other.call("POST", "/v1/endpoints", [{"domain": d, "endpoint": "198.51.100.99"}]),
         other.call("DELETE", "/v1/users/perm-read"),
     ]:
         assert r.status == 404, r
+    # A tenant is no installation operator: the nodes are not its to see.
+    nodes = other.call("GET", "/v1/nodes")
+    assert nodes.status == 403 and "operators" in nodes.message, nodes
     assert admin.call("GET", f"/v1/domains/{d}/strategy").json["status"] == "start", "untouched"

@@ -83,7 +83,17 @@ pub fn DomainPage() -> impl IntoView {
                             Err(e) => alert_error(&e),
                             Ok(d) => {
                                 let cname = d.summary.cname.clone();
+                                let quarantine = d.quarantine.clone().map(|q| view! {
+                                    <p class="error quarantine" role="alert">
+                                        {t(
+                                            "已隔离：存储的调度策略无法加载，DNS 按上次可用的配置应答（没有则返回 SERVFAIL）。原因：",
+                                            "Quarantined: the stored strategy cannot be loaded; DNS answers from the last good build (SERVFAIL without one). Why: ",
+                                        )}
+                                        {q.reason}
+                                    </p>
+                                });
                                 view! {
+                                    {quarantine}
                                     <dl class="facts">
                                         <dt>"CNAME"</dt>
                                         <dd class="cname">

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::model::{DomainPage, DomainRow, DomainStatus, MonitorStatus};
-use crate::ui::domains::{CreateDomain, DeleteDomain, SetDomainStatus, list_domains};
+use crate::model::{DomainPage, DomainRow, DomainStatus, MonitorStatus, NameClaim, Verification};
+use crate::ui::domains::{CreateDomain, DeleteDomain, SetDomainStatus, VerifyDomain, list_domains};
 use crate::ui::i18n::{lang, t};
 use crate::ui::widgets::{
     CopyButton, Writable, alert, confirm_delete, current_user, error_text, first_error, loading,
@@ -21,6 +21,7 @@ pub fn DomainsPage() -> impl IntoView {
     let create = ServerAction::<CreateDomain>::new();
     let status = ServerAction::<SetDomainStatus>::new();
     let delete = ServerAction::<DeleteDomain>::new();
+    let verify = ServerAction::<VerifyDomain>::new();
     let query = use_query_map();
     let search = move || query.read().get("q").unwrap_or_default();
     let page = move || {
@@ -38,6 +39,7 @@ pub fn DomainsPage() -> impl IntoView {
                 create.version().get(),
                 status.version().get(),
                 delete.version().get(),
+                verify.version().get(),
             )
         },
         |(search, page, ..)| list_domains(search, page),
@@ -49,6 +51,7 @@ pub fn DomainsPage() -> impl IntoView {
             create.value().get().map(|r| r.map(drop)),
             status.value().get(),
             delete.value().get(),
+            verify.value().get().map(|r| r.map(drop)),
         ])
     };
     view! {
@@ -69,8 +72,8 @@ pub fn DomainsPage() -> impl IntoView {
                 </ActionForm>
                 <p class="hint">
                     {t(
-                        "ITM 域名：在您的 DNS 服务商处把您的域名 CNAME 到下表的 CNAME 值。非 ITM 域名：把该域名的 NS 委派给 ITM 的名称服务器。",
-                        "ITM domain: at your DNS provider, point your name (CNAME) at the value in the CNAME column. Non-ITM domain: delegate the name (NS) to ITM's name servers.",
+                        "ITM 域名：在您的 DNS 服务商处把您的域名 CNAME 到下表的 CNAME 值。非 ITM 域名：发布下表给出的 TXT 记录以证明您控制该域名，再把该域名的 NS 委派给 ITM 的名称服务器。",
+                        "ITM domain: at your DNS provider, point your name (CNAME) at the value in the CNAME column. Non-ITM domain: publish the TXT record shown below to prove you control the name, then delegate the name (NS) to ITM's name servers.",
                     )}
                 </p>
             </Writable>
@@ -124,6 +127,7 @@ pub fn DomainsPage() -> impl IntoView {
                                         can_write=current_user().is_some_and(|m| m.can_write)
                                         status
                                         delete
+                                        verify
                                     />
                                     <Pager page=p search=search() />
                                 }
@@ -178,6 +182,7 @@ fn DomainTable(
     can_write: bool,
     status: ServerAction<SetDomainStatus>,
     delete: ServerAction<DeleteDomain>,
+    verify: ServerAction<VerifyDomain>,
 ) -> impl IntoView {
     view! {
         <table class="domain-list">
@@ -196,7 +201,7 @@ fn DomainTable(
             <tbody>
                 {rows
                     .into_iter()
-                    .map(|row| view! { <DomainLine row can_write status delete /> })
+                    .map(|row| view! { <DomainLine row can_write status delete verify /> })
                     .collect_view()}
             </tbody>
         </table>
@@ -209,6 +214,7 @@ fn DomainLine(
     can_write: bool,
     status: ServerAction<SetDomainStatus>,
     delete: ServerAction<DeleteDomain>,
+    verify: ServerAction<VerifyDomain>,
 ) -> impl IntoView {
     let d = row.summary;
     let name = d.domain.clone();
@@ -242,6 +248,7 @@ fn DomainLine(
             <td class="cname">
                 <span class="value">{cname.clone()}</span>
                 {(!cname.is_empty()).then(|| view! { <CopyButton text=cname.clone() /> })}
+                {d.verification.clone().map(|v| view! { <Proof v domain=name.clone() can_write verify /> })}
             </td>
             <td class="status">{status_label(d.status)}</td>
             <td class="monitor">{monitor_label(d.monitor_status)}</td>
@@ -255,6 +262,46 @@ fn DomainLine(
                 })}
             </td>
         </tr>
+    }
+}
+
+/// A delegated name's proof of control: the TXT record to publish while it is pending (with a
+/// button to look for it now), or why it is not served.
+#[component]
+fn Proof(
+    v: Verification,
+    domain: String,
+    can_write: bool,
+    verify: ServerAction<VerifyDomain>,
+) -> impl IntoView {
+    match v.status {
+        NameClaim::Active => {
+            view! { <span class="claim active">{t("已验证", "Verified")}</span> }.into_any()
+        }
+        NameClaim::Conflict => view! {
+            <span class="claim conflict" title=t(
+                "该名称位于为他人服务的区域之下，不予解析",
+                "The name lies under a zone served for someone else; it is not answered",
+            )>{t("冲突，不解析", "Conflict: not answered")}</span>
+        }
+        .into_any(),
+        NameClaim::Pending => {
+            let record = format!("{} TXT \"{}\"", v.txt_name, v.txt_value);
+            view! {
+                <div class="claim pending">
+                    <span>{t("待验证：发布 TXT 记录", "Pending: publish the TXT record")}</span>
+                    <code class="txt">{record.clone()}</code>
+                    <CopyButton text=record />
+                    {can_write.then(|| view! {
+                        <ActionForm action=verify attr:class="inline">
+                            <input type="hidden" name="domain" value=domain.clone() />
+                            <button type="submit">{t("立即验证", "Verify now")}</button>
+                        </ActionForm>
+                    })}
+                </div>
+            }
+            .into_any()
+        }
     }
 }
 
