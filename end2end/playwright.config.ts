@@ -57,7 +57,9 @@ export default defineConfig({
     command: `${itm} serve --http 127.0.0.1:${port} --dns 127.0.0.1:${dnsPort} --site-root ${siteRoot} ` +
       (existsSync(ipDb) ? `--ip-db ${ipDb} ` : '') +
       `--database sqlite://${work}/itm.db?mode=rwc --master-key-file ${work}/master.key ` +
-      `--probe-networks 127.0.0.0/8,::1/128`,
+      // Probes and webhooks reach loopback only; delegated names wait for a proof of control
+      // (the default), which no test publishes.
+      `--probe-networks 127.0.0.0/8,::1/128 --webhook-networks 127.0.0.0/8,::1/128`,
     url: `http://127.0.0.1:${port}/lab`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,

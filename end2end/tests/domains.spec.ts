@@ -30,6 +30,23 @@ test('an operator adds, schedules and deletes a domain', async ({ page }) => {
   await expect(row).toHaveCount(0);
 });
 
+test('a non-ITM domain waits for its proof of control, shown with the TXT record to publish', async ({ page }, info) => {
+  await logIn(page);
+  const name = `delegated${Date.now()}.example.net`;
+  await page.getByLabel('新域名').fill(name);
+  await page.getByLabel('ITM 域名（生成 CNAME）').uncheck();
+  await page.getByRole('button', { name: '添加', exact: true }).click();
+  const row = page.locator(`tr[data-domain="${name}"]`);
+  const proof = row.locator('.claim.pending');
+  await expect(proof).toContainText('待验证');
+  await expect(proof.locator('code.txt')).toContainText(`_itm-challenge.${name} TXT "itm-verify=`);
+  await shot(page, info, 'domains-pending');
+  // No record published yet: looking for it now says so.
+  await proof.getByRole('button', { name: '立即验证' }).click();
+  await expect(page.getByRole('alert')).toContainText('no TXT record');
+  await expect(row.locator('.claim.pending')).toBeVisible();
+});
+
 test('a bad domain name is refused with the reason', async ({ page }) => {
   await logIn(page);
   await page.getByLabel('新域名').fill('not a domain!');

@@ -159,6 +159,92 @@ fn first_nameserver(resolv_conf: &str) -> Option<IpAddr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hickory_proto::rr::rdata::TXT;
+    use hickory_proto::rr::{RData, Record};
+
+    /// A resolver on loopback: TXT `texts` for `name`, NXDOMAIN otherwise; over UDP it answers
+    /// truncated when `truncate`, so the client must ask again over TCP.
+    async fn fake_resolver(
+        name: &'static str,
+        texts: &'static [&'static str],
+        truncate: bool,
+    ) -> SocketAddr {
+        let udp = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+        let address = udp.local_addr().expect("address");
+        let tcp = tokio::net::TcpListener::bind(address)
+            .await
+            .expect("bind tcp");
+        let answer = move |query: &[u8], over_udp: bool| -> Vec<u8> {
+            let query = Message::from_vec(query).expect("query");
+            let mut reply = Message::response(query.metadata.id, OpCode::Query);
+            reply.add_queries(query.queries.clone());
+            let asked = query.queries[0].name().to_ascii();
+            if asked.trim_end_matches('.') != name {
+                reply.metadata.response_code = ResponseCode::NXDomain;
+            } else if over_udp && truncate {
+                reply.metadata.truncation = true;
+            } else {
+                for text in texts {
+                    reply.add_answer(Record::from_rdata(
+                        query.queries[0].name().clone(),
+                        0,
+                        RData::TXT(TXT::new(vec![(*text).to_owned()])),
+                    ));
+                }
+            }
+            reply.to_vec().expect("encode")
+        };
+        tokio::spawn(async move {
+            let mut buffer = [0u8; 1500];
+            loop {
+                tokio::select! {
+                    Ok((n, from)) = udp.recv_from(&mut buffer) => {
+                        let _ = udp.send_to(&answer(&buffer[..n], true), from).await;
+                    }
+                    Ok((mut stream, _)) = tcp.accept() => {
+                        let length = stream.read_u16().await.expect("length");
+                        let mut query = vec![0u8; usize::from(length)];
+                        stream.read_exact(&mut query).await.expect("query");
+                        let reply = answer(&query, false);
+                        let _ = stream.write_all(&(reply.len() as u16).to_be_bytes()).await;
+                        let _ = stream.write_all(&reply).await;
+                    }
+                }
+            }
+        });
+        address
+    }
+
+    #[tokio::test]
+    async fn txt_records_are_read_over_udp_and_over_tcp_when_truncated() {
+        for truncate in [false, true] {
+            let server = fake_resolver(
+                "_itm-challenge.shop.example.net",
+                &["itm-verify=abc", "other"],
+                truncate,
+            )
+            .await;
+            let resolver = Resolver::at(server);
+            let texts = resolver
+                .txt("_itm-challenge.shop.example.net")
+                .await
+                .expect("answer");
+            assert_eq!(texts, ["itm-verify=abc", "other"], "truncated: {truncate}");
+            let none = resolver
+                .txt("_itm-challenge.other.example.net")
+                .await
+                .expect("answer");
+            assert!(none.is_empty(), "NXDOMAIN is no records");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_silent_resolver_is_a_timeout_not_a_hang() {
+        let silent = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
+        let resolver = Resolver::at(silent.local_addr().expect("address"));
+        let result = resolver.txt("x.example.net").await;
+        assert!(matches!(result, Err(LookupError::Timeout(_))), "{result:?}");
+    }
 
     #[test]
     fn the_first_nameserver_of_resolv_conf_is_used() {

@@ -792,3 +792,76 @@ async fn a_change_made_elsewhere_is_picked_up_by_the_version_check() {
     }
     panic!("the version check never reloaded the snapshot");
 }
+
+const ONLY_FIRST: &str = r#"{"strategy":{"start":"r","rules":[{"type":"wrr","name":"r","items":[{"reference":"10.0.0.1","weight":1}]}]}}"#;
+const ONLY_NINTH: &str = r#"{"strategy":{"start":"r","rules":[{"type":"wrr","name":"r","items":[{"reference":"10.0.0.9","weight":1}]}]}}"#;
+
+fn collisions_counted() -> u64 {
+    let text = itm_server::metrics::render(&itm_server::metrics::Gauges::default());
+    text.lines()
+        .find(|l| l.starts_with("itm_dns_name_collisions_total"))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Two domains under one name (a store written before the served-name rules, or SQL behind the
+/// service's back): the older keeps answering, the collision is counted, and removing the
+/// younger leaves the older's name alone (it once took the name with it: NXDOMAIN).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_collision_never_replaces_the_older_domain() {
+    let s = stack().await;
+    let victim = domain(
+        &s,
+        "www.victim.com",
+        true,
+        &[("10.0.0.1", "beijing.CN", "ct")],
+        ONLY_FIRST,
+    )
+    .await;
+    let fqdn = format!("{victim}.itm.test");
+    let question = format!("{fqdn}.");
+    eventually("the victim answers", || async {
+        addresses(&ask(&s, &question, RecordType::A, None).await) == ["10.0.0.1"]
+    })
+    .await;
+    let intruder = domain(
+        &s,
+        "intruder.example.net",
+        false,
+        &[("10.0.0.9", "beijing.CN", "ct")],
+        ONLY_NINTH,
+    )
+    .await;
+    let mut tx = s.service.store().begin().await.expect("tx");
+    sqlx::query("UPDATE domains SET name = $1, served_name = NULL WHERE name = $2")
+        .bind(&fqdn)
+        .bind(&intruder)
+        .execute(&mut *tx)
+        .await
+        .expect("force the collision");
+    itm_server::store::bump_config_version(&mut tx)
+        .await
+        .expect("bump");
+    tx.commit().await.expect("commit");
+    let counted = collisions_counted();
+    s.answers.load_all(s.service.store()).await.expect("reload");
+    assert!(collisions_counted() > counted, "the collision is counted");
+    assert_eq!(
+        addresses(&ask(&s, &question, RecordType::A, None).await),
+        ["10.0.0.1"],
+        "the older domain keeps its name"
+    );
+    // The intruder removed, by its owner: the victim's name still answers the victim.
+    s.service
+        .delete_domains(&s.caller, std::slice::from_ref(&fqdn))
+        .await
+        .expect("delete the intruder");
+    eventually("the intruder's removal reached DNS", || async {
+        s.answers.load().len() == 1
+    })
+    .await;
+    let answer = ask(&s, &question, RecordType::A, None).await;
+    assert_eq!(answer.metadata.response_code, ResponseCode::NoError);
+    assert_eq!(addresses(&answer), ["10.0.0.1"]);
+}

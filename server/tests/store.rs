@@ -2,7 +2,7 @@
 //! when `ITM_TEST_POSTGRES` names a server (`postgres://USER:PASS@HOST:PORT`); each test gets a
 //! throwaway database there (`make test` starts the machine's PostgreSQL and sets it).
 
-use app::model::{DomainStatus, EndpointInput, MonitorSettings, NewDomain, Policy};
+use app::model::{DomainStatus, EndpointInput, MonitorSettings, NameClaim, NewDomain, Policy};
 use app::strategy::StrategyDocument;
 use itm_server::service::{Caller, Sealer, Service, ServiceConfig, ServiceError};
 use itm_server::store::{Store, accounts, config_version, domains, now_ms, sessions};
@@ -744,4 +744,178 @@ async fn the_console_list_pages_and_searches_in_the_database() {
 fn sha256_hex(text: &str) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(text.as_bytes()))
+}
+
+/// The served name is unique in the store itself (not only by the service's checks), on both
+/// backends: a second domain under a name already served is a unique violation, and nothing is
+/// written.
+#[tokio::test]
+async fn served_names_are_unique_in_the_store() {
+    for b in backends().await {
+        let svc = service(&b.store);
+        let alice = main_caller(&svc, "alice").await;
+        let bob = main_caller(&svc, "bob").await;
+        let mut tx = b.store.begin().await.expect("tx");
+        let row = |account, name, served| domains::NewRow {
+            account_id: account,
+            name,
+            served_name: served,
+            is_itm: false,
+            claim: NameClaim::Active,
+        };
+        domains::insert(
+            &mut tx,
+            row(
+                alice.account_id(),
+                "www.victim.com.1",
+                "www.victim.com.1.itm.test",
+            ),
+            &MonitorSettings::default(),
+        )
+        .await
+        .expect("first");
+        let second = domains::insert(
+            &mut tx,
+            row(
+                bob.account_id(),
+                "www.victim.com.1.itm.test",
+                "www.victim.com.1.itm.test",
+            ),
+            &MonitorSettings::default(),
+        )
+        .await
+        .expect_err("the same served name");
+        assert!(second.is_unique_violation(), "{}: {second}", b.name);
+    }
+}
+
+/// At start, a stored delegated name under ITM's zone or under another account's delegated
+/// domain (a store written before the rules) is marked conflict and no longer served; ITM
+/// domains get their served names under the zone.
+#[tokio::test]
+async fn overlapping_stored_names_are_marked_conflict_at_start() {
+    for b in backends().await {
+        let svc = service(&b.store);
+        let alice = main_caller(&svc, "alice").await;
+        let bob = main_caller(&svc, "bob").await;
+        let itm = svc
+            .create_domains(
+                &alice,
+                &[NewDomain {
+                    domain: "www.victim.com".into(),
+                    is_itm_domain: true,
+                }],
+            )
+            .await
+            .expect("itm domain")[0]
+            .domain
+            .clone();
+        let hijacked = format!("{itm}.itm.test");
+        let mut tx = b.store.begin().await.expect("tx");
+        // As an old store left it: no served name for the ITM domain yet.
+        sqlx::query("UPDATE domains SET served_name = NULL WHERE is_itm = 1")
+            .execute(&mut *tx)
+            .await
+            .expect("clear");
+        for (account, name) in [
+            (alice.account_id(), "example.org"),
+            (bob.account_id(), hijacked.as_str()),
+            (bob.account_id(), "shop.example.org"),
+        ] {
+            let row = domains::NewRow {
+                account_id: account,
+                name,
+                served_name: name,
+                is_itm: false,
+                claim: NameClaim::Active,
+            };
+            domains::insert(&mut tx, row, &MonitorSettings::default())
+                .await
+                .expect("legacy row");
+        }
+        tx.commit().await.expect("commit");
+        let mut marked = svc.check_served_names().await.expect("check");
+        marked.sort();
+        assert_eq!(
+            marked,
+            ["shop.example.org".to_owned(), hijacked.clone()],
+            "{}",
+            b.name
+        );
+        let mut conn = b.store.conn().await.expect("conn");
+        let served: Vec<String> = domains::for_dns(&mut conn, None)
+            .await
+            .expect("for dns")
+            .into_iter()
+            .map(|d| d.name)
+            .collect();
+        assert_eq!(
+            served,
+            [itm.clone(), "example.org".to_owned()],
+            "{}",
+            b.name
+        );
+        let (_, owner, _) = domains::by_served_name(&mut conn, &hijacked)
+            .await
+            .expect("query")
+            .expect("the ITM domain's served name is set");
+        assert_eq!(owner, alice.account_id());
+    }
+}
+
+#[tokio::test]
+async fn the_first_account_is_the_installations_operator() {
+    for b in backends().await {
+        let svc = service(&b.store);
+        let first = main_caller(&svc, "first").await;
+        let second = main_caller(&svc, "second").await;
+        let staff = svc
+            .create_operator_account("staff")
+            .await
+            .expect("operator");
+        assert!(first.user.operator, "{}", b.name);
+        assert!(!second.user.operator, "{}", b.name);
+        assert!(svc.nodes(&first).await.is_ok());
+        assert!(matches!(
+            svc.nodes(&second).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+        let mut conn = b.store.conn().await.expect("conn");
+        let (staff_user, _) = accounts::find_for_login(&mut conn, None, &staff.username)
+            .await
+            .expect("query")
+            .expect("user");
+        assert!(staff_user.operator);
+    }
+}
+
+/// The SQLite store and its folder are private: they hold password hashes and sealed keys.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_sqlite_files_are_created_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("data");
+    let file = folder.join("itm.db");
+    let store = Store::connect(&format!("sqlite://{}?mode=rwc", file.display()))
+        .await
+        .expect("store");
+    let svc = service(&store);
+    main_caller(&svc, "alice").await;
+    let mode =
+        |p: &std::path::Path| std::fs::metadata(p).expect("exists").permissions().mode() & 0o777;
+    assert_eq!(mode(&folder), 0o700);
+    assert_eq!(mode(&file), 0o600);
+    for suffix in ["-wal", "-shm"] {
+        let companion = folder.join(format!("itm.db{suffix}"));
+        assert_eq!(mode(&companion), 0o600, "{suffix}");
+    }
+    store.close().await;
+    // An existing store others could read is made private at the next start.
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    let again = Store::connect(&format!("sqlite://{}?mode=rwc", file.display()))
+        .await
+        .expect("store");
+    assert_eq!(mode(&file), 0o600);
+    again.close().await;
 }

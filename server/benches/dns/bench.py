@@ -98,7 +98,9 @@ def configure(api, domains, account):
     listed = [f"{n}.{account}" for n in names]
     endpoints, strategies = [], {}
     for i, d in enumerate(listed):
-        ips = [f"10.{i // 250 % 250}.{i % 250}.{k + 1}" for k in range(4)]
+        # 198.18.0.0/15 (RFC 2544, for benchmarks): never routed, and not a range the server
+        # refuses as an endpoint.
+        ips = [f"198.{18 + i // 16384}.{i // 64 % 256}.{i % 64 * 4 + k}" for k in range(4)]
         for k, ip in enumerate(ips):
             endpoints.append({"domain": d, "endpoint": ip, "area": AREAS[(i + k) % len(AREAS)], "isp": ["ct", "cu", "cm"][k % 3]})
         strategies[d] = strategy_for(i, ips)
@@ -229,7 +231,7 @@ def main():
         ["taskset", "-c", "0", args.itm, "serve", "--http", f"127.0.0.1:{http}", "--dns", f"127.0.0.1:{dns}",
          "--database", f"sqlite://{work}/itm.db?mode=rwc", "--master-key-file", f"{work}/key", "--ip-db", args.ip_db,
          "--site-root", work,
-         # The generated endpoints are documentation/private addresses: nothing may probe them.
+         # The generated endpoints are benchmarking addresses: nothing may probe them.
          "--no-monitor", "--probe-networks", "127.0.0.0/8"],
         cwd=work, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
     creds = {}

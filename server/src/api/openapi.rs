@@ -55,13 +55,34 @@ pub const OPERATIONS: &[Operation] = &[
         "/v1/domains",
         "Create domains (all or none)",
         Some(|| array_of("NewDomain")),
-        || array_of("NewDomain")
+        || array_of("CreatedDomain")
+    ),
+    op!(
+        "post",
+        "/v1/domains/{domain}/verify",
+        "Look for the proof of control of a pending delegated domain now (409: not found yet)",
+        None,
+        || r("Verification")
     ),
     op!(
         "delete",
         "/v1/domains",
         "Delete domains (all or none)",
         Some(|| json!({"type": "array", "items": {"type": "string"}})),
+        null
+    ),
+    op!(
+        "get",
+        "/v1/domains/{domain}",
+        "One domain: the list row and its details (quarantine: why its strategy is not loaded)",
+        None,
+        || r("DomainDetails")
+    ),
+    op!(
+        "put",
+        "/v1/domains/{domain}/ttl",
+        "Set the TTL of the domain's answers",
+        Some(|| r("TtlChange")),
         null
     ),
     op!(
@@ -459,14 +480,22 @@ fn schemas() -> Value {
             "requestId": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}},
         "DomainSummary": {"type": "object", "properties": {
             "domain": {"type": "string"}, "CNAME": {"type": "string"}, "status": s("|start|stop|pause"),
-            "monitorStatus": s("|ok|fail"), "resourceStatus": s("STARTED|STOPPED|DELETED"), "hasDistribution": {"type": "boolean"}}},
+            "monitorStatus": s("|ok|fail"), "resourceStatus": s("STARTED|STOPPED|DELETED"), "hasDistribution": {"type": "boolean"},
+            "verification": r("Verification")}},
         "NewDomain": {"type": "object", "additionalProperties": false, "required": ["domain", "isItmDomain"], "properties": {
             "domain": {"type": "string"}, "isItmDomain": {"type": "boolean"}}},
+        "CreatedDomain": {"type": "object", "required": ["domain", "isItmDomain"], "properties": {
+            "domain": {"type": "string"}, "isItmDomain": {"type": "boolean"}, "verification": r("Verification")}},
+        "Verification": {"type": "object", "required": ["status", "txtName", "txtValue"], "properties": {
+            "status": s("active|pending|conflict"), "txtName": {"type": "string"}, "txtValue": {"type": "string"}}},
         "DomainDetails": {"type": "object", "properties": {
             "domain": {"type": "string"}, "CNAME": {"type": "string"}, "status": s("|start|stop|pause"),
             "monitorStatus": s("|ok|fail"), "resourceStatus": {"type": "string"}, "hasDistribution": {"type": "boolean"},
             "isItmDomain": {"type": "boolean"}, "ttl": {"type": "integer"}, "endpointCount": {"type": "integer"},
-            "strategyVersion": {"type": "integer", "nullable": true}, "createdAt": {"type": "integer"}, "updatedAt": {"type": "integer"}}},
+            "strategyVersion": {"type": "integer", "nullable": true}, "createdAt": {"type": "integer"}, "updatedAt": {"type": "integer"},
+            "verification": r("Verification"),
+            "quarantine": {"type": "object", "required": ["reason", "since"], "properties": {
+                "reason": {"type": "string"}, "since": {"type": "integer"}}}}},
         "TtlChange": {"type": "object", "additionalProperties": false, "required": ["ttl"], "properties": {
             "ttl": {"type": "integer", "minimum": 1, "maximum": 86400}}},
         "StatusChange": {"type": "object", "additionalProperties": false, "required": ["status"], "properties": {"status": s("start|stop|pause")}},

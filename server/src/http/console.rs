@@ -24,7 +24,13 @@ impl Console {
     async fn caller(&self, request: &Parts) -> Result<Caller, String> {
         crate::api::extract::caller(&self.0, request)
             .await
-            .map_err(|e| e.message)
+            .map_err(|e| {
+                if e.status == axum::http::StatusCode::UNAUTHORIZED {
+                    "not logged in, or the session has expired: log in again".to_owned()
+                } else {
+                    e.message
+                }
+            })
     }
 }
 
