@@ -2,6 +2,8 @@
 //! validate the document, evaluate all 165 groups × 2 families (≤ 2 ms), compile every sampler
 //! (≤ 5 ms), and pick one answer from a compiled sampler (≤ 30 ns). The DNS server validates and
 //! compiles every domain at load, so the first and third are its per-domain start-up cost.
+//! Validation includes the evaluation cost (its own line below, also for the largest synthetic
+//! strategy within the size limits); `tests/cost.rs` measures that cost against compile time.
 //! Run: `cargo bench -p app`.
 
 use app::strategy::{
@@ -22,6 +24,16 @@ fn evaluate_all(c: &mut Criterion) {
         b.iter(|| black_box(Strategy::compile(black_box(&doc)).is_ok()))
     });
     let s = strategy_50_200();
+    c.bench_function("evaluation cost (50 rules, 200 endpoints)", |b| {
+        b.iter(|| black_box(black_box(&s).evaluation_cost()))
+    });
+    let large = match Strategy::compile(&synthetic(300, 3_000)) {
+        Ok(c) => c.strategy,
+        Err(p) => panic!("synthetic strategy invalid: {:?}", p.errors),
+    };
+    c.bench_function("evaluation cost (300 rules, 3000 endpoints)", |b| {
+        b.iter(|| black_box(black_box(&large).evaluation_cost()))
+    });
     // A few endpoints down, so failover paths are exercised too.
     let down: Vec<String> = s
         .endpoints

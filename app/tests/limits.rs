@@ -1,11 +1,12 @@
-//! The size limits (`docs/strategy.md`, "Limits"): for each, a document just at the limit is
-//! valid and one just over is refused with that limit, its maximum and the rule (or endpoint)
-//! where the count went over; drafts are checked for counts alone.
+//! The limits (`docs/strategy.md`, "Limits"): for each size limit, a document just at the
+//! limit is valid and one just over is refused with that limit, its maximum and the rule (or
+//! endpoint) where the count went over; drafts are checked for counts alone. The evaluation
+//! cost has its own tests (`tests/cost.rs`); here, that it is refused like the others.
 
 mod common;
 
 use app::strategy::{
-    EndpointConf, ItemConf, Limit, Location, MAX_DEPTH, MAX_ENDPOINTS, MAX_ITEMS,
+    EndpointConf, ItemConf, Limit, Location, MAX_COST, MAX_DEPTH, MAX_ENDPOINTS, MAX_ITEMS,
     MAX_ITEMS_PER_RULE, MAX_RULES, Problem, ProblemKind, RuleConf, Strategy, StrategyDocument,
     StrategyTree, recommend,
 };
@@ -295,4 +296,24 @@ fn the_chain_of_issue_14_is_refused_at_once() {
     let doc = StrategyDocument::from_json(&text).expect("parses");
     let name = format!("r{MAX_RULES}");
     refused(&doc, Limit::Rules, 5_000, at_rule(&name, "name"));
+}
+
+#[test]
+fn a_document_within_every_size_limit_can_still_be_over_the_evaluation_cost() {
+    // r0 → r1 → … → r62 → a mapping over 10,000 endpoints: each rule mixes all of them, for
+    // each of the 165 groups. Refused like every limit: one error, the limit and its maximum.
+    let doc = common::shapes::chain(64, MAX_ENDPOINTS, "usersetMapping");
+    assert_eq!(doc.check_limits(), Ok(()));
+    let cost = common::shapes::build(&doc).evaluation_cost().total;
+    assert!(cost > MAX_COST as u64);
+    refused(&doc, Limit::Cost, cost as usize, at_rule("r63", "items"));
+    // Over the depth as well: only the depth is reported (a chain too deep is not evaluated).
+    let deeper = common::shapes::chain(MAX_DEPTH + 1, MAX_ENDPOINTS, "usersetMapping");
+    let first_too_deep = format!("r{MAX_DEPTH}");
+    refused(
+        &deeper,
+        Limit::Depth,
+        MAX_DEPTH + 1,
+        at_rule(&first_too_deep, "name"),
+    );
 }

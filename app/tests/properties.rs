@@ -3,10 +3,11 @@
 //! never keeps a share on a Down endpoint while a healthy one is reachable, evaluation is
 //! deterministic, does not depend on how deep below the root a rule sits, a mapping answers a
 //! group whenever a claim of it has something of the family (and health never empties an
-//! answer), and the JSON round-trips.
+//! answer), the JSON round-trips, and the evaluation-cost limit never refuses what the
+//! generator builds (a valid strategy is within it by construction; these are tiny).
 
 use app::strategy::{
-    AREAS, EndpointConf, Family, Health, Item, ItemConf, RuleConf, RuleId, RuleKind,
+    AREAS, EndpointConf, Family, Health, Item, ItemConf, MAX_COST, RuleConf, RuleId, RuleKind,
     Strategy as Model, StrategyDocument, StrategyTree, Target, UserGroup,
 };
 use proptest::prelude::*;
@@ -412,5 +413,37 @@ proptest! {
         let back = StrategyDocument::from_json(&text).expect("parse");
         prop_assert_eq!(&back, &doc);
         prop_assert_eq!(compile(&back), compile(&doc));
+    }
+
+    #[test]
+    fn every_strategy_that_validates_is_within_the_cost_limit_and_generated_ones_validate(
+        doc in document(),
+    ) {
+        // `compile` panics on an invalid strategy: the cost limit refuses none of these
+        // realistic-for-the-generator shapes, and they sit far below it.
+        let s = compile(&doc);
+        let cost = s.evaluation_cost();
+        prop_assert!(cost.total <= MAX_COST as u64 / 1_000, "cost {}", cost.total);
+        prop_assert!(cost.costliest.is_some());
+    }
+
+    #[test]
+    fn the_cost_bounds_every_rules_answers_under_any_health(doc in document(), health in health()) {
+        // Rooted at any rule, the cost counts at least the entries its answers hold, whatever
+        // is down: the bound holds at every level, not only at the start rule.
+        let s = compile(&doc);
+        let health = &health[..s.endpoints.len().min(health.len())];
+        for r in 0..s.rules.len() {
+            let rooted = Model { root: RuleId(r as u32), ..s.clone() };
+            let bound = rooted.evaluation_cost().answer_entries;
+            let mut evaluator = app::strategy::Evaluator::new(&rooted, health);
+            let mut entries = 0u64;
+            for family in Family::ALL {
+                for group in UserGroup::all() {
+                    entries += evaluator.outcome(group, family).dist.len() as u64;
+                }
+            }
+            prop_assert!(entries <= bound, "rule r{}: {} entries, the cost counts {}", r, entries, bound);
+        }
     }
 }

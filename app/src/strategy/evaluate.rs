@@ -49,7 +49,7 @@ impl Strategy {
 
 /// What a rule's outcome can vary with, besides the family and health.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
-enum Dependence {
+pub(crate) enum Dependence {
     Nothing,
     Area,
     Group,
@@ -336,7 +336,7 @@ impl<'s> Evaluator<'s> {
 }
 
 /// Each rule's [`Dependence`]: its own type's need, joined with its children's.
-fn dependence(strategy: &Strategy) -> Vec<Dependence> {
+pub(crate) fn dependence(strategy: &Strategy) -> Vec<Dependence> {
     struct Join<'s> {
         strategy: &'s Strategy,
         out: Vec<Option<Dependence>>,

@@ -1,9 +1,10 @@
-//! The size limits of a strategy: how many rules, items and endpoints a document may hold and
-//! how deep its rules may chain. Validation checks the counts first, before it builds anything,
-//! and the depth as soon as references are resolved, before any check that costs more than one
-//! pass over the document; the server checks the counts of drafts, which may be otherwise
-//! invalid ([`StrategyDocument::check_limits`]). Each bound is far above what an operator builds
-//! and far below what would exhaust memory, time or (were a walk recursive) the stack.
+//! The limits of a strategy: how many rules, items and endpoints a document may hold, how
+//! deep its rules may chain, and how much evaluating it may cost. Validation checks the counts
+//! first, before it builds anything, then the depth and the evaluation cost (`cost`) as soon as
+//! references are resolved, before any check that costs more than one pass over the document;
+//! the server checks the counts of drafts, which may be otherwise invalid
+//! ([`StrategyDocument::check_limits`]). Each bound is far above what an operator builds and
+//! far below what would exhaust memory, time or (were a walk recursive) the stack.
 
 use std::fmt;
 
@@ -25,6 +26,13 @@ pub const MAX_ITEMS: usize = 20_000;
 /// start rule whose items are all endpoints has depth 1, one with a sub-rule over endpoints 2.
 pub const MAX_DEPTH: usize = 64;
 
+/// The evaluation cost ([`Strategy::evaluation_cost`]): a bound, from the rules' shape, on the
+/// work of answering all 165 user groups × 2 families under any health, in units of about one
+/// comparison of the evaluator's mix (2–4 ns each measured, `tests/cost.rs`). At this maximum
+/// the costliest shape measured compiles its samplers in under a second; the recommendation
+/// for 10,000 endpoints costs under 1 % of it, the synthetic benchmark strategies far less.
+pub const MAX_COST: usize = 200_000_000;
+
 /// Which limit a document crossed; [`Limit::max`] is its bound.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
 pub enum Limit {
@@ -33,15 +41,17 @@ pub enum Limit {
     ItemsPerRule,
     Items,
     Depth,
+    Cost,
 }
 
 impl Limit {
-    pub const ALL: [Limit; 5] = [
+    pub const ALL: [Limit; 6] = [
         Limit::Rules,
         Limit::Endpoints,
         Limit::ItemsPerRule,
         Limit::Items,
         Limit::Depth,
+        Limit::Cost,
     ];
 
     /// The largest allowed value.
@@ -52,6 +62,7 @@ impl Limit {
             Limit::ItemsPerRule => MAX_ITEMS_PER_RULE,
             Limit::Items => MAX_ITEMS,
             Limit::Depth => MAX_DEPTH,
+            Limit::Cost => MAX_COST,
         }
     }
 }
@@ -64,6 +75,7 @@ impl fmt::Display for Limit {
             Limit::ItemsPerRule => "items in one rule",
             Limit::Items => "items in all rules",
             Limit::Depth => "rules in a chain from the start rule (depth)",
+            Limit::Cost => "evaluation cost",
         })
     }
 }
@@ -165,6 +177,24 @@ fn longest_chain(strategy: &Strategy, heights: &[usize], length: usize) -> Vec<R
     chain
 }
 
+/// The evaluation cost of `strategy` (valid but for it: no cycle, within the depth); over
+/// [`MAX_COST`], the problem is located at the rule with the largest part of it.
+pub(crate) fn check_cost(strategy: &Strategy) -> Result<(), Box<Problem>> {
+    let cost = strategy.evaluation_cost();
+    if cost.total <= MAX_COST as u64 {
+        return Ok(());
+    }
+    let (rule, part) = cost.costliest.unwrap_or((strategy.root, cost.total));
+    Err(Box::new(Problem {
+        location: Location::rule(&strategy.rule(rule).name, "items"),
+        kind: ProblemKind::OverLimit {
+            limit: Limit::Cost,
+            found: usize::try_from(cost.total).unwrap_or(usize::MAX),
+            chain: format!("{part} of it in this rule"),
+        },
+    }))
+}
+
 /// `a → b → … → y → z`: the chain's head and end, so the message stays short at any depth.
 fn abbreviated(names: &[&str]) -> String {
     const ENDS: usize = 3;
@@ -189,7 +219,8 @@ mod tests {
                 MAX_ENDPOINTS,
                 MAX_ITEMS_PER_RULE,
                 MAX_ITEMS,
-                MAX_DEPTH
+                MAX_DEPTH,
+                MAX_COST
             ]
         );
         let names: Vec<String> = (0..10).map(|i| format!("r{i}")).collect();

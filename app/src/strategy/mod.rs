@@ -2,13 +2,14 @@
 //!
 //! Pure Rust with no I/O and no UI types, because three callers must agree to the bit: the DNS
 //! hot path (through [`SamplerSet`]), the `itm strategy` CLI and the browser preview (wasm).
-//! Flow: wire JSON ([`StrategyDocument`]) → [`Strategy::compile`] (size limits, validation,
+//! Flow: wire JSON ([`StrategyDocument`]) → [`Strategy::compile`] (size and cost limits, validation,
 //! lint) → [`Strategy::evaluate`] per user group and family → [`Preview`] / [`SamplerSet`].
 //! No walk over the rules recurses without bound (validation and the editor keep explicit
 //! stacks, the evaluator recurses at most [`MAX_DEPTH`] levels), so no input, validated or
 //! hand-built, reaches the end of the thread's stack.
 
 mod area;
+mod cost;
 mod evaluate;
 mod limits;
 mod model;
@@ -24,8 +25,11 @@ mod walk;
 mod wire;
 
 pub use area::{AREAS, Area, AreaInfo, Isp, UserGroup};
+pub use cost::{ANSWER_UNITS, EvaluationCost, ITEM_UNITS, SELECTOR_UNITS, TABLE_UNITS};
 pub use evaluate::{Evaluation, Evaluator, TraceStep};
-pub use limits::{Limit, MAX_DEPTH, MAX_ENDPOINTS, MAX_ITEMS, MAX_ITEMS_PER_RULE, MAX_RULES};
+pub use limits::{
+    Limit, MAX_COST, MAX_DEPTH, MAX_ENDPOINTS, MAX_ITEMS, MAX_ITEMS_PER_RULE, MAX_RULES,
+};
 pub use model::{
     Endpoint, EndpointId, EndpointKind, Family, Health, Item, Rule, RuleId, RuleKind, Strategy,
     Target,

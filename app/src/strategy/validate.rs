@@ -136,9 +136,10 @@ pub enum ProblemKind {
     DuplicateEndpoint,
     #[error("at least one enabled A (IPv4) endpoint is required")]
     NoEnabledAEndpoint,
-    /// A size limit ([`Limit`]) is crossed; `found` is the document's count (for the depth, its
-    /// depth) and `chain`, for the depth only, the head and end of the chain that is too deep.
-    #[error("too many {limit}: {found}, at most {max}{}", chain_text(.chain), max = .limit.max())]
+    /// A limit ([`Limit`]) is crossed; `found` is the document's count (for the depth, its
+    /// depth; for the cost, its cost) and `chain`, for the depth, the head and end of the chain
+    /// that is too deep, for the cost, the located rule's part of it.
+    #[error("{}", over_limit_text(*.limit, *.found, .chain))]
     OverLimit {
         limit: Limit,
         found: usize,
@@ -159,11 +160,22 @@ pub enum ProblemKind {
     NoItems,
 }
 
-fn chain_text(chain: &str) -> String {
-    if chain.is_empty() {
+fn over_limit_text(limit: Limit, found: usize, chain: &str) -> String {
+    let max = limit.max();
+    let chain = if chain.is_empty() {
         String::new()
     } else {
         format!(" ({chain})")
+    };
+    match limit {
+        Limit::Cost => format!(
+            "{limit} too high: {found}, at most {max}{chain}. Each rule's part is the endpoints \
+             it mixes each time it is evaluated, and a rule is evaluated once per user group \
+             (165) with a usersetMapping below it, once per area (33) with a geoProximity \
+             below it: put fewer endpoints under rules that many others share, fan out less \
+             (fewer sub-rules per rule, fewer layers), or move usersetMapping rules up"
+        ),
+        _ => format!("too many {limit}: {found}, at most {max}{chain}"),
     }
 }
 
@@ -345,7 +357,10 @@ impl Strategy {
         match heights(&strategy) {
             Err(cycle) => problems.add(Location::Strategy, ProblemKind::Cycle(cycle)),
             Ok(heights) => {
-                if let Err(problem) = limits::check_depth(&strategy, &heights) {
+                // The cost is bounded for a chain within the depth only.
+                let over = limits::check_depth(&strategy, &heights)
+                    .and_then(|()| limits::check_cost(&strategy));
+                if let Err(problem) = over {
                     problems.add(problem.location, problem.kind);
                 }
             }

@@ -160,3 +160,5 @@ pub fn chain_strategy(depth: usize, kinds: &[RuleKind]) -> Strategy {
         root: RuleId(0),
     }
 }
+
+pub mod shapes;
