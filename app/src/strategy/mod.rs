@@ -2,8 +2,9 @@
 //!
 //! Pure Rust with no I/O and no UI types, because three callers must agree to the bit: the DNS
 //! hot path (through [`SamplerSet`]), the `itm strategy` CLI and the browser preview (wasm).
-//! Flow: wire JSON ([`StrategyDocument`]) → [`Strategy::compile`] (size and cost limits, validation,
-//! lint) → [`Strategy::evaluate`] per user group and family → [`Preview`] / [`SamplerSet`].
+//! Flow: wire JSON ([`StrategyDocument`]) → [`Strategy::compile`] (size and cost limits,
+//! validation, lint) → [`Strategy::evaluate`] per user group and family → [`Preview`] /
+//! [`SamplerSet`].
 //! No walk over the rules recurses without bound (validation and the editor keep explicit
 //! stacks, the evaluator recurses at most [`MAX_DEPTH`] levels), so no input, validated or
 //! hand-built, reaches the end of the thread's stack.
