@@ -24,9 +24,11 @@ pub fn synthetic(rules: usize, endpoints: usize) -> StrategyDocument {
             let (kind, value) = match i {
                 _ if i % 10 == 9 => ("CNAME", format!("edge{i}.cdn.example.net")),
                 _ if i % 4 == 3 => ("AAAA", format!("2001:db8:{:x}::{:x}", i / 200, i % 200 + 1)),
+                // 198.18.0.0/15 (RFC 2544, for benchmarks): never routed, and no range a
+                // server refuses as an endpoint (private addresses are, by default).
                 _ => (
                     "A",
-                    format!("10.{}.{}.{}", i / 62500, (i / 250) % 250, i % 250 + 1),
+                    format!("198.{}.{}.{}", 18 + i / 62500, (i / 250) % 250, i % 250 + 1),
                 ),
             };
             leaf_items[leaf].push(ItemConf {
