@@ -436,6 +436,10 @@ async fn malformed_queries_get_the_rfc_errors() {
     )
     .await;
     let fqdn = format!("{d}.itm.test.");
+    eventually("answered", || async {
+        addresses(&ask(&s, &fqdn, RecordType::A, None).await) == ["10.0.0.1"]
+    })
+    .await;
     let raw_ecs = |family: u16, source: u8, addr: &[u8]| {
         let mut v = family.to_be_bytes().to_vec();
         v.extend([source, 0]);

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::{CreatedDomain, DomainDetails, DomainPage, NewDomain, Verification};
+use crate::model::{CreatedDomain, DomainDetails, DomainPage, Verification};
 
 #[server]
 pub async fn list_domains(search: String, page: u32) -> Result<DomainPage, ServerFnError> {
@@ -31,7 +31,7 @@ pub async fn create_domain(
     itm: Option<String>,
 ) -> Result<CreatedDomain, ServerFnError> {
     use super::session::{backend, request};
-    let new = NewDomain {
+    let new = crate::model::NewDomain {
         domain,
         is_itm_domain: itm.is_some(),
     };
