@@ -57,6 +57,12 @@ def served_domain(client, name, endpoint="192.0.2.10", itm=True):
     return listed
 
 
+def answered(server, name, expected):
+    """Polls until DNS answers ``name`` with ``expected`` (the snapshot follows writes within
+    milliseconds, but asynchronously)."""
+    return wait_until(lambda: dig_status(server, name) == ("NOERROR", expected), timeout=10)
+
+
 def start(tmp_path_factory, backend, label, **options):
     workdir = tmp_path_factory.mktemp(f"itm-{label}-{backend}")
     database = f"sqlite://{workdir}/itm.db?mode=rwc" if backend == "sqlite" else create_pg_database()
@@ -142,7 +148,7 @@ def test_names_at_or_under_our_zone_are_refused_for_delegated_domains(server, un
     account = server.admin["account id"]
     name = served_domain(victim, f"{unique('www')}.victim.com")
     served = f"{name}.itm.localhost"
-    assert dig_status(server, served) == ("NOERROR", ["192.0.2.10"])
+    answered(server, served, ["192.0.2.10"])
     attacker = new_account(server, unique("attacker"))
     for claim in [served, "itm.localhost", f"{account}.itm.localhost", f"x.{served}"]:
         r = attacker.call("POST", "/v1/domains", [{"domain": claim, "isItmDomain": False}])
@@ -157,7 +163,7 @@ def test_names_at_or_under_our_zone_are_refused_for_delegated_domains(server, un
 def test_names_under_another_accounts_delegated_domain_are_refused(server, unique):
     owner = server.client()
     apex = served_domain(owner, f"{unique('apex')}.example.org", itm=False)
-    assert dig_status(server, apex) == ("NOERROR", ["192.0.2.10"])
+    answered(server, apex, ["192.0.2.10"])
     attacker = new_account(server, unique("attacker"))
     for claim in [apex, f"www.{apex}", f"a.b.{apex}"]:
         r = attacker.call("POST", "/v1/domains", [{"domain": claim, "isItmDomain": False}])
@@ -262,7 +268,7 @@ def test_oversized_strategies_are_refused_naming_the_limit(server, unique):
     assert draft.status == 400 and "2000" in draft.message, draft
     assert c.call("PUT", f"/v1/domains/{d}/strategy/draft", chain(300)).status == 200, "a deep draft is kept"
     assert c.call("GET", f"/v1/domains/{d}/strategy").json != before
-    assert dig_status(server, f"{d}.itm.localhost") == ("NOERROR", ["192.0.2.40"])
+    answered(server, f"{d}.itm.localhost", ["192.0.2.40"])
 
 
 def store_sql(server, statement):
@@ -291,7 +297,7 @@ def test_a_stored_strategy_that_cannot_load_is_quarantined_and_the_rest_served(r
     good = served_domain(c, f"{unique('good')}.example.com", endpoint="192.0.2.41")
     broken = served_domain(c, f"{unique('broken')}.example.com", endpoint="192.0.2.42")
     deep = served_domain(c, f"{unique('deep')}.example.com", endpoint="192.0.2.43")
-    assert dig_status(srv, f"{broken}.itm.localhost") == ("NOERROR", ["192.0.2.42"])
+    answered(srv, f"{broken}.itm.localhost", ["192.0.2.42"])
     # While running: the broken document keeps answering from its last good build.
     store_sql(srv, "UPDATE strategy_versions SET document = '{not json' WHERE domain_id = "
                    f"(SELECT id FROM domains WHERE name = '{broken}')")
@@ -307,14 +313,17 @@ def test_a_stored_strategy_that_cannot_load_is_quarantined_and_the_rest_served(r
     srv.kill()
     srv = srv.start()
     c = srv.client()
-    assert dig_status(srv, f"{good}.itm.localhost") == ("NOERROR", ["192.0.2.41"])
+    answered(srv, f"{good}.itm.localhost", ["192.0.2.41"])
     assert dig_status(srv, f"{broken}.itm.localhost")[0] == "SERVFAIL"
     assert dig_status(srv, f"{deep}.itm.localhost")[0] == "SERVFAIL"
     reason = c.call("GET", f"/v1/domains/{deep}").json["quarantine"]["reason"]
     assert "2000" in reason, reason
     assert "quarantine" not in c.call("GET", f"/v1/domains/{good}").json
-    metrics = raw_http(srv.port, b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").decode()
-    assert re.search(r"^itm_domains_quarantined\{[^}]*\} 2$", metrics, re.M), metrics[-2000:]
+    def metrics():
+        return raw_http(srv.port, b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").decode()
+
+    # The gauges are taken at the node's heartbeat (every 2 s).
+    wait_until(lambda: re.search(r"^itm_domains_quarantined\{[^}]*\} 2$", metrics(), re.M), timeout=10)
     # Fixed through the API, it is served again and released.
     assert c.call("POST", f"/v1/domains/{broken}/recommend-strategy").status == 200
     wait_until(lambda: dig_status(srv, f"{broken}.itm.localhost") == ("NOERROR", ["192.0.2.42"]), timeout=10)
