@@ -244,11 +244,16 @@ fn conf(value: &str, area: &str) -> EndpointConf {
     .expect("endpoint")
 }
 
+/// The seed's shape for one area too (tools that edit the `北京` rule rely on it).
 #[test]
-fn recommend_one_area_is_a_single_wrr() {
+fn recommend_one_area_is_geo_over_the_areas_wrr() {
     let doc = recommend(&[conf("1.1.1.1", "beijing.CN"), conf("1.1.1.2", "beijing.CN")]);
-    assert_eq!(doc.strategy.rules.len(), 1);
-    assert_eq!(doc.strategy.rules[0].kind, "wrr");
+    assert_eq!(doc.strategy.rules.len(), 2);
+    assert_eq!(doc.strategy.start, "根规则");
+    assert_eq!(doc.strategy.rules[0].kind, "geoProximity");
+    assert_eq!(doc.strategy.rules[0].items[0].reference, "北京");
+    assert_eq!(doc.strategy.rules[1].kind, "wrr");
+    assert_eq!(doc.strategy.rules[1].name, "北京");
     let s = compile(&doc);
     assert!(approx(
         &a(&s, &[], "xizang.CN/ct"),

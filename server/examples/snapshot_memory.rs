@@ -105,7 +105,7 @@ fn main() -> anyhow::Result<()> {
                     .ok()
                     .and_then(|s| s.parse().ok())
                     .unwrap_or(i);
-                strategies.insert(d.domain.clone(), strategy(shape, &ips)?);
+                strategies.insert(d.domain.clone(), strategy(shape, &ips)?.into());
             }
             service.add_endpoints(&caller, &endpoints).await?;
             service

@@ -222,7 +222,7 @@ async fn domain(
         .expect("endpoints");
     if !strategy.is_empty() {
         let doc: StrategyDocument = serde_json::from_str(strategy).expect("strategy json");
-        let batch = [(listed.clone(), doc)].into_iter().collect();
+        let batch = [(listed.clone(), doc.into())].into_iter().collect();
         s.service
             .update_or_create_strategies(&s.caller, &batch)
             .await
@@ -868,4 +868,46 @@ async fn a_name_collision_never_replaces_the_older_domain() {
     let answer = ask(&s, &question, RecordType::A, None).await;
     assert_eq!(answer.metadata.response_code, ResponseCode::NoError);
     assert_eq!(addresses(&answer), ["10.0.0.1"]);
+}
+
+/// Issue 15: a mapping item with nothing of the queried family is absent, so the group falls
+/// through to the default item — in DNS as in the evaluator (one evaluator). An AAAA query from
+/// the same group still gets the AAAA the item maps it to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mapped_subtree_without_the_family_lets_the_group_fall_through() {
+    let s = stack().await;
+    let strategy = r#"{"strategy":{"start":"map","rules":[{"type":"usersetMapping","name":"map","items":[
+        {"reference":"2001:db8::2","usersets":"guangdong.CN/cm"},
+        {"reference":"v6only","usersets":"beijing.CN/ct"},
+        {"reference":"10.0.0.1","usersets":""}]},
+        {"type":"wrr","name":"v6only","items":[{"reference":"2001:db8::3","weight":1},{"reference":"10.0.0.2","weight":0}]}]}}"#;
+    let endpoints = [
+        ("2001:db8::2", "guangdong.CN", "cm"),
+        ("2001:db8::3", "beijing.CN", "ct"),
+        ("10.0.0.1", "beijing.CN", "ct"),
+        ("10.0.0.2", "beijing.CN", "ct"),
+    ];
+    let d = domain(&s, "family.shop.com", true, &endpoints, strategy).await;
+    let fqdn = format!("{d}.itm.test.");
+    eventually("answered", || async {
+        !ask(&s, &fqdn, RecordType::A, None).await.answers.is_empty()
+    })
+    .await;
+    let guangdong_mobile = Some(("120.196.0.0", 24));
+    let beijing_telecom = Some(("1.2.5.0", 24));
+    for from in [guangdong_mobile, beijing_telecom] {
+        assert_eq!(
+            addresses(&ask(&s, &fqdn, RecordType::A, from).await),
+            ["10.0.0.1"],
+            "{from:?}: A falls through to the default item"
+        );
+    }
+    assert_eq!(
+        addresses(&ask(&s, &fqdn, RecordType::AAAA, guangdong_mobile).await),
+        ["2001:db8::2"]
+    );
+    assert_eq!(
+        addresses(&ask(&s, &fqdn, RecordType::AAAA, beijing_telecom).await),
+        ["2001:db8::3"]
+    );
 }

@@ -279,7 +279,7 @@ async fn strategies_version_on_every_enable_and_restore() {
         )
         .expect("doc");
         primary_backup.status = String::new();
-        let batch = [("s.example.com".to_owned(), primary_backup)]
+        let batch = [("s.example.com".to_owned(), primary_backup.into())]
             .into_iter()
             .collect();
         svc.update_or_create_strategies(&alice, &batch)
@@ -381,7 +381,7 @@ async fn endpoints_in_use_are_protected_and_regenerate_works() {
             )
             .await;
         assert!(
-            matches!(&refuse, Err(ServiceError::Conflict(m)) if m.contains("根规则")),
+            matches!(&refuse, Err(ServiceError::Conflict(m)) if m.contains("北京")),
             "{}: {refuse:?}",
             b.name
         );
@@ -399,7 +399,41 @@ async fn endpoints_in_use_are_protected_and_regenerate_works() {
             .await
             .expect("strategy");
         assert_eq!(doc.endpoints_conf.len(), 1);
-        assert_eq!(doc.strategy.rules[0].items[0].reference, "2.2.2.2");
+        // The seed's shape, one area too: 根规则 (geoProximity) over 北京 (wrr).
+        assert_eq!(doc.strategy.rules[0].kind, "geoProximity");
+        assert_eq!(doc.strategy.rules[1].name, "北京");
+        assert_eq!(doc.strategy.rules[1].items[0].reference, "2.2.2.2");
+        // An endpoint the strategy does not use leaves the strategy alone.
+        let version = svc
+            .domain_details(&alice, "e.example.com")
+            .await
+            .expect("details")
+            .strategy_version;
+        svc.add_endpoints(
+            &alice,
+            &[endpoint("e.example.com", "3.3.3.3", "shanghai.CN")],
+        )
+        .await
+        .expect("unused endpoint");
+        svc.delete_endpoints_regenerating(
+            &alice,
+            &[itm_server::service::EndpointRef {
+                domain: "e.example.com".into(),
+                endpoint: "3.3.3.3".into(),
+            }],
+        )
+        .await
+        .expect("delete unused");
+        let after = svc
+            .domain_details(&alice, "e.example.com")
+            .await
+            .expect("details");
+        assert_eq!(
+            after.strategy_version, version,
+            "{}: no new version",
+            b.name
+        );
+        assert_eq!(after.endpoint_count, 1);
         // Only an AAAA endpoint would be left: refused (at least one A endpoint).
         svc.add_endpoints(
             &alice,

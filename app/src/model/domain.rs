@@ -146,7 +146,7 @@ pub const TTL_RANGE: std::ops::RangeInclusive<u32> = 1..=86_400;
 
 /// One element of `POST /v1/domains` (request and answer).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct NewDomain {
     pub domain: String,
     pub is_itm_domain: bool,

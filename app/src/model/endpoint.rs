@@ -29,7 +29,6 @@ pub struct EndpointRecord {
 
 /// One element of `POST|PUT /v1/endpoints`. `area`/`isp` may be omitted: detected from the IP.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct EndpointInput {
     pub domain: String,
     pub endpoint: String,

@@ -90,9 +90,10 @@ impl fmt::Display for ExpectedCodes {
     }
 }
 
-/// The monitor settings of one domain.
+/// The monitor settings of one domain. Every field is optional in a request: an omitted one takes
+/// the seed's recommended value ([`Default`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", default)]
 pub struct MonitorSettings {
     pub protocol: Protocol,
     /// Service port; 0 in a request means "the protocol's default".
@@ -318,7 +319,7 @@ pub struct HealthEventRecord {
 
 /// `POST /v1/monitor-points`: register an agent point.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct NewMonitorPoint {
     pub name: String,
     /// Area code (e.g. `beijing.CN`); empty when unknown.
@@ -377,7 +378,7 @@ pub struct AgentTask {
 
 /// One result an agent posts (`POST /v1/agent/results`, a list).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct AgentResult {
     pub domain_id: i64,
     pub endpoint: String,

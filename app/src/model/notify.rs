@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// A contact; each non-empty channel is used.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct ContactRecord {
     pub name: String,
     #[serde(default)]
@@ -18,23 +18,25 @@ pub struct ContactRecord {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct ContactGroupRecord {
     pub name: String,
     /// Contact names.
+    #[serde(default)]
     pub contacts: Vec<String>,
 }
 
 /// The members of a group, as `PUT /v1/contact-groups/{name}` takes them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct GroupMembers {
+    #[serde(default)]
     pub contacts: Vec<String>,
 }
 
 /// Whom a domain notifies: contacts and groups by name.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct DomainNotify {
     #[serde(default)]
     pub contacts: Vec<String>,

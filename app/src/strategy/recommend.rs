@@ -1,7 +1,8 @@
-//! The recommended strategy (seed: 自动推荐策略), from the domain's endpoints alone: one area →
-//! a root `wrr` rule over every enabled endpoint with weight 1; several areas → a root
-//! `geoProximity` rule over one `wrr` rule per area (named after the area, as in the seed's
-//! example), so users go to the nearest area and fail over to the next nearest.
+//! The recommended strategy (seed: 自动推荐策略), from the domain's endpoints alone, in the seed's
+//! shape whatever the number of areas: a root `geoProximity` rule `根规则` over one `wrr` rule
+//! per area (named after the area, `北京`, weight 1 per endpoint), so users go to the nearest
+//! area and fail over to the next nearest. Tools that edit the `北京` rule rely on the shape, so
+//! a single area gets it too.
 
 use super::area::Area;
 use super::wire::{EndpointConf, ItemConf, RuleConf, StrategyDocument, StrategyTree};
@@ -19,25 +20,19 @@ pub fn recommend(endpoints: &[EndpointConf]) -> StrategyDocument {
     // Areas in the product's display order, unknown codes last (validation will name them).
     areas.sort_by_key(|code| Area::from_code(code).map_or(usize::MAX, Area::index));
 
-    let rules = if areas.len() <= 1 {
-        let area = areas.first().copied().unwrap_or("none.CN");
-        vec![wrr_rule(ROOT_RULE, area, &enabled)]
-    } else {
-        let mut rules = vec![RuleConf {
-            kind: "geoProximity".into(),
-            area: "none.CN".into(),
-            isp: "other".into(),
-            name: ROOT_RULE.into(),
-            enable: true,
-            items: areas.iter().map(|&a| item(area_rule_name(a), 0)).collect(),
-        }];
-        for &area in &areas {
-            let members: Vec<&EndpointConf> =
-                enabled.iter().copied().filter(|e| e.area == area).collect();
-            rules.push(wrr_rule(&area_rule_name(area), area, &members));
-        }
-        rules
-    };
+    let mut rules = vec![RuleConf {
+        kind: "geoProximity".into(),
+        area: "none.CN".into(),
+        isp: "other".into(),
+        name: ROOT_RULE.into(),
+        enable: true,
+        items: areas.iter().map(|&a| item(area_rule_name(a), 0)).collect(),
+    }];
+    for &area in &areas {
+        let members: Vec<&EndpointConf> =
+            enabled.iter().copied().filter(|e| e.area == area).collect();
+        rules.push(wrr_rule(&area_rule_name(area), area, &members));
+    }
     StrategyDocument {
         status: String::new(),
         strategy: StrategyTree {

@@ -3,7 +3,9 @@
 //!
 //! These types only carry text: codes stay strings here so that validation can name the rule,
 //! item or endpoint at fault instead of a serde position. `validate` turns them into the typed
-//! [`super::Strategy`]. Unknown fields are refused (a misspelt `wieght` must not pass silently).
+//! [`super::Strategy`]. Unknown fields are ignored, as BCE services do (strategy JSON copied from
+//! the product's console carries fields of its own); unknown values of known fields (a rule
+//! type, an area, an ISP) are refused by validation.
 
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +21,6 @@ pub struct StrategyDocument {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct StrategyTree {
     /// The name of the root rule.
     pub start: String,
@@ -28,7 +29,6 @@ pub struct StrategyTree {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct RuleConf {
     /// `wrr`, `priority`, `geoProximity` or `usersetMapping`.
     #[serde(rename = "type")]
@@ -46,7 +46,6 @@ pub struct RuleConf {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct ItemConf {
     /// A rule's `name` or an endpoint's `value`; rule names win.
     pub reference: String,
@@ -60,7 +59,6 @@ pub struct ItemConf {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct EndpointConf {
     /// `A`, `AAAA` or `CNAME`.
     #[serde(rename = "type")]
@@ -118,9 +116,31 @@ mod tests {
     }
 
     #[test]
-    fn misspelt_field_is_refused_with_its_name() {
-        let bad = SEED_EXAMPLE.replace("\"weight\":1", "\"wieght\":1");
-        let err = StrategyDocument::from_json(&bad).expect_err("unknown field");
-        assert!(err.to_string().contains("wieght"), "{err}");
+    fn unknown_fields_are_ignored_and_unknown_values_refused() {
+        // What the product's console adds to the JSON it shows passes.
+        let extra =
+            SEED_EXAMPLE.replace("\"name\":\"北京\"", "\"name\":\"北京\",\"id\":7,\"x\":{}");
+        let doc = StrategyDocument::from_json(&extra).expect("parses");
+        assert_eq!(
+            doc,
+            StrategyDocument::from_json(SEED_EXAMPLE).expect("parses")
+        );
+        // A misspelt weight is ignored like any unknown field: the item keeps weight 0, and a
+        // wrr rule without a positive weight is refused, naming the rule.
+        let misspelt = SEED_EXAMPLE.replace("\"weight\":1", "\"wieght\":1");
+        let doc = StrategyDocument::from_json(&misspelt).expect("parses");
+        let problems = super::super::Strategy::compile(&doc).expect_err("no positive weight");
+        assert!(
+            problems.errors[0].to_string().contains("北京"),
+            "{problems:?}"
+        );
+        // An unknown value of a known field is refused.
+        let bad_type = SEED_EXAMPLE.replace("\"type\":\"wrr\"", "\"type\":\"wrrr\"");
+        let doc = StrategyDocument::from_json(&bad_type).expect("parses");
+        let problems = super::super::Strategy::compile(&doc).expect_err("unknown rule type");
+        assert!(
+            problems.errors[0].to_string().contains("wrrr"),
+            "{problems:?}"
+        );
     }
 }

@@ -107,7 +107,6 @@ async fn details(
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct TtlBody {
     ttl: i64,
 }
@@ -123,7 +122,6 @@ async fn set_ttl(
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct StatusBody {
     status: String,
 }
@@ -233,7 +231,7 @@ async fn save_draft(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,
-    Body(doc): Body<StrategyInput>,
+    Body(doc): Body<StrategyDocument>,
 ) -> Result<Json<StrategyDraft>> {
     Ok(Json(s.save_strategy_draft(&caller, &domain, &doc).await?))
 }
@@ -257,7 +255,6 @@ async fn update_or_create(
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct DomainQuery {
     domain: Option<String>,
 }

@@ -33,7 +33,6 @@ async fn list_users(State(s): State<Service>, caller: Caller) -> Result<Json<Vec
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct NewUser {
     username: String,
     #[serde(default)]
@@ -61,7 +60,6 @@ async fn delete_user(
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct NewPassword {
     #[serde(default)]
     password: Option<String>,
@@ -102,7 +100,6 @@ async fn list_keys(State(s): State<Service>, caller: Caller) -> Result<Json<Vec<
 }
 
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct NewKey {
     #[serde(default)]
     username: Option<String>,
@@ -135,7 +132,6 @@ async fn delete_key(
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct AuditQuery {
     user: Option<String>,
     action: Option<String>,

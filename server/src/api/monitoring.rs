@@ -19,7 +19,6 @@ pub fn routes() -> Router<Service> {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct ProbeQuery {
     endpoint: Option<String>,
     /// Milliseconds since the Unix epoch; default: the last hour.
@@ -40,7 +39,6 @@ async fn probes(
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct EventQuery {
     since: Option<i64>,
     limit: Option<i64>,

@@ -94,7 +94,6 @@ async fn set_domain_notify(
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct DeliveryQuery {
     since: Option<i64>,
     limit: Option<i64>,

@@ -27,7 +27,7 @@ pub fn routes() -> Router<Service> {
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct Login {
     username: String,
     password: String,

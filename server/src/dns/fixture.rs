@@ -99,7 +99,7 @@ pub async fn handler(dir: &Path) -> anyhow::Result<Handler> {
             r#"{{"strategy":{{"start":"r","rules":[{rule}]}}}}"#
         ))?;
         service
-            .update_or_create_strategies(&caller, &[(listed, doc)].into_iter().collect())
+            .update_or_create_strategies(&caller, &[(listed, doc.into())].into_iter().collect())
             .await?;
     }
     let answers = Arc::new(Answers::new("itm.test", Arc::new(HealthBook::default())));

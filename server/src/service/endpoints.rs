@@ -16,7 +16,6 @@ use crate::store::{Conn, bump_config_version};
 
 /// One element of `DELETE /v1/endpoints`.
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct EndpointRef {
     pub domain: String,
     pub endpoint: String,
@@ -288,22 +287,13 @@ impl Service {
             .await?;
             touched.insert(domain.id, domain);
         }
-        // A strategy holds at most MAX_ENDPOINTS endpoints: a domain with more could not be
-        // answered by any strategy.
-        for domain in touched.values() {
-            let count = endpoints::count(&mut tx, domain.id).await?;
-            if count > MAX_ENDPOINTS as i64 {
-                return Err(ServiceError::Invalid(format!(
-                    "domain \"{}\": {count} endpoints, at most {MAX_ENDPOINTS} (the strategy limit)",
-                    domain.name
-                )));
-            }
-        }
         self.commit_endpoint_change(tx, touched).await
     }
 
-    /// Deletes endpoints of one domain, then regenerates and enables the recommended strategy
-    /// from the endpoints that remain (none left: the domain has no strategy).
+    /// Deletes endpoints of one domain. When the enabled strategy uses one of them, it is
+    /// removed from it: the recommended strategy is regenerated from the endpoints that remain
+    /// and enabled (none left: the domain has no strategy). Endpoints the strategy does not use
+    /// leave it as it is.
     pub async fn delete_endpoints_regenerating(
         &self,
         caller: &Caller,
@@ -317,6 +307,8 @@ impl Service {
         };
         let mut tx = self.store().begin().await?;
         let domain = self.domain(&mut tx, caller, &first.domain).await?;
+        let enabled = self.enabled_document(&mut tx, &domain).await?;
+        let mut used = false;
         for (i, r) in refs.iter().enumerate() {
             if self.domain(&mut tx, caller, &r.domain).await?.id != domain.id {
                 return Err(ServiceError::Invalid(format!(
@@ -327,13 +319,16 @@ impl Service {
             let endpoint = self
                 .existing_endpoint(&mut tx, i, &domain, &r.endpoint)
                 .await?;
+            used |= enabled
+                .as_ref()
+                .is_some_and(|doc| uses(doc, &endpoint.value));
             endpoints::delete(&mut tx, endpoint.id).await?;
             self.audit(
                 &mut tx,
                 caller,
                 "endpoint.delete",
                 &format!("{}/{}", domain.name, endpoint.value),
-                "regenerate",
+                if used { "regenerate" } else { "" },
             )
             .await?;
         }
@@ -344,8 +339,14 @@ impl Service {
                 domain.name
             )));
         }
-        self.enable_recommended(&mut tx, caller, &domain, &remaining)
-            .await?;
+        // The seed: an endpoint the strategy uses is removed from it by regenerating the
+        // recommended strategy; endpoints it does not use leave a hand-made strategy alone.
+        if used {
+            self.enable_recommended(&mut tx, caller, &domain, &remaining)
+                .await?;
+        } else {
+            self.check_endpoint_set(&mut tx, &domain).await?;
+        }
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
         self.changes().publish([domain.id]);
@@ -374,4 +375,12 @@ impl Service {
 enum Mode {
     Add,
     Update,
+}
+
+/// Whether any rule of `doc` references the endpoint `value`.
+fn uses(doc: &app::strategy::StrategyDocument, value: &str) -> bool {
+    doc.strategy
+        .rules
+        .iter()
+        .any(|rule| rule.items.iter().any(|item| item.reference == value))
 }

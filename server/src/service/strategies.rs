@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 pub use app::model::VersionInfo;
 use app::model::{DomainSchedule, DomainStatus, EndpointStatus, Permission, StrategyDraft};
-use app::strategy::{Compiled, EndpointConf, Strategy, StrategyDocument, StrategyTree, recommend};
+use app::strategy::{
+    Area, Compiled, EndpointConf, Isp, Strategy, StrategyDocument, StrategyTree, recommend,
+};
 
 use super::monitoring::endpoint_status;
 use super::{Caller, Result, Service, ServiceError};
@@ -17,8 +19,61 @@ use crate::store::domains::{self, Domain};
 use crate::store::endpoints::{self, Endpoint};
 use crate::store::{Conn, StoreError, bump_config_version, drafts, strategies};
 
-/// One domain's part of `POST /v1/strategys/update-or-create`: `{strategy, endpointsConf}`.
-pub type StrategyInput = StrategyDocument;
+/// One domain's part of `POST /v1/strategys/update-or-create`: `{strategy, endpointsConf}`, and
+/// which endpoint places (`type`, `area`, `isp`) the request actually stated — those are applied
+/// to the endpoints (never dropped silently), the others keep the stored values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StrategyInput {
+    pub document: StrategyDocument,
+    pub stated: Vec<StatedEndpoint>,
+}
+
+/// What one `endpointsConf` entry said about its endpoint's type and place (`None`: omitted).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct StatedEndpoint {
+    #[serde(default)]
+    pub value: String,
+    #[serde(rename = "type", default)]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub area: Option<String>,
+    #[serde(default)]
+    pub isp: Option<String>,
+}
+
+impl From<StrategyDocument> for StrategyInput {
+    /// A document whose endpoint places are not to be applied (nothing stated).
+    fn from(document: StrategyDocument) -> StrategyInput {
+        StrategyInput {
+            document,
+            stated: Vec::new(),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StrategyInput {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> std::result::Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Stated {
+            #[serde(rename = "endpointsConf", default)]
+            confs: Vec<StatedEndpoint>,
+        }
+        let value = serde_json::Value::deserialize(deserializer)?;
+        // The inner paths stay in the message (`strategy.rules[0].items[0].weight: …`).
+        let inner = |e: serde_path_to_error::Error<serde_json::Error>| {
+            let path = e.path().to_string();
+            serde::de::Error::custom(format!("{path}: {}", e.into_inner()))
+        };
+        let document: StrategyDocument = serde_path_to_error::deserialize(&value).map_err(inner)?;
+        let stated: Stated = serde_path_to_error::deserialize(&value).map_err(inner)?;
+        Ok(StrategyInput {
+            document,
+            stated: stated.confs,
+        })
+    }
+}
 
 impl Service {
     pub async fn strategy(&self, caller: &Caller, name: &str) -> Result<StrategyDocument> {
@@ -109,10 +164,13 @@ impl Service {
         for (name, input) in batch {
             let domain = self.domain(&mut tx, caller, name).await?;
             let list = endpoints::list(&mut tx, domain.id).await?;
-            check_endpoints_known(name, input, &list)?;
+            check_endpoints_known(name, &input.document, &list)?;
+            let list = self
+                .apply_stated_places(&mut tx, caller, &domain, list, &input.stated)
+                .await?;
             let doc = StrategyDocument {
                 status: String::new(),
-                ..input.clone()
+                ..input.document.clone()
             };
             self.compile_for(&domain, &doc, &list)
                 .map_err(|e| prefix(name, e))?;
@@ -292,6 +350,75 @@ impl Service {
         tx.commit().await?;
         self.changes().publish([domain.id]);
         Ok(version)
+    }
+
+    /// Applies the area and ISP an update stated for its endpoints (in the caller's
+    /// transaction, audited), so a sent value is never dropped; a stated type must be the
+    /// stored one (types change with `PUT /v1/endpoints`). Returns the endpoints as they are now.
+    async fn apply_stated_places(
+        &self,
+        tx: &mut Conn,
+        caller: &Caller,
+        domain: &Domain,
+        mut list: Vec<Endpoint>,
+        stated: &[StatedEndpoint],
+    ) -> Result<Vec<Endpoint>> {
+        let invalid = |i: usize, field: &str, message: String| {
+            ServiceError::Invalid(format!(
+                "{}: endpointsConf[{i}].{field}: {message}",
+                domain.name
+            ))
+        };
+        for (i, conf) in stated.iter().enumerate() {
+            let Some(endpoint) = list.iter_mut().find(|e| e.value == conf.value.trim()) else {
+                continue;
+            };
+            if let Some(kind) = &conf.kind
+                && !kind.eq_ignore_ascii_case(&endpoint.kind)
+            {
+                return Err(invalid(
+                    i,
+                    "type",
+                    format!(
+                        "endpoint \"{}\" is {}, not {kind} (change endpoints with PUT /v1/endpoints)",
+                        endpoint.value, endpoint.kind
+                    ),
+                ));
+            }
+            let area = match &conf.area {
+                Some(code) => Area::from_code(code)
+                    .ok_or_else(|| invalid(i, "area", format!("unknown area \"{code}\"")))?
+                    .code(),
+                None => endpoint.area.as_str(),
+            }
+            .to_owned();
+            let isp = match &conf.isp {
+                Some(code) => Isp::from_code(code)
+                    .ok_or_else(|| {
+                        invalid(
+                            i,
+                            "isp",
+                            format!("unknown ISP \"{code}\" (ct, cu, cm, cernet, other)"),
+                        )
+                    })?
+                    .code(),
+                None => endpoint.isp.as_str(),
+            }
+            .to_owned();
+            if area != endpoint.area || isp != endpoint.isp {
+                endpoint.area = area;
+                endpoint.isp = isp;
+                endpoints::update(tx, endpoint).await?;
+                let target = format!("{}/{}", domain.name, endpoint.value);
+                let detail = format!(
+                    "{} {} (from the strategy update)",
+                    endpoint.area, endpoint.isp
+                );
+                self.audit(tx, caller, "endpoint.update", &target, &detail)
+                    .await?;
+            }
+        }
+        Ok(list)
     }
 
     /// The enabled strategy document of `domain`, as stored.
