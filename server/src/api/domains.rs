@@ -7,9 +7,8 @@ use app::model::{
     MonitorSettings, NewDomain, StrategyDraft, Verification,
 };
 use app::strategy::StrategyDocument;
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::{delete, get, post, put};
-use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::error::ApiError;
@@ -20,59 +19,14 @@ use crate::service::{Caller, EndpointRef, Service, ServiceError, StrategyInput, 
 type Result<T> = std::result::Result<T, ApiError>;
 type Null = Json<serde_json::Value>;
 
-pub fn routes() -> Router<Service> {
-    Router::new()
-        .route(
-            "/v1/domains",
-            get(list_domains)
-                .post(create_domains)
-                .delete(delete_domains),
-        )
-        .route("/v1/domains/{domain}", get(details))
-        .route("/v1/domains/{domain}/verify", post(verify))
-        .route("/v1/domains/{domain}/status", put(set_status))
-        .route("/v1/domains/{domain}/ttl", put(set_ttl))
-        .route(
-            "/v1/domains/{domain}/monitor",
-            get(monitor).put(set_monitor),
-        )
-        .route("/v1/domains/{domain}/strategy", get(strategy))
-        .route("/v1/domains/{domain}/recommend-strategy", post(recommend))
-        .route(
-            "/v1/domains/{domain}/strategy/draft",
-            get(draft).put(save_draft).delete(discard_draft),
-        )
-        .route("/v1/domains/{domain}/strategy/versions", get(versions))
-        .route(
-            "/v1/domains/{domain}/strategy/versions/{version}",
-            get(version),
-        )
-        .route(
-            "/v1/domains/{domain}/strategy/versions/{version}/restore",
-            post(restore),
-        )
-        .route("/v1/strategys/update-or-create", post(update_or_create))
-        .route(
-            "/v1/endpoints",
-            get(list_endpoints)
-                .post(add_endpoints)
-                .put(update_endpoints)
-                .delete(delete_endpoints),
-        )
-        .route(
-            "/v1/endpoints/del-with-regen-strategy",
-            delete(delete_regenerating),
-        )
-}
-
-async fn list_domains(
+pub(super) async fn list_domains(
     State(s): State<Service>,
     caller: Caller,
 ) -> Result<Json<Vec<DomainSummary>>> {
     Ok(Json(s.list_domains(&caller).await?))
 }
 
-async fn create_domains(
+pub(super) async fn create_domains(
     State(s): State<Service>,
     caller: Caller,
     Body(new): Body<Vec<NewDomain>>,
@@ -81,7 +35,7 @@ async fn create_domains(
 }
 
 /// Looks for the proof of control of a pending delegated name now.
-async fn verify(
+pub(super) async fn verify(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,
@@ -89,7 +43,7 @@ async fn verify(
     Ok(Json(s.verify_domain(&caller, &domain).await?))
 }
 
-async fn delete_domains(
+pub(super) async fn delete_domains(
     State(s): State<Service>,
     caller: Caller,
     Body(names): Body<Vec<String>>,
@@ -98,7 +52,7 @@ async fn delete_domains(
     Ok(null())
 }
 
-async fn details(
+pub(super) async fn details(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,
@@ -107,11 +61,11 @@ async fn details(
 }
 
 #[derive(Deserialize)]
-struct TtlBody {
+pub(super) struct TtlBody {
     ttl: i64,
 }
 
-async fn set_ttl(
+pub(super) async fn set_ttl(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,
@@ -122,11 +76,11 @@ async fn set_ttl(
 }
 
 #[derive(Deserialize)]
-struct StatusBody {
+pub(super) struct StatusBody {
     status: String,
 }
 
-async fn set_status(
+pub(super) async fn set_status(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,
@@ -144,7 +98,7 @@ async fn set_status(
     Ok(null())
 }
 
-async fn monitor(
+pub(super) async fn monitor(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,
@@ -152,7 +106,7 @@ async fn monitor(
     Ok(Json(s.monitor_settings(&caller, &domain).await?))
 }
 
-async fn set_monitor(
+pub(super) async fn set_monitor(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,
@@ -162,7 +116,7 @@ async fn set_monitor(
     Ok(null())
 }
 
-async fn strategy(
+pub(super) async fn strategy(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,
@@ -170,7 +124,7 @@ async fn strategy(
     Ok(Json(s.strategy(&caller, &domain).await?))
 }
 
-async fn recommend(
+pub(super) async fn recommend(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,
@@ -179,7 +133,7 @@ async fn recommend(
     Ok(null())
 }
 
-async fn versions(
+pub(super) async fn versions(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,
@@ -187,7 +141,7 @@ async fn versions(
     Ok(Json(s.strategy_versions(&caller, &domain).await?))
 }
 
-async fn version(
+pub(super) async fn version(
     State(s): State<Service>,
     caller: Caller,
     Path((domain, version)): Path<(String, String)>,
@@ -196,7 +150,7 @@ async fn version(
     Ok(Json(s.strategy_version(&caller, &domain, version).await?))
 }
 
-async fn restore(
+pub(super) async fn restore(
     State(s): State<Service>,
     caller: Caller,
     Path((domain, version)): Path<(String, String)>,
@@ -214,7 +168,7 @@ fn version_number(text: &str) -> Result<i64> {
         .ok_or_else(|| ApiError::invalid(format!("version: \"{text}\" is not a version number")))
 }
 
-async fn draft(
+pub(super) async fn draft(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,
@@ -227,7 +181,7 @@ async fn draft(
         })
 }
 
-async fn save_draft(
+pub(super) async fn save_draft(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,
@@ -236,7 +190,7 @@ async fn save_draft(
     Ok(Json(s.save_strategy_draft(&caller, &domain, &doc).await?))
 }
 
-async fn discard_draft(
+pub(super) async fn discard_draft(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,
@@ -245,7 +199,7 @@ async fn discard_draft(
     Ok(null())
 }
 
-async fn update_or_create(
+pub(super) async fn update_or_create(
     State(s): State<Service>,
     caller: Caller,
     Body(batch): Body<BTreeMap<String, StrategyInput>>,
@@ -255,11 +209,11 @@ async fn update_or_create(
 }
 
 #[derive(Deserialize)]
-struct DomainQuery {
+pub(super) struct DomainQuery {
     domain: Option<String>,
 }
 
-async fn list_endpoints(
+pub(super) async fn list_endpoints(
     State(s): State<Service>,
     caller: Caller,
     Params(q): Params<DomainQuery>,
@@ -270,7 +224,7 @@ async fn list_endpoints(
     Ok(Json(s.list_endpoints(&caller, &domain).await?))
 }
 
-async fn add_endpoints(
+pub(super) async fn add_endpoints(
     State(s): State<Service>,
     caller: Caller,
     Body(list): Body<Vec<EndpointInput>>,
@@ -279,7 +233,7 @@ async fn add_endpoints(
     Ok(null())
 }
 
-async fn update_endpoints(
+pub(super) async fn update_endpoints(
     State(s): State<Service>,
     caller: Caller,
     Body(list): Body<Vec<EndpointInput>>,
@@ -288,7 +242,7 @@ async fn update_endpoints(
     Ok(null())
 }
 
-async fn delete_endpoints(
+pub(super) async fn delete_endpoints(
     State(s): State<Service>,
     caller: Caller,
     Body(list): Body<Vec<EndpointRef>>,
@@ -297,7 +251,7 @@ async fn delete_endpoints(
     Ok(null())
 }
 
-async fn delete_regenerating(
+pub(super) async fn delete_regenerating(
     State(s): State<Service>,
     caller: Caller,
     Body(list): Body<Vec<EndpointRef>>,

@@ -1,8 +1,7 @@
 //! Sub-users, policies, access keys and the audit log.
 
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::{delete, get, post, put};
-use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::error::ApiError;
@@ -14,32 +13,21 @@ use crate::store::audit::{AuditEntry, AuditFilter};
 type Result<T> = std::result::Result<T, ApiError>;
 type Null = Json<serde_json::Value>;
 
-pub fn routes() -> Router<Service> {
-    Router::new()
-        .route("/v1/users", get(list_users).post(create_user))
-        .route("/v1/users/{username}", delete(delete_user))
-        .route("/v1/users/{username}/password", put(reset_password))
-        .route(
-            "/v1/users/{username}/policies/{policy}",
-            post(grant).delete(revoke),
-        )
-        .route("/v1/accesskeys", get(list_keys).post(create_key))
-        .route("/v1/accesskeys/{access_key_id}", delete(delete_key))
-        .route("/v1/audit", get(audit))
-}
-
-async fn list_users(State(s): State<Service>, caller: Caller) -> Result<Json<Vec<UserInfo>>> {
+pub(super) async fn list_users(
+    State(s): State<Service>,
+    caller: Caller,
+) -> Result<Json<Vec<UserInfo>>> {
     Ok(Json(s.list_users(&caller).await?))
 }
 
 #[derive(Deserialize)]
-struct NewUser {
+pub(super) struct NewUser {
     username: String,
     #[serde(default)]
     password: Option<String>,
 }
 
-async fn create_user(
+pub(super) async fn create_user(
     State(s): State<Service>,
     caller: Caller,
     Body(new): Body<NewUser>,
@@ -50,7 +38,7 @@ async fn create_user(
     ))
 }
 
-async fn delete_user(
+pub(super) async fn delete_user(
     State(s): State<Service>,
     caller: Caller,
     Path(username): Path<String>,
@@ -60,12 +48,12 @@ async fn delete_user(
 }
 
 #[derive(Deserialize)]
-struct NewPassword {
+pub(super) struct NewPassword {
     #[serde(default)]
     password: Option<String>,
 }
 
-async fn reset_password(
+pub(super) async fn reset_password(
     State(s): State<Service>,
     caller: Caller,
     Path(username): Path<String>,
@@ -77,7 +65,7 @@ async fn reset_password(
     ))
 }
 
-async fn grant(
+pub(super) async fn grant(
     State(s): State<Service>,
     caller: Caller,
     Path((username, policy)): Path<(String, String)>,
@@ -86,7 +74,7 @@ async fn grant(
     Ok(null())
 }
 
-async fn revoke(
+pub(super) async fn revoke(
     State(s): State<Service>,
     caller: Caller,
     Path((username, policy)): Path<(String, String)>,
@@ -95,17 +83,20 @@ async fn revoke(
     Ok(null())
 }
 
-async fn list_keys(State(s): State<Service>, caller: Caller) -> Result<Json<Vec<KeyInfo>>> {
+pub(super) async fn list_keys(
+    State(s): State<Service>,
+    caller: Caller,
+) -> Result<Json<Vec<KeyInfo>>> {
     Ok(Json(s.list_access_keys(&caller).await?))
 }
 
 #[derive(Deserialize, Default)]
-struct NewKey {
+pub(super) struct NewKey {
     #[serde(default)]
     username: Option<String>,
 }
 
-async fn create_key(
+pub(super) async fn create_key(
     State(s): State<Service>,
     caller: Caller,
     body: axum::body::Bytes,
@@ -122,7 +113,7 @@ async fn create_key(
     ))
 }
 
-async fn delete_key(
+pub(super) async fn delete_key(
     State(s): State<Service>,
     caller: Caller,
     Path(access_key_id): Path<String>,
@@ -132,7 +123,7 @@ async fn delete_key(
 }
 
 #[derive(Deserialize)]
-struct AuditQuery {
+pub(super) struct AuditQuery {
     user: Option<String>,
     action: Option<String>,
     /// Milliseconds since the Unix epoch.
@@ -142,7 +133,7 @@ struct AuditQuery {
     limit: Option<i64>,
 }
 
-async fn audit(
+pub(super) async fn audit(
     State(s): State<Service>,
     caller: Caller,
     Params(q): Params<AuditQuery>,

@@ -32,16 +32,13 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Credentials are small: a login body above this is refused before it is read.
 pub const MAX_LOGIN_BYTES: usize = 4 * 1024;
 
+/// The API: exactly the routes of [`openapi::OPERATIONS`] (each documented where it is routed).
 pub fn router(service: Service) -> Router {
-    Router::new()
-        .merge(domains::routes())
-        .merge(iam::routes())
-        .merge(monitoring::routes())
-        .merge(nodes::routes())
-        .merge(points::routes())
-        .merge(notify::routes())
-        .merge(session::routes())
-        .route("/v1/openapi.json", axum::routing::get(openapi::serve))
+    openapi::OPERATIONS
+        .iter()
+        .fold(Router::new(), |router, op| {
+            router.route(op.path, (op.route)())
+        })
         .route("/v1/{*rest}", axum::routing::any(no_such_route))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(extract::hash_signed_body))

@@ -1,9 +1,8 @@
 //! Monitoring's results: probe results and health events per domain.
 
 use app::model::{HealthEventRecord, ProbeRecord};
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::get;
-use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::error::ApiError;
@@ -12,21 +11,15 @@ use crate::service::{Caller, Service};
 
 type Result<T> = std::result::Result<T, ApiError>;
 
-pub fn routes() -> Router<Service> {
-    Router::new()
-        .route("/v1/domains/{domain}/probes", get(probes))
-        .route("/v1/domains/{domain}/health-events", get(health_events))
-}
-
 #[derive(Deserialize)]
-struct ProbeQuery {
+pub(super) struct ProbeQuery {
     endpoint: Option<String>,
     /// Milliseconds since the Unix epoch; default: the last hour.
     since: Option<i64>,
     limit: Option<i64>,
 }
 
-async fn probes(
+pub(super) async fn probes(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,
@@ -39,12 +32,12 @@ async fn probes(
 }
 
 #[derive(Deserialize)]
-struct EventQuery {
+pub(super) struct EventQuery {
     since: Option<i64>,
     limit: Option<i64>,
 }
 
-async fn health_events(
+pub(super) async fn health_events(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,

@@ -1,9 +1,8 @@
 //! Alert contacts, contact groups, each domain's choice of whom to notify, the delivery log.
 
 use app::model::{ContactGroupRecord, ContactRecord, DeliveryRecord, DomainNotify, GroupMembers};
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::{delete, get, put};
-use axum::{Json, Router};
 use serde::Deserialize;
 
 use super::error::ApiError;
@@ -14,27 +13,14 @@ use crate::service::{Caller, Service};
 type Result<T> = std::result::Result<T, ApiError>;
 type Null = Json<serde_json::Value>;
 
-pub fn routes() -> Router<Service> {
-    Router::new()
-        .route("/v1/contacts", get(contacts).post(put_contact))
-        .route("/v1/contacts/{name}", delete(delete_contact))
-        .route("/v1/contact-groups", get(groups))
-        .route(
-            "/v1/contact-groups/{name}",
-            put(put_group).delete(delete_group),
-        )
-        .route(
-            "/v1/domains/{domain}/notify",
-            get(domain_notify).put(set_domain_notify),
-        )
-        .route("/v1/deliveries", get(deliveries))
-}
-
-async fn contacts(State(s): State<Service>, caller: Caller) -> Result<Json<Vec<ContactRecord>>> {
+pub(super) async fn contacts(
+    State(s): State<Service>,
+    caller: Caller,
+) -> Result<Json<Vec<ContactRecord>>> {
     Ok(Json(s.contacts(&caller).await?))
 }
 
-async fn put_contact(
+pub(super) async fn put_contact(
     State(s): State<Service>,
     caller: Caller,
     Body(contact): Body<ContactRecord>,
@@ -43,7 +29,7 @@ async fn put_contact(
     Ok(null())
 }
 
-async fn delete_contact(
+pub(super) async fn delete_contact(
     State(s): State<Service>,
     caller: Caller,
     Path(name): Path<String>,
@@ -52,11 +38,14 @@ async fn delete_contact(
     Ok(null())
 }
 
-async fn groups(State(s): State<Service>, caller: Caller) -> Result<Json<Vec<ContactGroupRecord>>> {
+pub(super) async fn groups(
+    State(s): State<Service>,
+    caller: Caller,
+) -> Result<Json<Vec<ContactGroupRecord>>> {
     Ok(Json(s.contact_groups(&caller).await?))
 }
 
-async fn put_group(
+pub(super) async fn put_group(
     State(s): State<Service>,
     caller: Caller,
     Path(name): Path<String>,
@@ -66,7 +55,7 @@ async fn put_group(
     Ok(null())
 }
 
-async fn delete_group(
+pub(super) async fn delete_group(
     State(s): State<Service>,
     caller: Caller,
     Path(name): Path<String>,
@@ -75,7 +64,7 @@ async fn delete_group(
     Ok(null())
 }
 
-async fn domain_notify(
+pub(super) async fn domain_notify(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,
@@ -83,7 +72,7 @@ async fn domain_notify(
     Ok(Json(s.domain_notify(&caller, &domain).await?))
 }
 
-async fn set_domain_notify(
+pub(super) async fn set_domain_notify(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,
@@ -94,12 +83,12 @@ async fn set_domain_notify(
 }
 
 #[derive(Deserialize)]
-struct DeliveryQuery {
+pub(super) struct DeliveryQuery {
     since: Option<i64>,
     limit: Option<i64>,
 }
 
-async fn deliveries(
+pub(super) async fn deliveries(
     State(s): State<Service>,
     caller: Caller,
     Params(q): Params<DeliveryQuery>,

@@ -1,9 +1,14 @@
 //! The OpenAPI 3.0 description of every `/v1` route, served at `/v1/openapi.json`. [`OPERATIONS`]
-//! is the one list of routes it documents; a test calls each of them on a running server, so a
-//! route cannot be added to the router without being documented here (or the test fails).
+//! is the one list of the API's routes: each entry is a route's documentation *and* its handler,
+//! and `api::router` routes exactly these, so no route can exist undocumented or be documented
+//! without existing. The schemas are written here by hand; the API tests check every response
+//! against them (schemathesis' response conformance).
 
 use axum::Json;
+use axum::routing::MethodRouter;
 use serde_json::{Value, json};
+
+use crate::service::Service;
 
 /// One documented operation: method, path, summary, request body schema, success schema.
 pub struct Operation {
@@ -14,6 +19,9 @@ pub struct Operation {
     pub response: fn() -> Value,
     /// The query parameters (name, required, schema type).
     pub query: &'static [(&'static str, bool, &'static str)],
+    /// Its handler: the router is built from this list alone, so a route and its
+    /// documentation are one entry and cannot drift apart.
+    pub route: fn() -> MethodRouter<Service>,
 }
 
 fn r(name: &str) -> Value {
@@ -27,10 +35,10 @@ fn null() -> Value {
 }
 
 macro_rules! op {
-    ($method:literal, $path:literal, $summary:literal, $request:expr, $response:expr) => {
-        op!($method, $path, $summary, $request, $response, &[])
+    ($method:literal, $path:literal, $summary:literal, $request:expr, $response:expr, route: $route:expr) => {
+        op!($method, $path, $summary, $request, $response, &[], route: $route)
     };
-    ($method:literal, $path:literal, $summary:literal, $request:expr, $response:expr, $query:expr) => {
+    ($method:literal, $path:literal, $summary:literal, $request:expr, $response:expr, $query:expr, route: $route:expr) => {
         Operation {
             method: $method,
             path: $path,
@@ -38,6 +46,7 @@ macro_rules! op {
             request: $request,
             response: $response,
             query: $query,
+            route: $route,
         }
     };
 }
@@ -45,136 +54,163 @@ macro_rules! op {
 pub const OPERATIONS: &[Operation] = &[
     op!(
         "get",
+        "/v1/openapi.json",
+        "This description (no authentication needed)",
+        None,
+        || json!({"type": "object"}),
+        route: || axum::routing::get(serve)
+    ),
+    op!(
+        "get",
         "/v1/domains",
         "List the caller's domains",
         None,
-        || array_of("DomainSummary")
+        || array_of("DomainSummary"),
+        route: || axum::routing::get(super::domains::list_domains)
     ),
     op!(
         "post",
         "/v1/domains",
         "Create domains (all or none)",
         Some(|| array_of("NewDomain")),
-        || array_of("CreatedDomain")
+        || array_of("CreatedDomain"),
+        route: || axum::routing::post(super::domains::create_domains)
     ),
     op!(
         "post",
         "/v1/domains/{domain}/verify",
         "Look for the proof of control of a pending delegated domain now (409: not found yet)",
         None,
-        || r("Verification")
+        || r("Verification"),
+        route: || axum::routing::post(super::domains::verify)
     ),
     op!(
         "delete",
         "/v1/domains",
         "Delete domains (all or none)",
         Some(|| json!({"type": "array", "items": {"type": "string"}})),
-        null
+        null,
+        route: || axum::routing::delete(super::domains::delete_domains)
     ),
     op!(
         "get",
         "/v1/domains/{domain}",
         "One domain: the list row and its details (quarantine: why its strategy is not loaded)",
         None,
-        || r("DomainDetails")
+        || r("DomainDetails"),
+        route: || axum::routing::get(super::domains::details)
     ),
     op!(
         "put",
         "/v1/domains/{domain}/ttl",
         "Set the TTL of the domain's answers",
         Some(|| r("TtlChange")),
-        null
+        null,
+        route: || axum::routing::put(super::domains::set_ttl)
     ),
     op!(
         "put",
         "/v1/domains/{domain}/status",
         "Start, stop or pause scheduling",
         Some(|| r("StatusChange")),
-        null
+        null,
+        route: || axum::routing::put(super::domains::set_status)
     ),
     op!(
         "get",
         "/v1/domains/{domain}/monitor",
         "The domain's monitor settings",
         None,
-        || r("MonitorSettings")
+        || r("MonitorSettings"),
+        route: || axum::routing::get(super::domains::monitor)
     ),
     op!(
         "put",
         "/v1/domains/{domain}/monitor",
         "Replace the domain's monitor settings",
         Some(|| r("MonitorSettings")),
-        null
+        null,
+        route: || axum::routing::put(super::domains::set_monitor)
     ),
     op!(
         "get",
         "/v1/domains/{domain}/strategy",
         "The enabled strategy",
         None,
-        || r("StrategyDocument")
+        || r("StrategyDocument"),
+        route: || axum::routing::get(super::domains::strategy)
     ),
     op!(
         "post",
         "/v1/domains/{domain}/recommend-strategy",
         "Generate and enable the recommended strategy",
         None,
-        null
+        null,
+        route: || axum::routing::post(super::domains::recommend)
     ),
     op!(
         "get",
         "/v1/domains/{domain}/strategy/versions",
         "Every enabled strategy version",
         None,
-        || array_of("VersionInfo")
+        || array_of("VersionInfo"),
+        route: || axum::routing::get(super::domains::versions)
     ),
     op!(
         "get",
         "/v1/domains/{domain}/strategy/versions/{version}",
         "One version's strategy over today's endpoints",
         None,
-        || r("StrategyDocument")
+        || r("StrategyDocument"),
+        route: || axum::routing::get(super::domains::version)
     ),
     op!(
         "get",
         "/v1/domains/{domain}/strategy/draft",
         "The saved draft (404: none)",
         None,
-        || r("StrategyDraft")
+        || r("StrategyDraft"),
+        route: || axum::routing::get(super::domains::draft)
     ),
     op!(
         "put",
         "/v1/domains/{domain}/strategy/draft",
         "Save the draft (it may be invalid; enabling validates)",
         Some(|| r("StrategyInput")),
-        || r("StrategyDraft")
+        || r("StrategyDraft"),
+        route: || axum::routing::put(super::domains::save_draft)
     ),
     op!(
         "delete",
         "/v1/domains/{domain}/strategy/draft",
         "Discard the draft",
         None,
-        null
+        null,
+        route: || axum::routing::delete(super::domains::discard_draft)
     ),
     op!(
         "post",
         "/v1/domains/{domain}/strategy/versions/{version}/restore",
         "Enable an older version again",
         None,
-        null
+        null,
+        route: || axum::routing::post(super::domains::restore)
     ),
     op!(
         "get",
         "/v1/nodes",
         "The nodes serving from this store, with their lag and health",
         None,
-        || array_of("NodeStatus")
+        || array_of("NodeStatus"),
+        route: || axum::routing::get(super::nodes::list)
     ),
     op!(
         "post",
         "/v1/strategys/update-or-create",
         "Enable strategies of several domains (all or none)",
         Some(|| json!({"type": "object", "additionalProperties": r("StrategyInput")})),
-        null
+        null,
+        route: || axum::routing::post(super::domains::update_or_create)
     ),
     op!(
         "get",
@@ -182,94 +218,109 @@ pub const OPERATIONS: &[Operation] = &[
         "List a domain's endpoints",
         None,
         || array_of("EndpointRecord"),
-        &[("domain", true, "string")]
+        &[("domain", true, "string")],
+        route: || axum::routing::get(super::domains::list_endpoints)
     ),
     op!(
         "post",
         "/v1/endpoints",
         "Add endpoints (all or none)",
         Some(|| array_of("EndpointInput")),
-        null
+        null,
+        route: || axum::routing::post(super::domains::add_endpoints)
     ),
     op!(
         "put",
         "/v1/endpoints",
         "Modify endpoints (all or none)",
         Some(|| array_of("EndpointInput")),
-        null
+        null,
+        route: || axum::routing::put(super::domains::update_endpoints)
     ),
     op!(
         "delete",
         "/v1/endpoints",
         "Delete endpoints not used by a strategy",
         Some(|| array_of("EndpointRef")),
-        null
+        null,
+        route: || axum::routing::delete(super::domains::delete_endpoints)
     ),
     op!(
         "delete",
         "/v1/endpoints/del-with-regen-strategy",
         "Delete endpoints of one domain and regenerate its strategy",
         Some(|| array_of("EndpointRef")),
-        null
+        null,
+        route: || axum::routing::delete(super::domains::delete_regenerating)
     ),
     op!("get", "/v1/users", "List the account's users", None, || {
         array_of("UserInfo")
-    }),
+    },
+        route: || axum::routing::get(super::iam::list_users)
+    ),
     op!(
         "post",
         "/v1/users",
         "Create a sub-user (main account only)",
         Some(|| r("NewUser")),
-        || r("CreatedUser")
+        || r("CreatedUser"),
+        route: || axum::routing::post(super::iam::create_user)
     ),
     op!(
         "delete",
         "/v1/users/{username}",
         "Delete a sub-user",
         None,
-        null
+        null,
+        route: || axum::routing::delete(super::iam::delete_user)
     ),
     op!(
         "put",
         "/v1/users/{username}/password",
         "Set or generate a sub-user's password",
         Some(|| r("NewPassword")),
-        || r("CreatedUser")
+        || r("CreatedUser"),
+        route: || axum::routing::put(super::iam::reset_password)
     ),
     op!(
         "post",
         "/v1/users/{username}/policies/{policy}",
         "Grant a system policy",
         None,
-        null
+        null,
+        route: || axum::routing::post(super::iam::grant)
     ),
     op!(
         "delete",
         "/v1/users/{username}/policies/{policy}",
         "Revoke a system policy",
         None,
-        null
+        null,
+        route: || axum::routing::delete(super::iam::revoke)
     ),
     op!(
         "get",
         "/v1/accesskeys",
         "List the account's access keys",
         None,
-        || array_of("KeyInfo")
+        || array_of("KeyInfo"),
+        route: || axum::routing::get(super::iam::list_keys)
     ),
     op!(
         "post",
         "/v1/accesskeys",
         "Create an access key (the secret is shown once)",
         Some(|| r("NewKey")),
-        || r("CreatedKey")
+        || r("CreatedKey"),
+        route: || axum::routing::post(super::iam::create_key)
     ),
     op!(
         "delete",
         "/v1/accesskeys/{access_key_id}",
         "Delete an access key",
         None,
-        null
+        null,
+        route: || axum::routing::delete(super::iam::delete_key)
     ),
     op!(
         "get",
@@ -283,7 +334,8 @@ pub const OPERATIONS: &[Operation] = &[
             ("since", false, "integer"),
             ("before", false, "integer"),
             ("limit", false, "integer")
-        ]
+        ],
+        route: || axum::routing::get(super::iam::audit)
     ),
     op!(
         "get",
@@ -295,7 +347,8 @@ pub const OPERATIONS: &[Operation] = &[
             ("endpoint", false, "string"),
             ("since", false, "integer"),
             ("limit", false, "integer")
-        ]
+        ],
+        route: || axum::routing::get(super::monitoring::probes)
     ),
     op!(
         "get",
@@ -303,105 +356,120 @@ pub const OPERATIONS: &[Operation] = &[
         "Endpoint and monitorStatus changes with their evidence, newest first",
         None,
         || array_of("HealthEvent"),
-        &[("since", false, "integer"), ("limit", false, "integer")]
+        &[("since", false, "integer"), ("limit", false, "integer")],
+        route: || axum::routing::get(super::monitoring::health_events)
     ),
     op!(
         "get",
         "/v1/monitor-points",
         "The built-in point and the registered agents, with what each reports",
         None,
-        || array_of("MonitorPoint")
+        || array_of("MonitorPoint"),
+        route: || axum::routing::get(super::points::list)
     ),
     op!(
         "post",
         "/v1/monitor-points",
         "Register an agent point (its token is shown once)",
         Some(|| r("NewMonitorPoint")),
-        || r("CreatedMonitorPoint")
+        || r("CreatedMonitorPoint"),
+        route: || axum::routing::post(super::points::create)
     ),
     op!(
         "delete",
         "/v1/monitor-points/{name}",
         "Delete an agent point",
         None,
-        null
+        null,
+        route: || axum::routing::delete(super::points::remove)
     ),
     op!(
         "get",
         "/v1/monitor-tasks",
         "Monitor tasks (points × endpoints) per domain and in total",
         None,
-        || r("MonitorTaskCount")
+        || r("MonitorTaskCount"),
+        route: || axum::routing::get(super::points::tasks_count)
     ),
     op!(
         "get",
         "/v1/agent/tasks",
         "Agents: the probes to run (Authorization: Bearer <point token>)",
         None,
-        || array_of("AgentTask")
+        || array_of("AgentTask"),
+        route: || axum::routing::get(super::points::agent_tasks)
     ),
     op!(
         "post",
         "/v1/agent/results",
         "Agents: post probe results (Authorization: Bearer <point token>)",
         Some(|| array_of("AgentResult")),
-        null
+        null,
+        route: || axum::routing::post(super::points::agent_results)
     ),
     op!(
         "get",
         "/v1/contacts",
         "The account's alert contacts",
         None,
-        || array_of("Contact")
+        || array_of("Contact"),
+        route: || axum::routing::get(super::notify::contacts)
     ),
     op!(
         "post",
         "/v1/contacts",
         "Create a contact, or update the one with that name",
         Some(|| r("Contact")),
-        null
+        null,
+        route: || axum::routing::post(super::notify::put_contact)
     ),
     op!(
         "delete",
         "/v1/contacts/{name}",
         "Delete a contact",
         None,
-        null
+        null,
+        route: || axum::routing::delete(super::notify::delete_contact)
     ),
     op!(
         "get",
         "/v1/contact-groups",
         "The account's contact groups",
         None,
-        || array_of("ContactGroup")
+        || array_of("ContactGroup"),
+        route: || axum::routing::get(super::notify::groups)
     ),
     op!(
         "put",
         "/v1/contact-groups/{name}",
         "Create or replace a contact group",
         Some(|| r("GroupMembers")),
-        null
+        null,
+        route: || axum::routing::put(super::notify::put_group)
     ),
     op!(
         "delete",
         "/v1/contact-groups/{name}",
         "Delete a contact group",
         None,
-        null
+        null,
+        route: || axum::routing::delete(super::notify::delete_group)
     ),
     op!(
         "get",
         "/v1/domains/{domain}/notify",
         "Whom the domain notifies",
         None,
-        || r("DomainNotify")
+        || r("DomainNotify"),
+        route: || axum::routing::get(super::notify::domain_notify)
     ),
     op!(
         "put",
         "/v1/domains/{domain}/notify",
         "Choose whom the domain notifies",
         Some(|| r("DomainNotify")),
-        null
+        null,
+        route: || axum::routing::put(super::notify::set_domain_notify)
     ),
     op!(
         "get",
@@ -409,23 +477,28 @@ pub const OPERATIONS: &[Operation] = &[
         "The delivery log, newest first",
         None,
         || array_of("Delivery"),
-        &[("since", false, "integer"), ("limit", false, "integer")]
+        &[("since", false, "integer"), ("limit", false, "integer")],
+        route: || axum::routing::get(super::notify::deliveries)
     ),
     op!(
         "post",
         "/v1/session",
         "Console login (sets the session cookie)",
         Some(|| r("Login")),
-        || r("SessionInfo")
+        || r("SessionInfo"),
+        route: || axum::routing::post(super::session::login).layer(axum::extract::DefaultBodyLimit::max(super::MAX_LOGIN_BYTES))
     ),
     op!(
         "get",
         "/v1/session",
         "The current console session",
         None,
-        || r("SessionInfo")
+        || r("SessionInfo"),
+        route: || axum::routing::get(super::session::current)
     ),
-    op!("delete", "/v1/session", "Console logout", None, null),
+    op!("delete", "/v1/session", "Console logout", None, null,
+        route: || axum::routing::delete(super::session::logout)
+    ),
 ];
 
 pub async fn serve() -> Json<Value> {

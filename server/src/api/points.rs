@@ -5,11 +5,10 @@ use app::model::{
     AgentResult, AgentTask, CreatedMonitorPoint, MonitorPointInfo, MonitorTaskCount,
     NewMonitorPoint,
 };
+use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::header;
 use axum::http::request::Parts;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
 
 use super::error::ApiError;
 use super::extract::Body;
@@ -24,20 +23,14 @@ pub const POINT_HEADER: &str = "x-itm-point";
 pub const AREA_HEADER: &str = "x-itm-point-area";
 pub const ISP_HEADER: &str = "x-itm-point-isp";
 
-pub fn routes() -> Router<Service> {
-    Router::new()
-        .route("/v1/monitor-points", get(list).post(create))
-        .route("/v1/monitor-points/{name}", delete(remove))
-        .route("/v1/monitor-tasks", get(tasks_count))
-        .route("/v1/agent/tasks", get(agent_tasks))
-        .route("/v1/agent/results", axum::routing::post(agent_results))
-}
-
-async fn list(State(s): State<Service>, caller: Caller) -> Result<Json<Vec<MonitorPointInfo>>> {
+pub(super) async fn list(
+    State(s): State<Service>,
+    caller: Caller,
+) -> Result<Json<Vec<MonitorPointInfo>>> {
     Ok(Json(s.list_points(&caller).await?))
 }
 
-async fn create(
+pub(super) async fn create(
     State(s): State<Service>,
     caller: Caller,
     Body(new): Body<NewMonitorPoint>,
@@ -45,7 +38,7 @@ async fn create(
     Ok(Json(s.create_point(&caller, &new).await?))
 }
 
-async fn remove(
+pub(super) async fn remove(
     State(s): State<Service>,
     caller: Caller,
     Path(name): Path<String>,
@@ -54,7 +47,10 @@ async fn remove(
     Ok(null())
 }
 
-async fn tasks_count(State(s): State<Service>, caller: Caller) -> Result<Json<MonitorTaskCount>> {
+pub(super) async fn tasks_count(
+    State(s): State<Service>,
+    caller: Caller,
+) -> Result<Json<MonitorTaskCount>> {
     Ok(Json(s.monitor_tasks(&caller).await?))
 }
 
@@ -96,14 +92,14 @@ impl FromRequestParts<Service> for Agent {
     }
 }
 
-async fn agent_tasks(
+pub(super) async fn agent_tasks(
     State(s): State<Service>,
     Agent(point): Agent,
 ) -> Result<Json<Vec<AgentTask>>> {
     Ok(Json(s.agent_tasks(&point).await?))
 }
 
-async fn agent_results(
+pub(super) async fn agent_results(
     State(s): State<Service>,
     Agent(point): Agent,
     Body(results): Body<Vec<AgentResult>>,

@@ -1,13 +1,12 @@
 //! Console sessions over HTTP: log in (sets the HttpOnly, SameSite=Lax session cookie and
 //! returns the CSRF token), show the current session, log out.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderValue;
 use axum::http::header::SET_COOKIE;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
@@ -16,19 +15,9 @@ use super::extract::{
 };
 use crate::service::{Caller, Service};
 
-pub fn routes() -> Router<Service> {
-    Router::new().route(
-        "/v1/session",
-        post(login)
-            .get(current)
-            .delete(logout)
-            .layer(axum::extract::DefaultBodyLimit::max(super::MAX_LOGIN_BYTES)),
-    )
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Login {
+pub(super) struct Login {
     username: String,
     password: String,
     /// Sub-users log in at their account's link; main accounts leave it out.
@@ -38,7 +27,7 @@ struct Login {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SessionInfo {
+pub(super) struct SessionInfo {
     username: String,
     account_id: i64,
     main: bool,
@@ -46,7 +35,7 @@ struct SessionInfo {
     csrf_token: String,
 }
 
-async fn login(
+pub(super) async fn login(
     State(s): State<Service>,
     parts: Parts,
     Body(body): Body<Login>,
@@ -75,7 +64,10 @@ async fn login(
     Ok(response)
 }
 
-async fn current(State(s): State<Service>, parts: Parts) -> Result<Json<SessionInfo>, ApiError> {
+pub(super) async fn current(
+    State(s): State<Service>,
+    parts: Parts,
+) -> Result<Json<SessionInfo>, ApiError> {
     let token =
         cookie(&parts, SESSION_COOKIE).ok_or_else(|| ApiError::unauthenticated("not logged in"))?;
     let (user, _) = s
@@ -91,7 +83,7 @@ async fn current(State(s): State<Service>, parts: Parts) -> Result<Json<SessionI
     }))
 }
 
-async fn logout(
+pub(super) async fn logout(
     State(s): State<Service>,
     _caller: Caller,
     parts: Parts,
