@@ -9,7 +9,7 @@
 use std::fmt;
 
 use super::model::{RuleId, Strategy, Target};
-use super::validate::{Location, Problem, ProblemKind};
+use super::problem::{Location, Problem, ProblemKind};
 use super::wire::StrategyDocument;
 
 /// Rules in `strategy.rules`.

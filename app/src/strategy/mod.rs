@@ -16,6 +16,7 @@ mod limits;
 mod model;
 mod outcome;
 mod preview;
+mod problem;
 mod recommend;
 mod rules;
 mod sampler;
@@ -32,20 +33,18 @@ pub use limits::{
     Limit, MAX_COST, MAX_DEPTH, MAX_ENDPOINTS, MAX_ITEMS, MAX_ITEMS_PER_RULE, MAX_RULES,
 };
 pub use model::{
-    Endpoint, EndpointId, EndpointKind, Family, Health, Item, Rule, RuleId, RuleKind, Strategy,
-    Target,
+    Endpoint, EndpointId, EndpointKind, Family, Health, Item, MAX_PRIORITY, MAX_WEIGHT, Rule,
+    RuleId, RuleKind, Strategy, Target,
 };
 pub use outcome::Dist;
 pub use preview::{GroupPreview, Preview};
+pub use problem::{Location, Problem, ProblemKind, Problems};
 pub use recommend::{ROOT_RULE, recommend};
 pub use rules::Reason;
 pub use sampler::{Sampler, SamplerSet};
 pub use synthetic::synthetic;
 pub use usersets::{Selector, Specificity, Usersets, UsersetsError};
-pub use validate::{
-    Compiled, Location, MAX_PRIORITY, MAX_WEIGHT, Problem, ProblemKind, Problems, is_host_name,
-    value_error,
-};
+pub use validate::{Compiled, is_host_name, value_error};
 pub use wire::{EndpointConf, ItemConf, RuleConf, StrategyDocument, StrategyTree};
 
 /// Marks the endpoints named in `down` as Down, everything else Unknown. Returns the names that

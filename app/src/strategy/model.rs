@@ -161,6 +161,11 @@ pub enum Target {
     Endpoint(EndpointId),
 }
 
+/// The largest item weight validation accepts (`0..=MAX_WEIGHT`).
+pub const MAX_WEIGHT: i64 = 100_000;
+/// The largest item priority validation accepts (`0..=MAX_PRIORITY`).
+pub const MAX_PRIORITY: i64 = 1_000;
+
 #[derive(Clone, PartialEq, Debug)]
 pub struct Item {
     pub target: Target,

@@ -11,8 +11,8 @@ mod wrr;
 use super::area::{Area, UserGroup};
 use super::model::{Item, Rule, RuleKind};
 use super::outcome::Outcome;
+use super::problem::{ProblemKind, Problems};
 use super::usersets::Specificity;
-use super::validate::Problems;
 
 /// One child of a rule, as the decision sees it.
 pub struct Child<'a> {
@@ -84,7 +84,14 @@ pub fn validate(rule: &Rule, problems: &mut Problems) {
     if rule.kind != RuleKind::UsersetMapping {
         for (index, item) in rule.items.iter().enumerate() {
             if !item.usersets.is_default() {
-                problems.usersets_ignored(rule, index);
+                // The reference text is filled in by `compile`, which still has the wire names.
+                problems.item(
+                    &rule.name,
+                    index,
+                    "",
+                    "usersets",
+                    ProblemKind::UsersetsIgnored,
+                );
             }
         }
     }

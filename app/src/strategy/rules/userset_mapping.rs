@@ -12,8 +12,8 @@ use super::{Child, Decision, Reason, answering};
 use crate::strategy::area::UserGroup;
 use crate::strategy::model::Rule;
 use crate::strategy::outcome::shares_by_weight;
+use crate::strategy::problem::{ProblemKind, Problems};
 use crate::strategy::usersets::Specificity;
-use crate::strategy::validate::Problems;
 
 pub fn decide(group: UserGroup, children: &[Child<'_>]) -> Decision {
     let mut claimed = false;
@@ -85,11 +85,33 @@ pub fn validate(rule: &Rule, problems: &mut Problems) {
             && claimed.iter().any(|&i| rule.items[i].weight == 0)
             && !reported.contains(&claimed)
         {
-            problems.mapping_conflict(rule, group, specificity, &claimed);
+            mapping_conflict(rule, group, specificity, &claimed, problems);
             reported.insert(claimed);
         }
     }
     if !rule.items.iter().any(|item| item.usersets.is_default()) {
-        problems.no_default_item(rule);
+        problems.rule(&rule.name, "items", ProblemKind::NoDefaultItem);
     }
+}
+
+/// Items (0-based) of `rule` that claim `group` at the same `specificity` without weights.
+/// The caller reports each set of clashing items once, at the first group they clash on.
+fn mapping_conflict(
+    rule: &Rule,
+    group: UserGroup,
+    specificity: Specificity,
+    items: &[usize],
+    problems: &mut Problems,
+) {
+    let items = items
+        .iter()
+        .map(|i| (i + 1).to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let kind = ProblemKind::MappingConflict {
+        group,
+        specificity,
+        items,
+    };
+    problems.rule(&rule.name, "usersets", kind);
 }

@@ -5,7 +5,7 @@
 use super::{Child, Decision, Reason, answering, available};
 use crate::strategy::model::Rule;
 use crate::strategy::outcome::shares_by_weight;
-use crate::strategy::validate::Problems;
+use crate::strategy::problem::{ProblemKind, Problems};
 
 pub fn decide(children: &[Child<'_>]) -> Decision {
     let weighted = |keep: fn(&Child<'_>) -> bool| {
@@ -37,6 +37,6 @@ pub fn decide(children: &[Child<'_>]) -> Decision {
 
 pub fn validate(rule: &Rule, problems: &mut Problems) {
     if !rule.items.is_empty() && rule.items.iter().all(|item| item.weight == 0) {
-        problems.no_positive_weight(rule);
+        problems.rule(&rule.name, "items", ProblemKind::NoPositiveWeight);
     }
 }
