@@ -1,14 +1,18 @@
 //! The strategy editor (`/domains/<d>/strategy`): the draft as a tree canvas (`canvas.rs`), the
-//! selected node's settings (`panel.rs`), and — computed in the browser by the evaluator DNS
-//! runs — the preview with what-if failures, the N-1 sweep and the diff against the enabled
-//! version (`stress.rs`). Save draft and Enable are separate; leaving with unsaved changes asks
-//! first.
+//! selected node's settings (`panel.rs`, with the province × ISP picker in `picker.rs` and the
+//! rule's "+" menu in `connect.rs`), the problems list (`problems.rs`), and — computed in the
+//! browser by the evaluator DNS runs — the preview with what-if failures, the N-1 sweep and the
+//! diff against the enabled version (`stress.rs`). Save draft and Enable are separate; leaving
+//! with unsaved changes asks first.
 //!
 //! State lives in one [`Ctx`] of signals; every change to the draft is an [`Edit`] applied
 //! through [`Ctx::edit`], so it is checked, undoable, and refused whole with a message.
 
 mod canvas;
+mod connect;
 mod panel;
+mod picker;
+mod problems;
 mod stress;
 mod toolbar;
 
@@ -79,7 +83,7 @@ struct Ctx {
     /// The draft's rule names, in document order.
     rule_names: Memo<Vec<String>>,
     /// Validation's and the lint's findings, each with its node.
-    problems: Memo<Vec<panel::Line>>,
+    problems: Memo<Vec<problems::Line>>,
     writable: Signal<bool>,
 }
 
@@ -134,7 +138,7 @@ impl Ctx {
                         .collect()
                 })
             }),
-            problems: panel::problem_lines(editor, checked, base, lang()),
+            problems: problems::problem_lines(editor, checked, base, lang()),
             writable: Signal::derive(|| current_user().is_some_and(|m| m.can_write)),
         }
     }
@@ -311,7 +315,7 @@ fn EditorView(
                 <canvas::Canvas />
                 <panel::Panel />
             </div>
-            <panel::Problems />
+            <problems::Problems />
         </section>
         <stress::StressView />
     }
