@@ -119,7 +119,7 @@ fn main() -> anyhow::Result<()> {
         let answers = Arc::new(Answers::new("itm.test", Arc::new(HealthBook::default())));
         let before = live_bytes();
         let started = std::time::Instant::now();
-        answers.load_all(service.store()).await?;
+        answers.load_all(service.node().store()).await?;
         let built = started.elapsed();
         let domains = answers.load().len();
         let after = live_bytes();

@@ -18,24 +18,24 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::strategy::Health;
-use sqlx::postgres::PgListener;
 use tokio::sync::mpsc;
 
+use crate::clock::now_ms;
 use crate::dns::Answers;
 use crate::metrics;
-use crate::monitor::health_of;
-use crate::service::Service;
-use crate::store::{StoreError, config_version, monitor, nodes, now_ms};
+use crate::node::{HEARTBEAT, NODE_TIMEOUT, Node};
+use crate::store::monitor::health_of;
+use crate::store::notifications::{self, Heard};
+use crate::store::{StoreError, config_version, leases, monitor, nodes};
 
-/// How often a node reports itself.
-pub const HEARTBEAT: Duration = Duration::from_secs(2);
-/// A node not heard from for this long is reported unhealthy.
-pub const NODE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often the health book is compared with the stored states (PostgreSQL only).
 pub const HEALTH_CHECK: Duration = Duration::from_secs(3);
 
 const CONFIG_CHANNEL: &str = "itm_config";
 const HEALTH_CHANNEL: &str = "itm_health";
+/// `instance|name`: that node left; the others stop counting it before their next heartbeat, so
+/// the domains it hands back go to their next preferred node at once.
+const NODES_CHANNEL: &str = "itm_nodes";
 /// PostgreSQL refuses payloads of 8000 bytes or more; ids are sent in chunks below that.
 const PAYLOAD_LIMIT: usize = 7_000;
 
@@ -56,16 +56,16 @@ pub struct NodeIdentity {
 /// over two heartbeats: still renewed, and this node must not start (two nodes of one name
 /// would be one in `GET /v1/nodes` and in the monitoring's sharing); no longer renewed (a node
 /// that just died, restarting now), and the name is free.
-pub async fn claim_name(service: &Service) -> anyhow::Result<()> {
-    let name = service.node_name().to_owned();
+pub async fn claim_name(node: &Node) -> anyhow::Result<()> {
+    let name = node.name().to_owned();
     let read = || async {
-        let mut conn = service.store().conn().await?;
+        let mut conn = node.store().conn().await?;
         nodes::named(&mut conn, &name).await
     };
     let fresh = |n: &nodes::Node| now_ms() - n.last_seen < NODE_TIMEOUT.as_millis() as i64;
     let Some(first) = read()
         .await?
-        .filter(|n| fresh(n) && n.instance != service.instance())
+        .filter(|n| fresh(n) && n.instance != node.instance())
     else {
         return Ok(());
     };
@@ -75,7 +75,7 @@ pub async fn claim_name(service: &Service) -> anyhow::Result<()> {
     );
     tokio::time::sleep(HEARTBEAT * 2 + HEARTBEAT / 2).await;
     match read().await? {
-        Some(now) if now.last_seen > first.last_seen && now.instance != service.instance() => {
+        Some(now) if now.last_seen > first.last_seen && now.instance != node.instance() => {
             anyhow::bail!(
                 "another node named \"{name}\" is running (HTTP {}, DNS {}, started at {} ms \
                  since the epoch, last seen {} ms ago); give this one its own --node-name",
@@ -89,46 +89,63 @@ pub async fn claim_name(service: &Service) -> anyhow::Result<()> {
     }
 }
 
-/// Deletes this node's heartbeat: it is stopping.
-pub async fn leave(service: &Service) {
+/// Leaves the cluster (the node is stopping, its monitoring already stopped): hands its
+/// monitoring leases back and tells the other nodes, so they take those domains over at once
+/// instead of when the leases would have expired, and deletes its heartbeat, so it is no longer
+/// counted. Returns how many domains it handed back.
+pub async fn leave(node: &Node) -> usize {
     let result = async {
-        let mut conn = service.store().conn().await?;
-        nodes::remove(&mut conn, service.node_name(), service.instance()).await
+        let mut conn = node.store().conn().await?;
+        let released = leases::release_all(&mut conn, node.instance()).await?;
+        if node.store().postgres_url().is_some() {
+            let left = format!("{}|{}", node.instance(), node.name());
+            notifications::send(&mut conn, NODES_CHANNEL, &left).await?;
+            let ids: BTreeSet<i64> = released.iter().copied().collect();
+            for payload in payloads(node.instance(), &ids) {
+                notifications::send(&mut conn, CONFIG_CHANNEL, &payload).await?;
+            }
+        }
+        nodes::remove(&mut conn, node.name(), node.instance()).await?;
+        Ok::<_, StoreError>(released.len())
     }
     .await;
-    if let Err(e) = result {
-        tracing::debug!("removing this node's heartbeat: {e}");
+    match result {
+        Ok(released) => released,
+        Err(e) => {
+            tracing::warn!("leaving the cluster: {e} (the leases expire by themselves)");
+            0
+        }
     }
 }
 
 /// Starts the heartbeat and, on PostgreSQL, the notifier and the listener. Runs until dropped.
-pub async fn run(service: Service, answers: Arc<Answers>, node: NodeIdentity) {
-    let heartbeat = tokio::spawn(heartbeat(service.clone(), answers.clone(), node.clone()));
-    let Some(url) = service.store().postgres_url().map(str::to_owned) else {
+pub async fn run(node: Node, answers: Arc<Answers>, me: NodeIdentity) {
+    let heartbeat = tokio::spawn(heartbeat(node.clone(), answers.clone(), me.clone()));
+    let Some(url) = node.store().postgres_url().map(str::to_owned) else {
         let _ = heartbeat.await;
         return;
     };
     let (config_out, config_in) = mpsc::unbounded_channel();
     let (health_out, health_in) = mpsc::unbounded_channel();
-    service.changes().forward_to(config_out);
-    service.health_changes().forward_to(health_out);
+    node.changes().forward_to(config_out);
+    node.health_changes().forward_to(health_out);
     // Notifications carry this process's instance id: a node skips its own, never another's
     // that happens to share its name.
     let notifier = tokio::spawn(notify(
-        service.clone(),
-        service.instance().to_owned(),
+        node.clone(),
+        node.instance().to_owned(),
         config_in,
         health_in,
     ));
-    let reconcile = tokio::spawn(reconcile_health_forever(service.clone()));
-    let instance = service.instance().to_owned();
-    listen(service, url, instance).await;
+    let reconcile = tokio::spawn(reconcile_health_forever(node.clone()));
+    let instance = node.instance().to_owned();
+    listen(node, url, instance).await;
     heartbeat.abort();
     notifier.abort();
     reconcile.abort();
 }
 
-async fn heartbeat(service: Service, answers: Arc<Answers>, node: NodeIdentity) {
+async fn heartbeat(node: Node, answers: Arc<Answers>, me: NodeIdentity) {
     let started_at = now_ms();
     let mut every = tokio::time::interval(HEARTBEAT);
     let mut failing = false;
@@ -136,22 +153,22 @@ async fn heartbeat(service: Service, answers: Arc<Answers>, node: NodeIdentity) 
         every.tick().await;
         let snapshot = answers.load();
         let row = nodes::Node {
-            name: node.name.clone(),
-            instance: service.instance().to_owned(),
+            name: me.name.clone(),
+            instance: node.instance().to_owned(),
             version: env!("CARGO_PKG_VERSION").to_owned(),
-            http: node.http.to_string(),
-            dns: node.dns.to_string(),
-            area: node.area.clone(),
-            isp: node.isp.clone(),
+            http: me.http.to_string(),
+            dns: me.dns.to_string(),
+            area: me.area.clone(),
+            isp: me.isp.clone(),
             started_at,
             last_seen: now_ms(),
             config_version: i64::from(snapshot.serial),
             snapshot_at: snapshot.built_at,
-            monitoring: node.monitoring,
+            monitoring: me.monitoring,
         };
         drop(snapshot);
         let result = async {
-            let mut conn = service.store().conn().await?;
+            let mut conn = node.store().conn().await?;
             nodes::heartbeat(&mut conn, &row).await?;
             let list = nodes::list(&mut conn).await?;
             Ok::<_, StoreError>((list, config_version(&mut conn).await?))
@@ -165,7 +182,7 @@ async fn heartbeat(service: Service, answers: Arc<Answers>, node: NodeIdentity) 
                 .filter(|n| n.last_seen >= fresh_since)
                 .collect();
             let count = live.len();
-            service.set_live_nodes(
+            node.set_live_nodes(
                 live.into_iter()
                     .filter(|n| n.monitoring)
                     .map(|n| (n.name, n.last_seen))
@@ -175,7 +192,7 @@ async fn heartbeat(service: Service, answers: Arc<Answers>, node: NodeIdentity) 
         });
         metrics::set_status(
             metrics::Gauges {
-                node: node.name.clone(),
+                node: me.name.clone(),
                 snapshot_serial: row.config_version as u32,
                 snapshot_age_seconds: 0.0,
                 store_version,
@@ -200,15 +217,15 @@ async fn heartbeat(service: Service, answers: Arc<Answers>, node: NodeIdentity) 
             }
             _ => {}
         }
-        service.set_database_reachable(!failing);
+        node.set_database_reachable(!failing);
     }
 }
 
 /// Sends this node's changes to the others, batched: whatever piled up while one was sent goes
 /// in the next.
 async fn notify(
-    service: Service,
-    node: String,
+    node: Node,
+    instance: String,
     mut config: mpsc::UnboundedReceiver<Vec<i64>>,
     mut health: mpsc::UnboundedReceiver<Vec<i64>>,
 ) {
@@ -222,8 +239,8 @@ async fn notify(
         while let Ok(more) = rx.try_recv() {
             ids.extend(more);
         }
-        for payload in payloads(&node, &ids) {
-            if let Err(e) = send(&service, channel, &payload).await {
+        for payload in payloads(&instance, &ids) {
+            if let Err(e) = send(&node, channel, &payload).await {
                 // The others catch up by their periodic checks.
                 tracing::warn!("telling the other nodes about changes: {e}");
                 break;
@@ -253,20 +270,20 @@ fn payloads(node: &str, ids: &BTreeSet<i64>) -> Vec<String> {
     out
 }
 
-async fn send(service: &Service, channel: &str, payload: &str) -> Result<(), StoreError> {
-    let mut conn = service.store().conn().await?;
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(channel)
-        .bind(payload)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+async fn send(node: &Node, channel: &str, payload: &str) -> Result<(), StoreError> {
+    let mut conn = node.store().conn().await?;
+    notifications::send(&mut conn, channel, payload).await
 }
 
 /// Applies the other nodes' notifications; reconnects (and catches up) when the connection drops.
-async fn listen(service: Service, url: String, node: String) {
+async fn listen(node: Node, url: String, instance: String) {
     loop {
-        let mut listener = match PgListener::connect(&url).await {
+        let mut listener = match notifications::Listener::connect(
+            &url,
+            &[CONFIG_CHANNEL, HEALTH_CHANNEL, NODES_CHANNEL],
+        )
+        .await
+        {
             Ok(l) => l,
             Err(e) => {
                 tracing::debug!("change listener: connecting: {e}");
@@ -274,24 +291,19 @@ async fn listen(service: Service, url: String, node: String) {
                 continue;
             }
         };
-        if let Err(e) = listener.listen_all([CONFIG_CHANNEL, HEALTH_CHANNEL]).await {
-            tracing::debug!("change listener: LISTEN: {e}");
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            continue;
-        }
         // Whatever was sent while nobody listened (before the first LISTEN, or while the
         // connection was down): reload everything, configuration and health.
-        service.changes().publish_everything_here();
-        let _ = reconcile_health(&service).await;
+        node.changes().publish_everything_here();
+        let _ = reconcile_health(&node).await;
         loop {
-            match listener.try_recv().await {
-                Ok(Some(message)) => {
-                    apply(&service, &node, message.channel(), message.payload()).await;
+            match listener.next().await {
+                Ok(Heard::Notification { channel, payload }) => {
+                    apply(&node, &instance, &channel, &payload).await;
                 }
-                // The connection dropped; the next `try_recv` reconnects. Catch up meanwhile.
-                Ok(None) => {
-                    service.changes().publish_everything_here();
-                    let _ = reconcile_health(&service).await;
+                // The connection dropped; the next `next` reconnects. Catch up meanwhile.
+                Ok(Heard::Reconnected) => {
+                    node.changes().publish_everything_here();
+                    let _ = reconcile_health(&node).await;
                 }
                 Err(e) => {
                     tracing::debug!("change listener: {e}");
@@ -302,28 +314,32 @@ async fn listen(service: Service, url: String, node: String) {
     }
 }
 
-async fn apply(service: &Service, own: &str, channel: &str, payload: &str) {
-    let Some((from, ids)) = payload.split_once('|') else {
+async fn apply(node: &Node, own: &str, channel: &str, payload: &str) {
+    let Some((from, body)) = payload.split_once('|') else {
         return;
     };
     if from == own {
         return;
     }
-    let ids: Vec<i64> = ids.split(',').filter_map(|s| s.parse().ok()).collect();
+    if channel == NODES_CHANNEL {
+        node.forget_live_node(body);
+        return;
+    }
+    let ids: Vec<i64> = body.split(',').filter_map(|s| s.parse().ok()).collect();
     metrics::notification(channel == HEALTH_CHANNEL);
     match channel {
-        CONFIG_CHANNEL => service.changes().publish_here(ids),
+        CONFIG_CHANNEL => node.changes().publish_here(ids),
         HEALTH_CHANNEL => {
-            let changed = load_health(service, &ids).await;
-            service.health_changes().publish_here(changed);
+            let changed = load_health(node, &ids).await;
+            node.health_changes().publish_here(changed);
         }
         _ => {}
     }
 }
 
 /// Reads the stored health of `ids` into the book; returns the domains that changed.
-async fn load_health(service: &Service, ids: &[i64]) -> Vec<i64> {
-    let mut conn = match service.store().conn().await {
+async fn load_health(node: &Node, ids: &[i64]) -> Vec<i64> {
+    let mut conn = match node.store().conn().await {
         Ok(c) => c,
         Err(e) => {
             tracing::warn!("reading endpoint health another node decided: {e}");
@@ -338,7 +354,7 @@ async fn load_health(service: &Service, ids: &[i64]) -> Vec<i64> {
                     .into_iter()
                     .map(|r| (r.endpoint, health_of(&r.state)))
                     .collect();
-                if service.health().replace_domain(id, states) {
+                if node.health().replace_domain(id, states) {
                     changed.push(id);
                 }
             }
@@ -349,12 +365,12 @@ async fn load_health(service: &Service, ids: &[i64]) -> Vec<i64> {
 }
 
 /// Reconciles every [`HEALTH_CHECK`], when the stored states' version moved since.
-async fn reconcile_health_forever(service: Service) {
+async fn reconcile_health_forever(node: Node) {
     let mut every = tokio::time::interval(HEALTH_CHECK);
     let mut seen = None;
     loop {
         every.tick().await;
-        let version = match service.store().conn().await {
+        let version = match node.store().conn().await {
             Ok(mut conn) => monitor::health_version(&mut conn).await.ok(),
             Err(_) => None,
         };
@@ -362,7 +378,7 @@ async fn reconcile_health_forever(service: Service) {
             continue;
         }
         // The version is read first: a change after it is caught at the next check.
-        if reconcile_health(&service).await {
+        if reconcile_health(&node).await {
             seen = version;
         }
     }
@@ -370,8 +386,8 @@ async fn reconcile_health_forever(service: Service) {
 
 /// Makes the health book equal the stored states (all domains); announces the domains that
 /// differed, so DNS rebuilds them. False when the states could not be read.
-async fn reconcile_health(service: &Service) -> bool {
-    let rows = match service.store().conn().await {
+async fn reconcile_health(node: &Node) -> bool {
+    let rows = match node.store().conn().await {
         Ok(mut conn) => monitor::all_endpoint_health(&mut conn).await,
         Err(e) => Err(e),
     };
@@ -390,12 +406,12 @@ async fn reconcile_health(service: &Service) -> bool {
             .insert(endpoint, health_of(&state));
     }
     let mut ids: BTreeSet<i64> = stored.keys().copied().collect();
-    ids.extend(service.health().domain_ids());
+    ids.extend(node.health().domain_ids());
     let changed: Vec<i64> = ids
         .into_iter()
         .filter(|id| {
             let states = stored.remove(id).unwrap_or_default();
-            service.health().replace_domain(*id, states)
+            node.health().replace_domain(*id, states)
         })
         .collect();
     if !changed.is_empty() {
@@ -403,7 +419,7 @@ async fn reconcile_health(service: &Service) -> bool {
             "health reconciliation: {} domains differed from the store",
             changed.len()
         );
-        service.health_changes().publish_here(changed);
+        node.health_changes().publish_here(changed);
     }
     true
 }

@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod clock;
 pub mod cluster;
 pub mod dns;
 pub mod health;
@@ -20,6 +21,7 @@ pub mod ipdb;
 pub mod metrics;
 pub mod monitor;
 pub mod net;
+pub mod node;
 pub mod notify;
 pub mod outbound;
 pub mod quarantine;

@@ -79,7 +79,7 @@ pub fn status() -> Gauges {
     let held = STATUS.lock().unwrap_or_else(|e| e.into_inner()).clone();
     match held {
         Some((mut g, built_at)) => {
-            g.snapshot_age_seconds = ((crate::store::now_ms() - built_at).max(0) as f64) / 1000.0;
+            g.snapshot_age_seconds = ((crate::clock::now_ms() - built_at).max(0) as f64) / 1000.0;
             g
         }
         None => Gauges::default(),

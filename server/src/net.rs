@@ -39,9 +39,27 @@ impl std::str::FromStr for Network {
                 .ok_or_else(|| format!("\"{text}\": the prefix must be 0..={longest}"))?
         };
         Ok(Network {
-            address: crate::dns::ecs::mask(address, prefix),
+            address: mask(address, prefix),
             prefix,
         })
+    }
+}
+
+/// Zeroes every bit after `prefix`.
+pub fn mask(addr: IpAddr, prefix: u8) -> IpAddr {
+    match addr {
+        IpAddr::V4(a) => {
+            let m = u32::MAX
+                .checked_shl(32 - u32::from(prefix.min(32)))
+                .unwrap_or(0);
+            IpAddr::V4(Ipv4Addr::from(u32::from(a) & m))
+        }
+        IpAddr::V6(a) => {
+            let m = u128::MAX
+                .checked_shl(128 - u32::from(prefix.min(128)))
+                .unwrap_or(0);
+            IpAddr::V6(Ipv6Addr::from(u128::from(a) & m))
+        }
     }
 }
 
@@ -54,8 +72,7 @@ impl fmt::Display for Network {
 impl Network {
     pub fn contains(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
-        ip.is_ipv4() == self.address.is_ipv4()
-            && crate::dns::ecs::mask(ip, self.prefix) == self.address
+        ip.is_ipv4() == self.address.is_ipv4() && mask(ip, self.prefix) == self.address
     }
 }
 

@@ -32,7 +32,7 @@ impl Quarantine {
                     domain,
                     Held {
                         reason,
-                        since: crate::store::now_ms(),
+                        since: crate::clock::now_ms(),
                     },
                 );
             }

@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 
 use super::bce;
 use super::error::ApiError;
+use crate::clock::now_ms;
 use crate::service::{Caller, Service};
-use crate::store::now_ms;
 
 /// The console's session cookie.
 pub const SESSION_COOKIE: &str = "itm_session";
@@ -201,7 +201,7 @@ async fn signed_user(
     parts: &Parts,
     service: &Service,
     value: &str,
-) -> Result<crate::store::accounts::User, ApiError> {
+) -> Result<crate::service::User, ApiError> {
     let reject = |e: bce::AuthError| ApiError::unauthenticated(e.to_string());
     let auth = bce::parse_authorization(value).map_err(reject)?;
     let now = now_ms() / 1000;

@@ -7,8 +7,8 @@ use serde::Deserialize;
 use super::error::ApiError;
 use super::extract::{Body, Params, parse_json};
 use super::null;
+use crate::service::{AuditEntry, AuditFilter};
 use crate::service::{Caller, CreatedKey, CreatedUser, KeyInfo, Service, UserInfo};
-use crate::store::audit::{AuditEntry, AuditFilter};
 
 type Result<T> = std::result::Result<T, ApiError>;
 type Null = Json<serde_json::Value>;

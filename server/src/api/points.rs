@@ -13,8 +13,8 @@ use axum::http::request::Parts;
 use super::error::ApiError;
 use super::extract::Body;
 use super::null;
+use crate::service::MonitorPoint;
 use crate::service::{Caller, Service};
-use crate::store::monitor::MonitorPoint;
 
 type Result<T> = std::result::Result<T, ApiError>;
 

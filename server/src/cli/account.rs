@@ -43,7 +43,7 @@ pub fn run(command: AccountCommand) -> anyhow::Result<ExitCode> {
         } else {
             service.create_account(&args.name).await?
         };
-        service.store().close().await;
+        service.node().store().close().await;
         anyhow::Ok(account)
     })?;
     if args.json {

@@ -2,6 +2,7 @@
 //! Doc comments are the `--help` text.
 
 mod account;
+#[cfg(feature = "fixtures")]
 mod dns_baseline;
 mod options;
 mod probe_agent;
@@ -26,6 +27,7 @@ enum Command {
     Serve(Box<serve::ServeArgs>),
     /// Benchmark floor: a bare hickory-server answering one static record (used by
     /// server/benches/dns).
+    #[cfg(feature = "fixtures")]
     #[command(hide = true)]
     DnsBaseline(dns_baseline::BaselineArgs),
     /// Manage main accounts.
@@ -43,6 +45,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(args) => serve::run(*args),
         Command::Account(command) => account::run(command),
+        #[cfg(feature = "fixtures")]
         Command::DnsBaseline(args) => dns_baseline::run(args),
         Command::Strategy(command) => strategy::run(command),
         Command::ProbeAgent(args) => probe_agent::run(args),

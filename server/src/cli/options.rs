@@ -14,6 +14,7 @@ use crate::dns::{Answers, Handler, ZoneConfig};
 use crate::ipdb::Locator;
 use crate::monitor::MonitorConfig;
 use crate::net::{Reach, ReachEntry};
+use crate::node::Node;
 use crate::notify::{Sender, SmsConfig, SmtpConfig, TlsMode};
 use crate::service::{Sealer, Service, ServiceConfig};
 use crate::store::{DEFAULT_DATABASE, Store};
@@ -109,13 +110,13 @@ impl DnsArgs {
     }
 
     /// The snapshot of every domain's answers, loaded from the store.
-    pub async fn answers(&self, service: &Service) -> anyhow::Result<Arc<Answers>> {
+    pub async fn answers(&self, node: &Node) -> anyhow::Result<Arc<Answers>> {
         let answers = Arc::new(
-            Answers::new(service.zone(), service.health().clone())
-                .with_quarantine(service.quarantine().clone()),
+            Answers::new(node.zone(), node.health().clone())
+                .with_quarantine(node.quarantine().clone()),
         );
         answers
-            .load_all(service.store())
+            .load_all(node.store())
             .await
             .context("loading the DNS snapshot")?;
         Ok(answers)
@@ -196,8 +197,9 @@ pub struct MonitorArgs {
 }
 
 impl MonitorArgs {
-    pub fn config(&self) -> MonitorConfig {
+    pub fn config(&self, notify_quiet: std::time::Duration) -> MonitorConfig {
         MonitorConfig {
+            notify_quiet,
             area: self.point_area.clone(),
             isp: self.point_isp.clone(),
             concurrency: self.probe_concurrency.max(1),

@@ -178,7 +178,7 @@ fn spawn_probe(
     let (domain_id, endpoint) = (scheduled.task.domain_id, scheduled.task.endpoint.clone());
     tokio::spawn(async move {
         let _permit = permits.acquire().await;
-        let time = crate::store::now_ms();
+        let time = crate::clock::now_ms();
         match prober.probe(&spec, &endpoint).await {
             Ok(outcome) => {
                 let _ = results.send(AgentResult {

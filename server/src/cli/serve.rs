@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
 
 use super::options::{DatabaseArgs, DnsArgs, HttpArgs, MonitorArgs, NotifyArgs};
 use crate::resolver::Resolver;
@@ -80,8 +82,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .with_http(args.web.trusted_proxies.clone(), args.web.max_signature_age);
         let sender = args.notify.sender()?;
         let service = args.db.service(config).await?;
-        service.set_node_name(args.node_name.clone().unwrap_or_else(host_name));
-        crate::cluster::claim_name(&service).await?;
+        let node = service.node().clone();
+        node.set_name(args.node_name.clone().unwrap_or_else(host_name));
+        crate::cluster::claim_name(&node).await?;
         if let Some(account) = service.ensure_first_account().await? {
             println!("ITM first start: created the admin account");
             super::account::print_account(&account);
@@ -104,42 +107,38 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                  account's delegated domain): marked conflict, not answered"
             );
         }
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let until_stopped = move || {
-            let mut stopped = stopped.clone();
-            async move {
-                let _ = stopped.wait_for(|s| *s).await;
-            }
-        };
+        // One token stops everything; the background actors run in one set, so shutdown waits
+        // for each of them to end.
+        let shutdown = CancellationToken::new();
+        let mut actors = JoinSet::new();
 
         // Endpoint health as last decided, so DNS starts with it.
-        let restored = crate::monitor::restore_health(&service)
+        let restored = crate::monitor::restore_health(&node)
             .await
             .context("reading the stored endpoint health")?;
         tracing::debug!("restored the health of {restored} endpoints");
-        let answers = args.dns.answers(&service).await?;
-        let handler = args.dns.handler(answers.clone(), locator, service.zone())?;
+        let answers = args.dns.answers(&node).await?;
+        let handler = args.dns.handler(answers.clone(), locator, node.zone())?;
         let (udp, tcp) = crate::dns::bind(args.dns.dns)
             .await
             .with_context(|| format!("binding the DNS address {} (UDP and TCP)", args.dns.dns))?;
         let dns_addr = udp.local_addr()?;
-        let follower = tokio::spawn(crate::dns::follow(service.clone(), answers.clone()));
         let dns = tokio::spawn(crate::dns::serve(
             udp,
             tcp,
             handler,
             args.dns.udp_threads(),
-            until_stopped(),
+            shutdown.clone().cancelled_owned(),
         ));
 
         let listener = tokio::net::TcpListener::bind(args.http)
             .await
             .with_context(|| format!("binding the console address {}", args.http))?;
         let local = listener.local_addr()?;
-        tracing::info!("console and API on http://{local}, DNS on {dns_addr} (zone {}.)", service.zone());
+        tracing::info!("console and API on http://{local}, DNS on {dns_addr} (zone {}.)", node.zone());
         println!(
             "ITM console: http://{local}/   API: http://{local}/v1/   DNS: {dns_addr} udp+tcp (zone {}.)   store: {}",
-            service.zone(),
+            node.zone(),
             redact(&args.db.database)
         );
 
@@ -147,63 +146,111 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             crate::http::status::allow_metrics_from(args.metrics_networks.clone());
         }
         let limits = args.web.limits(crate::http::status::metrics_networks());
-        tokio::spawn(purge_sessions(service.clone()));
-        tokio::spawn(verify_pending_names(
-            service.clone(),
-            std::time::Duration::from_secs(args.verify_interval_sec.max(1)),
+        let until = |token: &CancellationToken, actor| {
+            let token = token.clone();
+            async move {
+                tokio::select! {
+                    () = actor => {},
+                    () = token.cancelled() => {},
+                }
+            }
+        };
+        actors.spawn(until(
+            &shutdown,
+            Box::pin(crate::dns::follow(node.clone(), answers.clone())) as Actor,
         ));
-        let cluster = tokio::spawn(crate::cluster::run(
-            service.clone(),
-            answers.clone(),
-            crate::cluster::NodeIdentity {
-                name: service.node_name().to_owned(),
-                http: local,
-                dns: dns_addr,
-                area: args.monitor.point_area.clone(),
-                isp: args.monitor.point_isp.clone(),
-                monitoring: !args.monitor.no_monitor,
-            },
+        actors.spawn(until(&shutdown, Box::pin(purge_sessions(node.clone()))));
+        actors.spawn(until(
+            &shutdown,
+            Box::pin(verify_pending_names(
+                service.clone(),
+                std::time::Duration::from_secs(args.verify_interval_sec.max(1)),
+            )),
         ));
-        let notifier = tokio::spawn(crate::notify::run(
-            service.clone(),
-            sender,
-            args.notify.quiet(),
+        actors.spawn(until(
+            &shutdown,
+            Box::pin(crate::cluster::run(
+                node.clone(),
+                answers.clone(),
+                crate::cluster::NodeIdentity {
+                    name: node.name().to_owned(),
+                    http: local,
+                    dns: dns_addr,
+                    area: args.monitor.point_area.clone(),
+                    isp: args.monitor.point_isp.clone(),
+                    monitoring: !args.monitor.no_monitor,
+                },
+            )),
         ));
-        let monitor = (!args.monitor.no_monitor).then(|| {
-            tokio::spawn(crate::monitor::run(service.clone(), args.monitor.config()))
+        actors.spawn(until(
+            &shutdown,
+            Box::pin(crate::notify::run(node.clone(), sender, args.notify.quiet())),
+        ));
+        if !args.monitor.no_monitor {
+            actors.spawn(until(
+                &shutdown,
+                Box::pin(crate::monitor::run(
+                    node.clone(),
+                    service.reports().clone(),
+                    args.monitor.config(args.notify.quiet()),
+                )),
+            ));
+        }
+        tokio::spawn({
+            let shutdown = shutdown.clone();
+            async move {
+                shutdown_signal().await;
+                shutdown.cancel();
+            }
         });
-        tokio::spawn(async move {
-            shutdown_signal().await;
-            let _ = stop.send(true);
-        });
-        crate::http::serve(
+        let served = crate::http::serve(
             listener,
             &args.site_root,
             service.clone(),
             limits,
-            until_stopped(),
+            shutdown.clone().cancelled_owned(),
         )
-        .await?;
-        dns.await??;
-        follower.abort();
-        cluster.abort();
-        if let Some(monitor) = monitor {
-            monitor.abort();
+        .await;
+        // Requests in flight have finished (or the drain time ran out): stop the rest.
+        shutdown.cancel();
+        let stopped = tokio::time::timeout(STOP_WITHIN, async {
+            dns.await.map_err(anyhow::Error::from).and_then(|r| r)?;
+            while actors.join_next().await.is_some() {}
+            anyhow::Ok(())
+        })
+        .await;
+        let handed_back = crate::cluster::leave(&node).await;
+        tracing::info!("stopped; handed back the monitoring of {handed_back} domains");
+        node.store().close().await;
+        served?;
+        match stopped {
+            Ok(result) => result,
+            Err(_) => {
+                tracing::warn!("some tasks did not stop within {} s", STOP_WITHIN.as_secs());
+                Ok(())
+            }
         }
-        notifier.abort();
-        crate::cluster::leave(&service).await;
-        service.store().close().await;
-        anyhow::Ok(())
     })?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// A background actor, as the join set holds it.
+type Actor = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// How long the DNS listener and the background actors may take to stop once the HTTP listener
+/// has drained.
+const STOP_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Expired console sessions are refused when used; this only keeps the table small.
-async fn purge_sessions(service: crate::service::Service) {
+async fn purge_sessions(node: crate::node::Node) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
-        match service.purge_expired_sessions().await {
+        let purged = async {
+            let mut conn = node.store().conn().await?;
+            crate::store::sessions::purge_expired(&mut conn).await
+        };
+        match purged.await {
             Ok(0) => {}
             Ok(n) => tracing::info!("purged {n} expired sessions"),
             Err(e) => tracing::warn!("purging expired sessions: {e}"),

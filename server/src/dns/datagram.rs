@@ -15,10 +15,10 @@ use hickory_server::net::xfer::Protocol;
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::zone_handler::{MessageResponse, MessageResponseBuilder, Queries};
 
-use super::fast::response_payload;
+use super::edns::response_payload;
 use super::handler::Handler;
 
-/// Answers `packet` from `source` into `out` (at least [`super::handler::MAX_UDP_PAYLOAD`]
+/// Answers `packet` from `source` into `out` (at least [`super::edns::MAX_UDP_PAYLOAD`]
 /// bytes); returns the answer's length, or `None` when the datagram gets no answer.
 pub fn answer(
     handler: &Handler,

@@ -4,7 +4,7 @@
 //! through and we refuse here: address bits set beyond the source prefix, and too many address
 //! octets (only visible in the raw message).
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+pub use crate::net::mask;
 
 use hickory_proto::op::{Edns, Header, Query};
 use hickory_proto::rr::rdata::opt::{ClientSubnet, EdnsCode, EdnsOption};
@@ -32,24 +32,6 @@ pub fn check(edns: Option<&Edns>, raw_request: &[u8], question_len: usize) -> Ec
     match raw_ecs_len(raw_request, question_len) {
         Some(len) if len != 4 + usize::from(subnet.source_prefix()).div_ceil(8) => Ecs::Malformed,
         _ => Ecs::Valid(*subnet),
-    }
-}
-
-/// Zeroes every bit after `prefix`.
-pub fn mask(addr: IpAddr, prefix: u8) -> IpAddr {
-    match addr {
-        IpAddr::V4(a) => {
-            let m = u32::MAX
-                .checked_shl(32 - u32::from(prefix.min(32)))
-                .unwrap_or(0);
-            IpAddr::V4(Ipv4Addr::from(u32::from(a) & m))
-        }
-        IpAddr::V6(a) => {
-            let m = u128::MAX
-                .checked_shl(128 - u32::from(prefix.min(128)))
-                .unwrap_or(0);
-            IpAddr::V6(Ipv6Addr::from(u128::from(a) & m))
-        }
     }
 }
 

@@ -12,7 +12,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use hickory_proto::rr::RecordType;
 
 use super::answer::{self, Outcome, ZoneOf};
-use super::handler::{Handler, MAX_UDP_PAYLOAD, ecs_scope};
+use super::edns::response_payload;
+use super::handler::{Handler, ecs_scope};
 use super::snapshot::Target;
 
 const HEADER_LEN: usize = 12;
@@ -102,11 +103,6 @@ impl Handler {
         crate::metrics::dns_response(0, Some(placement.group));
         Some(w.len)
     }
-}
-
-/// The UDP payload size an answer may use: what the client offers, within 512..=1232.
-pub fn response_payload(offered: u16) -> u16 {
-    offered.clamp(512, MAX_UDP_PAYLOAD)
 }
 
 fn parse(packet: &[u8]) -> Option<Query<'_>> {

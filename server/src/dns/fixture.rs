@@ -41,7 +41,7 @@ pub async fn service(dir: &Path) -> anyhow::Result<(Service, Caller)> {
         });
     let service = Service::new(store, config, Sealer::new([9; 32]));
     let account = service.create_account("fixture").await?;
-    let mut conn = service.store().conn().await?;
+    let mut conn = service.node().store().conn().await?;
     let (user, _) = accounts::find_for_login(&mut conn, None, &account.username)
         .await?
         .ok_or_else(|| anyhow::anyhow!("fixture user missing"))?;
@@ -103,7 +103,7 @@ pub async fn handler(dir: &Path) -> anyhow::Result<Handler> {
             .await?;
     }
     let answers = Arc::new(Answers::new("itm.test", Arc::new(HealthBook::default())));
-    answers.load_all(service.store()).await?;
+    answers.load_all(service.node().store()).await?;
     let locator = Locator::open(&[
         format!("{FIXTURES}/ipv4_sample.v3.xdb"),
         format!("{FIXTURES}/ipv6_synthetic.v3.xdb"),

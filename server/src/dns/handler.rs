@@ -16,11 +16,10 @@ use hickory_server::zone_handler::MessageResponseBuilder;
 
 use super::answer::{self, ApexRecords, Outcome, ZoneOf};
 use super::ecs::{self, Ecs};
+use super::edns::response_payload;
 use super::snapshot::{Answers, Target};
 use crate::ipdb::Locator;
 
-/// The largest UDP answer we offer (the DNS flag day 2020 value).
-pub const MAX_UDP_PAYLOAD: u16 = 1232;
 /// TTL of SOA and NS records.
 const APEX_TTL: u32 = 3600;
 
@@ -75,7 +74,7 @@ impl Handler {
         let placement = self.locator.place(address);
         let mut edns = request.edns.as_ref().map(|asked| {
             let mut e = Edns::new();
-            e.set_max_payload(super::fast::response_payload(asked.max_payload()));
+            e.set_max_payload(response_payload(asked.max_payload()));
             e.set_dnssec_ok(asked.flags().dnssec_ok);
             e
         });

@@ -1,15 +1,21 @@
 //! The authoritative DNS listener. `handler` answers one query from the immutable `snapshot`
-//! (swapped atomically when the configuration or health changes); `answer` holds the resolution
-//! rules, `ecs` the client-subnet checks, placement lives in `crate::ipdb`. Over UDP, `udp`
-//! serves batches of datagrams on a few threads, answering the common query shape on the `fast`
-//! path and the rest through the handler (`datagram`); hickory-server serves TCP.
+//! (swapped atomically when the configuration or health changes; `follow` keeps it in step with
+//! the store); `answer` holds the resolution rules, `ecs` the client-subnet checks, `edns` the
+//! payload size; placement lives in `crate::ipdb`. Over UDP, `udp` serves batches of datagrams on
+//! a few threads, answering the common query shape on the `fast` path and the rest through the
+//! handler (`datagram`); hickory-server serves TCP.
 
 pub mod answer;
+// Test and benchmark fixtures, not in the product's build (feature `fixtures`).
+#[cfg(feature = "fixtures")]
 pub mod baseline;
 pub mod datagram;
 pub mod ecs;
+pub mod edns;
 pub mod fast;
+#[cfg(feature = "fixtures")]
 pub mod fixture;
+pub mod follow;
 pub mod handler;
 pub mod sharded;
 pub mod snapshot;
@@ -25,8 +31,9 @@ use hickory_server::Server;
 use hickory_server::server::RequestHandler;
 use tokio::net::TcpListener;
 
+pub use follow::{VERSION_CHECK, follow};
 pub use handler::{Handler, ZoneConfig};
-pub use snapshot::{Answers, follow};
+pub use snapshot::Answers;
 
 /// Binds UDP and TCP on the same address. For port 0 the TCP port must match the UDP port the
 /// system picked, which another process may hold: then it tries again with a new port.
@@ -83,6 +90,7 @@ pub async fn serve(
 
 /// Serves any hickory handler on both sockets through hickory-server alone (the benchmark's
 /// baseline: the framework's own cost).
+#[cfg(feature = "fixtures")]
 pub async fn serve_hickory<H: RequestHandler>(
     udp: std::net::UdpSocket,
     tcp: TcpListener,

@@ -9,7 +9,6 @@
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
-use std::time::Duration;
 
 use app::model::DomainStatus;
 use app::strategy::{EndpointKind, Health, SamplerSet, Strategy, StrategyDocument};
@@ -19,8 +18,8 @@ use hickory_proto::rr::{LowerName, Name};
 use super::sharded::ShardedMap;
 use crate::health::HealthBook;
 use crate::quarantine::Quarantine;
-use crate::service::{Changes, Service, compose};
 use crate::store::domains::{self, DnsDomain};
+use crate::store::endpoints::compose;
 use crate::store::endpoints::{self, Endpoint};
 use crate::store::{Store, StoreError, config_version};
 
@@ -261,7 +260,7 @@ impl Answers {
             });
             let mut next = Snapshot {
                 serial: serial as u32,
-                built_at: crate::store::now_ms(),
+                built_at: crate::clock::now_ms(),
                 ..Snapshot::default()
             };
             for entry in built.into_iter().flatten() {
@@ -311,7 +310,7 @@ impl Answers {
                 }
             }
             next.serial = serial as u32;
-            next.built_at = crate::store::now_ms();
+            next.built_at = crate::clock::now_ms();
             this.current.store(Arc::new(next));
         })
         .await
@@ -450,96 +449,11 @@ fn target(kind: EndpointKind, value: &str) -> Option<Target> {
     }
 }
 
-/// How often the snapshot's version is compared with the store's: a change another node made
-/// whose notification was lost is picked up within two checks.
-pub const VERSION_CHECK: Duration = Duration::from_secs(2);
-
-/// Keeps `answers` in step with the store: reloads the domains the service's change feeds name
-/// (configuration and endpoint health, at once), and every few seconds compares the store's
-/// configuration version with the snapshot's. A difference that persists over two checks while
-/// the feed is idle means a change made by another process: then everything is reloaded.
-pub async fn follow(service: Service, answers: Arc<Answers>) {
-    let (config, health) = (service.changes(), service.health_changes());
-    let (mut wake_config, mut wake_health) = (config.subscribe(), health.subscribe());
-    let (mut seen_config, mut seen_health) = (config.sequence(), health.sequence());
-    let mut check = tokio::time::interval(VERSION_CHECK);
-    let mut suspect: Option<u32> = None;
-    loop {
-        tokio::select! {
-            changed = wake_config.changed() => if changed.is_err() { return },
-            changed = wake_health.changed() => if changed.is_err() { return },
-            _ = check.tick() => {
-                if config.sequence() == seen_config {
-                    suspect = match resync(&service, &answers, suspect).await {
-                        Ok(next) => next,
-                        Err(e) => {
-                            tracing::warn!("DNS snapshot version check: {e}");
-                            None
-                        }
-                    };
-                }
-                continue;
-            }
-        }
-        let (config_changes, config_now) = config.since(seen_config);
-        let (health_changes, health_now) = health.since(seen_health);
-        let changes = config_changes.merge(health_changes);
-        let started = std::time::Instant::now();
-        let result = match &changes {
-            Changes::Domains(ids) => answers.reload(service.store(), ids).await,
-            Changes::Everything => answers.load_all(service.store()).await,
-        };
-        match result {
-            Ok(()) => {
-                (seen_config, seen_health) = (config_now, health_now);
-                let count = match &changes {
-                    Changes::Domains(ids) => ids.len(),
-                    Changes::Everything => answers.load().len(),
-                };
-                tracing::debug!(
-                    "DNS snapshot: rebuilt {count} domains in {} µs",
-                    started.elapsed().as_micros()
-                );
-            }
-            // The store is unreachable: keep answering from the current snapshot, retry later.
-            Err(e) => {
-                tracing::warn!("DNS snapshot not updated ({e}); answering from the previous one")
-            }
-        }
-    }
-}
-
 /// Runs CPU-bound snapshot work on the blocking pool.
 async fn run_blocking(work: impl FnOnce() + Send + 'static) -> Result<(), StoreError> {
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| StoreError::Corrupt(format!("snapshot build panicked: {e}")))
-}
-
-/// Compares versions. `suspect` is the snapshot serial seen behind the store at the previous
-/// check: if the snapshot has not moved since while the store still differs, the change came
-/// from elsewhere and everything is reloaded. Returns what to suspect next time.
-async fn resync(
-    service: &Service,
-    answers: &Arc<Answers>,
-    suspect: Option<u32>,
-) -> Result<Option<u32>, StoreError> {
-    let mut conn = service.store().conn().await?;
-    let version = config_version(&mut conn).await? as u32;
-    drop(conn);
-    let serial = answers.load().serial;
-    if version == serial {
-        return Ok(None);
-    }
-    if suspect == Some(serial) {
-        tracing::info!(
-            "DNS snapshot: store version {version} ahead of the snapshot's {serial}; reloading everything"
-        );
-        // Through the feed, so monitoring (which follows it too) catches up as well.
-        service.changes().publish_everything_here();
-        return Ok(None);
-    }
-    Ok(Some(serial))
 }
 
 #[cfg(test)]

@@ -16,7 +16,8 @@ use nix::sys::socket::{MsgFlags, MultiHeaders, SockaddrIn6, SockaddrStorage, rec
 use rand::{Rng, SeedableRng};
 
 use super::datagram;
-use super::handler::{Handler, MAX_UDP_PAYLOAD};
+use super::edns::MAX_UDP_PAYLOAD;
+use super::handler::Handler;
 
 /// Datagrams taken per system call.
 const BATCH: usize = 32;

@@ -39,7 +39,7 @@ pub async fn chart(
     request: Parts,
 ) -> Response {
     let minutes = q.minutes.clamp(1, 24 * 60);
-    let now = crate::store::now_ms();
+    let now = crate::clock::now_ms();
     let since = now - minutes * 60_000;
     let probes = match console.probes(&request, &q.domain, since).await {
         Ok(p) => p,

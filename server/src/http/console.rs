@@ -13,8 +13,8 @@ use app::ui::backend::{BoxFuture, ConsoleBackend, Reply};
 use axum::http::request::Parts;
 
 use crate::api::extract::{SESSION_COOKIE, expired_session_cookie, session_cookie};
+use crate::service::AuditFilter;
 use crate::service::{Caller, EndpointRef, Service, ServiceError};
-use crate::store::audit::AuditFilter;
 
 pub struct Console(pub Service);
 

@@ -11,8 +11,9 @@ use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::time::Duration;
 
-use crate::service::Service;
-use crate::store::{StoreError, leases, now_ms};
+use crate::clock::now_ms;
+use crate::node::Node;
+use crate::store::{StoreError, leases};
 
 /// Whether this node runs the next round.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -25,25 +26,25 @@ pub(super) enum Turn {
 /// `deferred`: this node already gave the preferred node its head start for a free lease.
 /// `mine_since`: when this node took the lease it held at the last turn (None: it did not).
 pub(super) async fn turn(
-    service: &Service,
+    node: &Node,
     domain: i64,
     interval: Duration,
     deferred: &mut bool,
     mine_since: Option<i64>,
 ) -> Result<Turn, StoreError> {
-    if service.store().postgres_url().is_none() {
+    if node.store().postgres_url().is_none() {
         return Ok(Turn::Mine);
     }
     // Leases are held by this process (its instance), not by its name: two processes that
     // share a name by mistake never both hold one.
-    let node = service.instance();
+    let me = node.instance();
     let now = now_ms();
-    let mut conn = service.store().conn().await?;
+    let mut conn = node.store().conn().await?;
     // A free lease is left to the preferred node first; a holder renewing needs no look.
-    if mine_since.is_none() && !*deferred && !preferred(service, domain) {
+    if mine_since.is_none() && !*deferred && !preferred(node, domain) {
         let holder = leases::holder(&mut conn, domain).await?;
         let free = holder.as_ref().is_none_or(|(_, expires)| *expires < now);
-        let ours = holder.as_ref().is_some_and(|(n, _)| n == node);
+        let ours = holder.as_ref().is_some_and(|(n, _)| n == me);
         if free && !ours {
             *deferred = true;
             tracing::debug!(
@@ -53,14 +54,14 @@ pub(super) async fn turn(
         }
     }
     let until = now + (interval.as_millis() as i64) * 3 / 2;
-    match leases::claim(&mut conn, domain, node, now, until).await? {
+    match leases::claim(&mut conn, domain, me, now, until).await? {
         leases::Claim::Held => {
             *deferred = false;
             // A node that (re)joined gets its share back: the holder steps aside for a domain's
             // preferred node once that one has reported since. It claims the free lease at its
             // next look (when the old one would have expired): one round is skipped.
-            if handing_over(service, domain, mine_since.unwrap_or(now)) {
-                leases::release(&mut conn, domain, node).await?;
+            if handing_over(node, domain, mine_since.unwrap_or(now)) {
+                leases::release(&mut conn, domain, me).await?;
                 tracing::info!("monitoring domain {domain}: handed over to its preferred node");
                 return Ok(Turn::NotMine(interval * 2));
             }
@@ -71,7 +72,7 @@ pub(super) async fn turn(
             // Just after it expires, with a little spread so the others do not all ask at once.
             // Never longer than an interval: a lease taken under other settings (a longer
             // interval) must not keep this node from looking.
-            let wait = ((expires_at - now).max(0) as u64 + jitter_ms(domain, node, interval))
+            let wait = ((expires_at - now).max(0) as u64 + jitter_ms(domain, me, interval))
                 .min(interval.as_millis() as u64);
             tracing::debug!(
                 "monitoring domain {domain}: held elsewhere; looking again in {wait} ms"
@@ -82,13 +83,13 @@ pub(super) async fn turn(
 }
 
 /// Gives the domain up (it is no longer monitored).
-pub(super) async fn release(service: &Service, domain: i64) {
-    if service.store().postgres_url().is_none() {
+pub(super) async fn release(node: &Node, domain: i64) {
+    if node.store().postgres_url().is_none() {
         return;
     }
     let result = async {
-        let mut conn = service.store().conn().await?;
-        leases::release(&mut conn, domain, service.instance()).await
+        let mut conn = node.store().conn().await?;
+        leases::release(&mut conn, domain, node.instance()).await
     }
     .await;
     if let Err(e) = result {
@@ -98,18 +99,18 @@ pub(super) async fn release(service: &Service, domain: i64) {
 
 /// Whether this node is the domain's preferred monitor among the live nodes (or the live set
 /// is not known yet).
-fn preferred(service: &Service, domain: i64) -> bool {
-    let me = service.node_name();
-    best_node(&service.live_nodes(), domain).is_none_or(|(b, _)| b == me)
+fn preferred(node: &Node, domain: i64) -> bool {
+    let me = node.name();
+    best_node(&node.live_nodes(), domain).is_none_or(|(b, _)| b == me)
 }
 
 /// Whether the holder should give the domain to its preferred node: another node that has
 /// reported since the holder took the domain (so it is alive now: a node that died, and whose
 /// domain this one took over, cannot have).
-fn handing_over(service: &Service, domain: i64, mine_since: i64) -> bool {
-    let me = service.node_name();
-    let after = mine_since + crate::cluster::HEARTBEAT.as_millis() as i64;
-    best_node(&service.live_nodes(), domain)
+fn handing_over(node: &Node, domain: i64, mine_since: i64) -> bool {
+    let me = node.name();
+    let after = mine_since + crate::node::HEARTBEAT.as_millis() as i64;
+    best_node(&node.live_nodes(), domain)
         .is_some_and(|(b, last_seen)| b != me && *last_seen > after)
 }
 

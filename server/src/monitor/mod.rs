@@ -3,7 +3,7 @@
 //! report of every point is judged (`decision`), and a state change is written with its
 //! evidence, put in the health book and announced to DNS at once.
 //!
-//! The task follows the service's configuration feed: changed monitor settings or endpoints take
+//! The task follows the node's configuration feed: changed monitor settings or endpoints take
 //! effect at the next round, which starts at once.
 
 pub mod decision;
@@ -17,12 +17,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use app::model::{ExpectedCodes, MonitorSettings};
-use app::strategy::Health;
 use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
-use crate::service::{Changes, Service};
+use crate::node::{Changes, Node};
 use crate::store::domains::Domain;
+use crate::store::monitor::health_of;
 use crate::store::{StoreError, domains, monitor};
 
 pub use reports::Reports;
@@ -41,6 +41,8 @@ pub struct MonitorConfig {
     pub retention: Duration,
     /// Where probes may go (`--probe-networks`).
     pub reach: crate::net::Reach,
+    /// The flapping rule's period for the notifications a state change queues.
+    pub notify_quiet: Duration,
 }
 
 impl Default for MonitorConfig {
@@ -51,13 +53,17 @@ impl Default for MonitorConfig {
             concurrency: 256,
             retention: Duration::from_secs(24 * 3600),
             reach: crate::net::Reach::public("--probe-networks"),
+            notify_quiet: Duration::from_secs(600),
         }
     }
 }
 
 /// What the domain tasks share.
 pub(crate) struct Shared {
-    service: Service,
+    node: Node,
+    /// The latest outcome of every point (this node's probes and the agents' posts).
+    reports: Arc<Reports>,
+    notify_quiet: Duration,
     prober: probe::Prober,
     permits: Semaphore,
 }
@@ -99,34 +105,18 @@ pub fn point_selected(settings: &MonitorSettings, point: &str) -> bool {
 
 /// Puts the stored endpoint states in the health book (before DNS builds its snapshot, so a
 /// restart answers with the health it had).
-pub async fn restore_health(service: &Service) -> Result<usize, StoreError> {
-    let mut conn = service.store().conn().await?;
+pub async fn restore_health(node: &Node) -> Result<usize, StoreError> {
+    let mut conn = node.store().conn().await?;
     let states = monitor::all_endpoint_health(&mut conn).await?;
     for (domain, endpoint, state) in &states {
-        service.health().set(*domain, endpoint, health_of(state));
+        node.health().set(*domain, endpoint, health_of(state));
     }
     Ok(states.len())
 }
 
-pub(crate) fn health_of(state: &str) -> Health {
-    match state {
-        "up" => Health::Up,
-        "down" => Health::Down,
-        _ => Health::Unknown,
-    }
-}
-
-pub(crate) fn state_of(health: Health) -> &'static str {
-    match health {
-        Health::Up => "up",
-        Health::Down => "down",
-        Health::Unknown => "unknown",
-    }
-}
-
 /// Runs monitoring until the task is dropped. The agents' results reach the rounds through the
-/// service's [`Reports`].
-pub async fn run(service: Service, config: MonitorConfig) {
+/// node's [`Reports`].
+pub async fn run(node: Node, reports: Arc<Reports>, config: MonitorConfig) {
     let prober = match probe::Prober::new(config.reach.clone()) {
         Ok(prober) => prober,
         Err(e) => {
@@ -135,11 +125,13 @@ pub async fn run(service: Service, config: MonitorConfig) {
         }
     };
     let shared = Arc::new(Shared {
-        service: service.clone(),
+        node: node.clone(),
+        reports,
+        notify_quiet: config.notify_quiet,
         prober,
         permits: Semaphore::new(config.concurrency.max(1)),
     });
-    let feed = service.changes();
+    let feed = node.changes();
     let mut wake = feed.subscribe();
     let mut seen = feed.sequence();
     let mut tasks: HashMap<i64, Task> = HashMap::new();
@@ -149,7 +141,7 @@ pub async fn run(service: Service, config: MonitorConfig) {
         tokio::select! {
             changed = wake.changed() => if changed.is_err() { return },
             _ = purge.tick() => {
-                purge_old_probes(&service, config.retention).await;
+                purge_old_probes(&node, config.retention).await;
                 continue;
             }
         }
@@ -173,7 +165,7 @@ struct Task {
 }
 
 async fn start_all(shared: &Arc<Shared>, tasks: &mut HashMap<i64, Task>) {
-    let ids = match shared.service.store().conn().await {
+    let ids = match shared.node.store().conn().await {
         Ok(mut conn) => domains::all_ids(&mut conn).await,
         Err(e) => Err(e),
     };
@@ -199,9 +191,9 @@ fn nudge(shared: &Arc<Shared>, tasks: &mut HashMap<i64, Task>, id: i64) {
     tasks.insert(id, Task { reload, handle });
 }
 
-async fn purge_old_probes(service: &Service, retention: Duration) {
-    let before = crate::store::now_ms() - retention.as_millis() as i64;
-    let result = match service.store().conn().await {
+async fn purge_old_probes(node: &Node, retention: Duration) {
+    let before = crate::clock::now_ms() - retention.as_millis() as i64;
+    let result = match node.store().conn().await {
         Ok(mut conn) => monitor::purge_probes(&mut conn, before).await,
         Err(e) => Err(e),
     };

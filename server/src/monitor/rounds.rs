@@ -20,10 +20,12 @@ use tokio::time::{Instant, MissedTickBehavior};
 use super::decision::{self, Change, PointReport, Tracker, Verdict};
 use super::lease::{self, Turn};
 use super::probe::ProbeSpec;
-use super::{LOCAL_POINT, Shared, health_of, state_of};
+use super::{LOCAL_POINT, Shared};
+use crate::clock::now_ms;
 use crate::notify;
 use crate::store::monitor::{HealthEvent, ProbeRow};
-use crate::store::{StoreError, domains, endpoints, monitor, now_ms};
+use crate::store::monitor::{health_of, state_of};
+use crate::store::{StoreError, domains, endpoints, monitor};
 
 /// What a domain's rounds do, from its stored configuration.
 struct Plan {
@@ -48,7 +50,7 @@ pub(super) async fn run(shared: Arc<Shared>, domain: i64, mut reload: watch::Rec
             Ok(None) => {
                 if mine {
                     forget_all(&shared, domain, &mut trackers).await;
-                    lease::release(&shared.service, domain).await;
+                    lease::release(&shared.node, domain).await;
                 }
                 return;
             }
@@ -72,7 +74,7 @@ pub(super) async fn run(shared: Arc<Shared>, domain: i64, mut reload: watch::Rec
             tokio::select! {
                 _ = ticker.tick() => {
                     let held = mine.then_some(mine_since);
-                    match lease::turn(&shared.service, domain, interval, &mut deferred, held).await {
+                    match lease::turn(&shared.node, domain, interval, &mut deferred, held).await {
                         Ok(Turn::Mine) => {
                             if !mine {
                                 mine_since = now_ms();
@@ -113,7 +115,7 @@ impl Plan {
 
 /// `None` when the domain is gone, stopped or not scheduled yet (no monitoring).
 async fn load_plan(shared: &Shared, domain: i64) -> Result<Option<Plan>, StoreError> {
-    let mut conn = shared.service.store().conn().await?;
+    let mut conn = shared.node.store().conn().await?;
     let Some(d) = domains::by_id(&mut conn, domain).await? else {
         return Ok(None);
     };
@@ -137,7 +139,7 @@ async fn load_plan(shared: &Shared, domain: i64) -> Result<Option<Plan>, StoreEr
 }
 
 async fn restored_trackers(shared: &Shared, domain: i64) -> HashMap<String, Tracker> {
-    let stored = match shared.service.store().conn().await {
+    let stored = match shared.node.store().conn().await {
         Ok(mut conn) => monitor::endpoint_health(&mut conn, domain).await,
         Err(e) => Err(e),
     };
@@ -159,16 +161,16 @@ async fn forget_removed(
         .filter(|e| !keep.contains(e))
         .cloned()
         .collect();
-    shared.service.reports().retain(domain, keep);
+    shared.reports.retain(domain, keep);
     if removed.is_empty() {
         return;
     }
     for endpoint in &removed {
         trackers.remove(endpoint);
-        shared.service.health().forget(domain, endpoint);
+        shared.node.health().forget(domain, endpoint);
     }
     let result = async {
-        let mut conn = shared.service.store().conn().await?;
+        let mut conn = shared.node.store().conn().await?;
         for endpoint in &removed {
             monitor::forget_endpoint_health(&mut conn, domain, endpoint).await?;
         }
@@ -201,17 +203,14 @@ async fn round(shared: &Shared, domain: i64, plan: &Plan, trackers: &mut HashMap
     if plan.probes_locally {
         probe_locally(shared, domain, plan).await;
     }
-    if shared.service.store().postgres_url().is_some() {
+    if shared.node.store().postgres_url().is_some() {
         agents_reports_from_store(shared, domain, plan).await;
     }
     let settings = &plan.settings;
     let status_before = monitor_status(trackers, &plan.endpoints);
     let mut changes: Vec<(String, Change, Verdict, Vec<PointReport>)> = Vec::new();
     for endpoint in &plan.endpoints {
-        let reports = shared
-            .service
-            .reports()
-            .current(domain, endpoint, &settings.points);
+        let reports = shared.reports.current(domain, endpoint, &settings.points);
         let Some(verdict) = decision::verdict(&reports, settings.fault_threshold) else {
             continue;
         };
@@ -237,7 +236,7 @@ async fn round(shared: &Shared, domain: i64, plan: &Plan, trackers: &mut HashMap
         tracing::error!("monitoring domain {domain}: recording health changes: {e}");
     }
     for (endpoint, change, verdict, _) in &changes {
-        shared.service.health().set(domain, endpoint, change.to);
+        shared.node.health().set(domain, endpoint, change.to);
         tracing::info!(
             "monitoring domain {domain}: endpoint {endpoint} {} → {} ({} of {} points failing, threshold {} %)",
             state_of(change.from),
@@ -247,7 +246,7 @@ async fn round(shared: &Shared, domain: i64, plan: &Plan, trackers: &mut HashMap
             verdict.fault_threshold
         );
     }
-    shared.service.health_changes().publish([domain]);
+    shared.node.health_changes().publish([domain]);
 }
 
 async fn probe_locally(shared: &Shared, domain: i64, plan: &Plan) {
@@ -259,8 +258,7 @@ async fn probe_locally(shared: &Shared, domain: i64, plan: &Plan) {
             Err(unavailable) => {
                 tracing::warn!("monitoring domain {domain}: {unavailable}");
                 shared
-                    .service
-                    .reports()
+                    .reports
                     .note_issue(domain, LOCAL_POINT, unavailable.to_string());
                 None
             }
@@ -281,12 +279,11 @@ async fn probe_locally(shared: &Shared, domain: i64, plan: &Plan) {
             failure: outcome.failure.map(|f| f.as_str().to_owned()),
         });
         shared
-            .service
-            .reports()
+            .reports
             .record(domain, endpoint, LOCAL_POINT, outcome, plan.interval());
     }
     let stored = async {
-        let mut tx = shared.service.store().begin().await?;
+        let mut tx = shared.node.store().begin().await?;
         monitor::insert_probes(&mut tx, &rows).await?;
         tx.commit().await?;
         Ok::<_, StoreError>(())
@@ -304,7 +301,7 @@ async fn agents_reports_from_store(shared: &Shared, domain: i64, plan: &Plan) {
     let now = now_ms();
     let since = now - window.as_millis() as i64;
     let limit = (plan.endpoints.len() as i64 * 64).max(64);
-    let rows = match shared.service.store().conn().await {
+    let rows = match shared.node.store().conn().await {
         Ok(mut conn) => monitor::probes(&mut conn, domain, None, since, limit).await,
         Err(e) => Err(e),
     };
@@ -327,7 +324,7 @@ async fn agents_reports_from_store(shared: &Shared, domain: i64, plan: &Plan) {
                 .and_then(super::probe::Failure::parse),
         };
         let age = Duration::from_millis((now - row.at).max(0) as u64);
-        shared.service.reports().record_received(
+        shared.reports.record_received(
             domain,
             &row.endpoint,
             &row.point,
@@ -371,7 +368,7 @@ async fn apply(
     let settings = &plan.settings;
     let at = now_ms();
     let mut messages = Vec::new();
-    let mut tx = shared.service.store().begin().await?;
+    let mut tx = shared.node.store().begin().await?;
     for (endpoint, change, verdict, reports) in changes {
         monitor::set_endpoint_health(&mut tx, domain, endpoint, state_of(change.to), at).await?;
         let evidence = Evidence {
@@ -435,10 +432,10 @@ async fn apply(
             });
         }
     }
-    notify::enqueue(&mut tx, &messages, shared.service.notify_quiet()).await?;
+    notify::enqueue(&mut tx, &messages, shared.notify_quiet).await?;
     tx.commit().await?;
     if !messages.is_empty() {
-        shared.service.notify_wake().notify_one();
+        shared.node.notify_wake().notify_one();
     }
     Ok(())
 }

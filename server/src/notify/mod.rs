@@ -14,9 +14,10 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::service::Service;
+use crate::clock::now_ms;
+use crate::node::Node;
 use crate::store::notify::{self, Delivery};
-use crate::store::{Conn, StoreError, now_ms};
+use crate::store::{Conn, StoreError};
 
 pub use sender::{Sender, SmsConfig, SmtpConfig, TlsMode};
 
@@ -162,16 +163,16 @@ const IDLE_CHECK: Duration = Duration::from_secs(30);
 
 /// Sends due deliveries and summaries of held-back ones, until the task is dropped. It sleeps
 /// until the next one is due or until monitoring queues messages (no polling while idle).
-pub async fn run(service: Service, sender: Sender, quiet: Duration) {
+pub async fn run(node: Node, sender: Sender, quiet: Duration) {
     loop {
-        let summary_due = match summarize(&service, quiet).await {
+        let summary_due = match summarize(&node, quiet).await {
             Ok(due) => due,
             Err(e) => {
                 tracing::warn!("notifications: summarizing suppressed messages: {e}");
                 None
             }
         };
-        let attempt_due = match send_due(&service, &sender).await {
+        let attempt_due = match send_due(&node, &sender).await {
             Ok(due) => due,
             Err(e) => {
                 tracing::warn!("notifications: {e}");
@@ -183,16 +184,16 @@ pub async fn run(service: Service, sender: Sender, quiet: Duration) {
             Duration::from_millis(u64::try_from(at - now_ms()).unwrap_or(0)).min(IDLE_CHECK)
         });
         tokio::select! {
-            () = service.notify_wake().notified() => {}
+            () = node.notify_wake().notified() => {}
             () = tokio::time::sleep(wait) => {}
         }
     }
 }
 
 /// Sends what is due; returns when the next pending delivery is due.
-async fn send_due(service: &Service, sender: &Sender) -> Result<Option<i64>, StoreError> {
+async fn send_due(node: &Node, sender: &Sender) -> Result<Option<i64>, StoreError> {
     let due = {
-        let mut conn = service.store().conn().await?;
+        let mut conn = node.store().conn().await?;
         notify::due(&mut conn, now_ms(), 100).await?
     };
     for d in due {
@@ -213,28 +214,28 @@ async fn send_due(service: &Service, sender: &Sender) -> Result<Option<i64>, Sto
                 d.channel
             );
         }
-        let mut conn = service.store().conn().await?;
+        let mut conn = node.store().conn().await?;
         notify::set_delivery_status(&mut conn, d.id, status, attempts, &error, next, sent_at)
             .await?;
     }
-    let mut conn = service.store().conn().await?;
+    let mut conn = node.store().conn().await?;
     notify::next_attempt(&mut conn).await
 }
 
 /// Folds suppressed messages into one summary per contact, channel and subject, carrying the
 /// latest state, once the quiet period since the last message on that subject is over. Returns
 /// when the next summary is due.
-async fn summarize(service: &Service, quiet: Duration) -> Result<Option<i64>, StoreError> {
+async fn summarize(node: &Node, quiet: Duration) -> Result<Option<i64>, StoreError> {
     // Look first without the write lock (almost always nothing is held back).
     let held = {
-        let mut conn = service.store().conn().await?;
+        let mut conn = node.store().conn().await?;
         notify::suppressed(&mut conn).await?
     };
     if held.is_empty() {
         return Ok(None);
     }
     let now = now_ms();
-    let mut tx = service.store().begin().await?;
+    let mut tx = node.store().begin().await?;
     let suppressed = notify::suppressed(&mut tx).await?;
     let mut next_due: Option<i64> = None;
     let mut groups: Vec<Vec<Delivery>> = Vec::new();

@@ -11,8 +11,9 @@ use super::secrets::{
     check_password, constant_time_eq, hash_password, hash_password_async, random_token, sha256_hex,
 };
 use super::{Caller, Result, Service, ServiceError};
+use crate::clock::now_ms;
 use crate::store::accounts::{self, User};
-use crate::store::{keys, now_ms, sessions};
+use crate::store::{keys, sessions};
 
 /// How long a console session lives.
 pub const SESSION_TTL_SECS: u64 = 12 * 3600;
@@ -203,12 +204,6 @@ impl Service {
         });
         let user = accounts::user_by_id(&mut conn, session.user_id).await?;
         Ok(user.map(|u| (u, csrf)))
-    }
-
-    /// Deletes expired sessions; returns how many.
-    pub async fn purge_expired_sessions(&self) -> Result<u64> {
-        let mut conn = self.store().conn().await?;
-        Ok(sessions::purge_expired(&mut conn).await?)
     }
 
     pub async fn logout(&self, token: &str) -> Result<()> {

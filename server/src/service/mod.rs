@@ -4,7 +4,6 @@
 //! same transaction. Errors are typed ([`ServiceError`]); the doors map them to HTTP.
 
 mod auth;
-mod changes;
 mod claims;
 mod domains;
 mod endpoints;
@@ -23,20 +22,23 @@ use std::sync::Arc;
 use app::model::Permission;
 
 pub use auth::{NewAccount, SESSION_TTL_SECS, Session};
-pub use changes::{ChangeFeed, Changes};
 pub use claims::Delegation;
 pub use endpoints::EndpointRef;
 pub use error::ServiceError;
 pub use iam::{CreatedKey, CreatedUser, KeyInfo, UserInfo};
 pub use secrets::{Sealer, constant_time_eq};
-pub use strategies::{StrategyInput, VersionInfo, compose};
+pub use strategies::{StatedEndpoint, StrategyInput, VersionInfo};
+// The stored shapes the doors show as they are; re-exported so `api` and `http` never name the
+// store.
+pub use crate::store::accounts::User;
+pub use crate::store::audit::{AuditEntry, AuditFilter};
+pub use crate::store::monitor::MonitorPoint;
 
-use crate::health::HealthBook;
 use crate::ipdb::Locator;
 use crate::monitor::Reports;
 use crate::net::{Network, Reach};
+use crate::node::{ChangeFeed, Node};
 use crate::quarantine::Quarantine;
-use crate::store::accounts::User;
 use crate::store::audit::Actor;
 use crate::store::{Conn, Store};
 
@@ -129,34 +131,22 @@ impl ServiceConfig {
     }
 }
 
-/// Cheap to clone: everything is shared.
+/// The request door: every user request goes through one of its methods, which check the
+/// caller's permission first. Cheap to clone: everything is shared.
 #[derive(Clone)]
 pub struct Service {
     inner: Arc<Inner>,
 }
 
 struct Inner {
-    store: Store,
+    /// The running node's state (the store, the change feeds, the health book).
+    node: Node,
     config: ServiceConfig,
     sealer: Sealer,
     throttle: auth::LoginThrottle,
     signatures: signatures::SignaturesSeen,
-    changes: ChangeFeed,
-    health: Arc<HealthBook>,
-    quarantine: Arc<Quarantine>,
-    health_changes: ChangeFeed,
-    reports: Reports,
-    notify_wake: tokio::sync::Notify,
-    /// False while the node's heartbeat cannot reach the database.
-    database_reachable: std::sync::atomic::AtomicBool,
-    /// This node's name among those sharing the store (set once at start).
-    node_name: std::sync::OnceLock<String>,
-    /// This process's own id (random, new at every start): its heartbeat, change notifications
-    /// and monitor leases carry it, so even two processes given one name stay apart.
-    instance: String,
-    /// The monitoring nodes whose heartbeat is fresh, with when it was (ms), this one included
-    /// (the cluster task keeps it): those domains' monitoring may go to.
-    live_nodes: std::sync::RwLock<Vec<(String, i64)>>,
+    /// The latest probe outcome of every point, shared with monitoring (agents post here).
+    reports: Arc<Reports>,
 }
 
 /// An authenticated user making a request, and where it came from (for the audit log).
@@ -229,76 +219,34 @@ impl Caller {
 }
 
 impl Service {
+    /// A service over a new node on `store`.
     pub fn new(store: Store, config: ServiceConfig, sealer: Sealer) -> Service {
+        let node = Node::new(store, &config.zone);
+        Service::on(node, config, sealer)
+    }
+
+    /// A service for the running `node`.
+    pub fn on(node: Node, config: ServiceConfig, sealer: Sealer) -> Service {
         Service {
             inner: Arc::new(Inner {
-                store,
+                node,
                 config,
                 sealer,
                 throttle: auth::LoginThrottle::default(),
                 signatures: signatures::SignaturesSeen::default(),
-                changes: ChangeFeed::default(),
-                health: Arc::default(),
-                quarantine: Arc::default(),
-                health_changes: ChangeFeed::default(),
-                reports: Reports::default(),
-                notify_wake: tokio::sync::Notify::new(),
-                database_reachable: std::sync::atomic::AtomicBool::new(true),
-                node_name: std::sync::OnceLock::new(),
-                instance: secrets::random_token(16),
-                live_nodes: std::sync::RwLock::new(Vec::new()),
+                reports: Arc::default(),
             }),
         }
     }
 
-    /// This node's name (set once at start; "local" when never set).
-    pub fn node_name(&self) -> &str {
-        self.inner.node_name.get().map_or("local", String::as_str)
+    /// The running node this service serves on (for the background actors).
+    pub fn node(&self) -> &Node {
+        &self.inner.node
     }
 
-    /// This process's id among the nodes (see [`Inner::instance`]).
-    pub fn instance(&self) -> &str {
-        &self.inner.instance
-    }
-
-    pub fn set_node_name(&self, name: String) {
-        let _ = self.inner.node_name.set(name);
-    }
-
-    /// The monitoring nodes heard from recently and when (this one included once its first
-    /// heartbeat is in).
-    pub fn live_nodes(&self) -> Vec<(String, i64)> {
-        self.inner
-            .live_nodes
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-
-    pub fn set_live_nodes(&self, nodes: Vec<(String, i64)>) {
-        *self
-            .inner
-            .live_nodes
-            .write()
-            .unwrap_or_else(|e| e.into_inner()) = nodes;
-    }
-
-    /// Whether this node's last heartbeat reached the database.
-    pub fn database_reachable(&self) -> bool {
-        self.inner
-            .database_reachable
-            .load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    pub fn set_database_reachable(&self, reachable: bool) {
-        self.inner
-            .database_reachable
-            .store(reachable, std::sync::atomic::Ordering::Relaxed);
-    }
-
-    /// Wakes the notification sender (messages were queued).
-    pub fn notify_wake(&self) -> &tokio::sync::Notify {
-        &self.inner.notify_wake
+    /// The latest probe outcome of every point for every endpoint (local probes and agents).
+    pub fn reports(&self) -> &Arc<Reports> {
+        &self.inner.reports
     }
 
     /// The flapping rule's period for notifications.
@@ -328,38 +276,21 @@ impl Service {
         self.inner.config.max_signature_age
     }
 
-    pub fn store(&self) -> &Store {
-        &self.inner.store
-    }
-
     pub fn zone(&self) -> &str {
-        &self.inner.config.zone
-    }
-
-    /// The feed of committed changes to what DNS answers.
-    pub fn changes(&self) -> &ChangeFeed {
-        &self.inner.changes
-    }
-
-    /// The current health of monitored endpoints (monitoring writes, DNS reads).
-    pub fn health(&self) -> &Arc<HealthBook> {
-        &self.inner.health
+        self.inner.node.zone()
     }
 
     /// The domains whose stored strategy the DNS snapshot could not load.
     pub fn quarantine(&self) -> &Arc<Quarantine> {
-        &self.inner.quarantine
+        self.inner.node.quarantine()
     }
 
-    /// The latest probe outcome of every point for every endpoint (local probes and agents).
-    pub fn reports(&self) -> &Reports {
-        &self.inner.reports
+    fn store(&self) -> &Store {
+        self.inner.node.store()
     }
 
-    /// The feed of endpoint health changes (kept apart from configuration changes, which
-    /// monitoring itself follows).
-    pub fn health_changes(&self) -> &ChangeFeed {
-        &self.inner.health_changes
+    fn changes(&self) -> &ChangeFeed {
+        self.inner.node.changes()
     }
 
     async fn audit(

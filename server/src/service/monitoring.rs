@@ -31,7 +31,7 @@ impl Service {
         }
         let mut conn = self.store().conn().await?;
         let d = self.domain(&mut conn, caller, domain).await?;
-        let since = since.unwrap_or_else(|| crate::store::now_ms() - 3_600_000);
+        let since = since.unwrap_or_else(|| crate::clock::now_ms() - 3_600_000);
         let rows = monitor::probes(&mut conn, d.id, endpoint, since, limit).await?;
         Ok(rows
             .into_iter()

@@ -3,8 +3,9 @@
 use app::model::{NodeStatus, Permission};
 
 use super::{Caller, Result, Service};
-use crate::cluster::NODE_TIMEOUT;
-use crate::store::{config_version, domains, leases, nodes, now_ms};
+use crate::clock::now_ms;
+use crate::node::NODE_TIMEOUT;
+use crate::store::{config_version, domains, leases, nodes};
 
 impl Service {
     /// Every node that ever served from this store, with its lag and health: healthy when heard

@@ -9,14 +9,12 @@ use std::collections::BTreeMap;
 
 pub use app::model::VersionInfo;
 use app::model::{DomainSchedule, DomainStatus, EndpointStatus, Permission, StrategyDraft};
-use app::strategy::{
-    Area, Compiled, EndpointConf, Isp, Strategy, StrategyDocument, StrategyTree, recommend,
-};
+use app::strategy::{Area, Compiled, Isp, Strategy, StrategyDocument, StrategyTree, recommend};
 
 use super::monitoring::endpoint_status;
 use super::{Caller, Result, Service, ServiceError};
 use crate::store::domains::{self, Domain};
-use crate::store::endpoints::{self, Endpoint};
+use crate::store::endpoints::{self, Endpoint, compose};
 use crate::store::{Conn, StoreError, bump_config_version, drafts, strategies};
 
 /// One domain's part of `POST /v1/strategys/update-or-create`: `{strategy, endpointsConf}`, and
@@ -540,9 +538,6 @@ fn check_draft_size(doc: &StrategyDocument) -> Result<()> {
         .map_err(|problem| ServiceError::Invalid(problem.to_string()))
 }
 
-/// `endpointsConf` for the domain's endpoints: type, area and ISP from the table, the flags from
-/// `flags` when it lists the endpoint (else evaluated and enabled). The DNS snapshot composes
-/// the enabled document the same way, so what the API validated is what DNS answers.
 /// The document `GET …/strategy` shows: the stored tree (none: empty) with `endpointsConf`
 /// composed from today's endpoints.
 fn document_of(
@@ -574,22 +569,6 @@ fn health_of(
 ) -> Vec<(String, EndpointStatus)> {
     list.iter()
         .map(|e| (e.value.clone(), endpoint_status(states, &e.value)))
-        .collect()
-}
-
-pub fn compose(list: &[Endpoint], flags: &[EndpointConf]) -> Vec<EndpointConf> {
-    list.iter()
-        .map(|e| {
-            let given = flags.iter().find(|f| f.value.trim() == e.value);
-            EndpointConf {
-                kind: e.kind.clone(),
-                value: e.value.clone(),
-                area: e.area.clone(),
-                isp: e.isp.clone(),
-                eval_health: given.is_none_or(|f| f.eval_health),
-                enable: given.is_none_or(|f| f.enable),
-            }
-        })
         .collect()
 }
 

@@ -1,5 +1,6 @@
 //! A domain's endpoints: value (IP or host name), type, area, ISP and tag.
 
+use app::strategy::EndpointConf;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -123,4 +124,23 @@ pub async fn count(conn: &mut Conn, domain_id: i64) -> Result<i64> {
         .fetch_one(&mut *conn)
         .await?;
     Ok(row.try_get("n")?)
+}
+
+/// `endpointsConf` for the domain's endpoints: type, area and ISP from the table, the flags from
+/// `flags` when it lists the endpoint (else evaluated and enabled). The DNS snapshot composes
+/// the enabled document the same way, so what the API validated is what DNS answers.
+pub fn compose(list: &[Endpoint], flags: &[EndpointConf]) -> Vec<EndpointConf> {
+    list.iter()
+        .map(|e| {
+            let given = flags.iter().find(|f| f.value.trim() == e.value);
+            EndpointConf {
+                kind: e.kind.clone(),
+                value: e.value.clone(),
+                area: e.area.clone(),
+                isp: e.isp.clone(),
+                eval_health: given.is_none_or(|f| f.eval_health),
+                enable: given.is_none_or(|f| f.enable),
+            }
+        })
+        .collect()
 }

@@ -73,6 +73,15 @@ pub async fn release(conn: &mut Conn, domain_id: i64, node: &str) -> Result<()> 
     Ok(())
 }
 
+/// Gives up every lease `node` (an instance) holds; returns their domains.
+pub async fn release_all(conn: &mut Conn, node: &str) -> Result<Vec<i64>> {
+    let rows = sqlx::query("DELETE FROM monitor_leases WHERE node = $1 RETURNING domain_id")
+        .bind(node)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(|r| Ok(r.try_get("domain_id")?)).collect()
+}
+
 /// Domains held per node name (unexpired leases at `now`; leases name the holding instance).
 pub async fn held_by_node(conn: &mut Conn, now: i64) -> Result<Vec<(String, i64)>> {
     let rows = sqlx::query(

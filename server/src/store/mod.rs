@@ -15,6 +15,7 @@ pub mod keys;
 pub mod leases;
 pub mod monitor;
 pub mod nodes;
+pub mod notifications;
 pub mod notify;
 pub mod sessions;
 pub mod strategies;
@@ -240,12 +241,7 @@ fn restrict(path: &Path, mode: u32) -> std::io::Result<()> {
 }
 
 /// Milliseconds since the Unix epoch: the store's time unit.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
+pub use crate::clock::now_ms;
 
 /// Marks a change to what DNS answers; returns the new configuration version. Call it in the
 /// transaction that makes the change, so the version and the change commit together.

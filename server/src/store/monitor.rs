@@ -1,6 +1,7 @@
 //! Monitoring's records: probe results, each endpoint's decided state, health events with their
 //! evidence, and registered monitor points (agents).
 
+use app::strategy::Health;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -411,4 +412,22 @@ pub async fn point_seen(conn: &mut Conn, id: i64, area: &str, isp: &str) -> Resu
         .execute(&mut *conn)
         .await?;
     Ok(())
+}
+
+/// A stored endpoint state as health.
+pub fn health_of(state: &str) -> Health {
+    match state {
+        "up" => Health::Up,
+        "down" => Health::Down,
+        _ => Health::Unknown,
+    }
+}
+
+/// Health as a stored endpoint state.
+pub fn state_of(health: Health) -> &'static str {
+    match health {
+        Health::Up => "up",
+        Health::Down => "down",
+        Health::Unknown => "unknown",
+    }
 }

@@ -70,8 +70,10 @@ class Server:
         self.process.wait(timeout=30)
 
     def stop(self):
+        """SIGTERM, as a service manager stops it: the node must exit 0 (a clean shutdown)."""
         if self.process and self.process.poll() is None:
             self.kill(signal.SIGTERM)
+            assert self.process.returncode == 0, f"itm serve exited {self.process.returncode} on SIGTERM"
 
     def client(self, ak=None, sk=None, explicit=False):
         return Client("127.0.0.1", self.port, ak or self.admin["access key id"], sk or self.admin["secret access key"], explicit)

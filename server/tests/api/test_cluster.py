@@ -8,6 +8,7 @@ printed for the closing note; only generous bounds are asserted."""
 
 import re
 import shutil
+import signal
 import subprocess
 import time
 
@@ -268,6 +269,54 @@ def test_a_killed_nodes_monitoring_moves_and_it_rejoins(cluster):
         primary.status = 200
         for n in nodes:
             poll(lambda: dig(n, cname) == ["127.0.0.1"], 20, "back to the primary everywhere")
+    finally:
+        primary.close()
+        backup.close()
+
+
+def test_a_stopped_node_hands_its_monitoring_back_at_once(cluster):
+    """SIGTERM: the node stops accepting, hands its leases back, tells the others and deletes
+    its heartbeat, then exits 0 — and another node takes its domains over at once instead of
+    when the leases would have run out (1.5 intervals later)."""
+    nodes, clients, keys = cluster
+    primary, backup, port = two_targets()
+    try:
+        d = make_domain(clients[0], f"term{int(time.time() * 1000)}.example.com")
+        assert clients[0].call("POST", "/v1/endpoints", [
+            {"domain": d, "endpoint": "127.0.0.1", "area": "beijing.CN", "isp": "ct"}]).status == 200
+        # A long interval: a takeover through lease expiry would take 1.5 × 20 s.
+        settings = {"protocol": "HTTP", "port": port, "path": "/", "host": "", "expectedCodes": "200", "timeoutSec": 1,
+                    "intervalSec": 20, "faultThreshold": 50, "window": 2, "minErrors": 1, "points": []}
+        assert clients[0].call("PUT", f"/v1/domains/{d}/monitor", settings).status == 200
+        assert clients[0].call("POST", f"/v1/domains/{d}/recommend-strategy").status == 200
+        domain_id = sql(nodes[0].database, f"SELECT id FROM domains WHERE name = '{d}'")
+        holder = ("SELECT n.name FROM monitor_leases l JOIN nodes n ON n.instance = l.node "
+                  f"WHERE l.domain_id = {domain_id}")
+        owner = poll(lambda: sql(nodes[0].database, holder), 10, "some node monitors the domain")
+        victim = "abc".index(owner)
+        instance = sql(nodes[0].database, f"SELECT instance FROM nodes WHERE name = '{owner}'")
+        assert instance
+
+        stopped = time.monotonic()
+        nodes[victim].process.send_signal(signal.SIGTERM)
+        code = nodes[victim].process.wait(timeout=15)
+        exited = time.monotonic() - stopped
+        assert code == 0, f"exit status {code}"
+        # What it held is gone with it: no lease and no heartbeat of that process remain.
+        assert sql(nodes[0].database, f"SELECT COUNT(*) FROM monitor_leases WHERE node = '{instance}'") == "0"
+        assert sql(nodes[0].database, f"SELECT COUNT(*) FROM nodes WHERE instance = '{instance}'") == "0"
+        new_owner = poll(lambda: (lambda o: o if o and o != owner else None)(sql(nodes[0].database, holder)),
+                         20, "another node takes the domain over")
+        taken = time.monotonic() - stopped
+        print(f"\nnode {owner} stopped (SIGTERM): exited 0 after {exited:.2f} s; {new_owner} took its "
+              f"monitoring over {taken:.2f} s after the signal (interval 20 s, lease expiry would take 30 s)")
+        assert taken < 5, "the takeover waited for the lease to run out"
+        others = [c for i, c in enumerate(clients) if i != victim]
+        listed = {n["name"] for n in others[0].call("GET", "/v1/nodes").json if n.get("healthy")}
+        assert owner not in listed, listed
+
+        nodes[victim] = nodes[victim].start()
+        clients[victim] = nodes[victim].client(*keys)
     finally:
         primary.close()
         backup.close()

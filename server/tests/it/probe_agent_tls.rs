@@ -2,7 +2,7 @@
 //! `--server-ca`: a TLS server on loopback (self-signed for `localhost`) records the agent's
 //! requests; one with a certificate the agent does not trust gets no request through.
 
-mod common;
+use crate::common;
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

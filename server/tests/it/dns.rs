@@ -60,14 +60,17 @@ async fn stack() -> Stack {
         });
     let service = Service::new(store, config, Sealer::new([1; 32]));
     let account = service.create_account("ops").await.expect("account");
-    let mut conn = service.store().conn().await.expect("conn");
+    let mut conn = service.node().store().conn().await.expect("conn");
     let (user, _) = accounts::find_for_login(&mut conn, None, &account.username)
         .await
         .expect("query")
         .expect("user");
     drop(conn);
     let answers = Arc::new(Answers::new("itm.test", Arc::new(HealthBook::default())));
-    answers.load_all(service.store()).await.expect("snapshot");
+    answers
+        .load_all(service.node().store())
+        .await
+        .expect("snapshot");
     let locator = Locator::open(&[
         format!("{FIXTURES}/ipv4_sample.v3.xdb"),
         format!("{FIXTURES}/ipv6_synthetic.v3.xdb"),
@@ -89,7 +92,10 @@ async fn stack() -> Stack {
         .expect("bind");
     let dns = udp.local_addr().expect("addr");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(itm_server::dns::follow(service.clone(), answers.clone()));
+    tokio::spawn(itm_server::dns::follow(
+        service.node().clone(),
+        answers.clone(),
+    ));
     tokio::spawn(itm_server::dns::serve(udp, tcp, handler, 2, async {
         let _ = stopped.await;
     }));
@@ -663,7 +669,7 @@ async fn pause_freezes_health_and_changes_are_quick() {
 
     // The primary fails: the backup takes over as soon as the change is announced.
     s.answers.health().set(id, "10.0.0.1", Health::Down);
-    s.service.changes().publish([id]);
+    s.service.node().changes().publish([id]);
     let took = eventually("failover", || async {
         addresses(&ask(&s, &fqdn, RecordType::A, None).await) == ["10.0.0.2"]
     })
@@ -676,7 +682,7 @@ async fn pause_freezes_health_and_changes_are_quick() {
         .await
         .expect("pause");
     s.answers.health().set(id, "10.0.0.1", Health::Up);
-    s.service.changes().publish([id]);
+    s.service.node().changes().publish([id]);
     let serial = s.answers.load().serial;
     eventually("pause applied", || async {
         s.answers.load().serial > serial
@@ -773,7 +779,7 @@ async fn a_change_made_elsewhere_is_picked_up_by_the_version_check() {
     })
     .await;
     // Another process (another node, an operator's SQL) stops the domain: no change feed event.
-    let mut tx = s.service.store().begin().await.expect("tx");
+    let mut tx = s.service.node().store().begin().await.expect("tx");
     let id = itm_server::store::domains::get(&mut tx, s.caller.account_id(), &d)
         .await
         .expect("get")
@@ -837,7 +843,7 @@ async fn a_name_collision_never_replaces_the_older_domain() {
         ONLY_NINTH,
     )
     .await;
-    let mut tx = s.service.store().begin().await.expect("tx");
+    let mut tx = s.service.node().store().begin().await.expect("tx");
     sqlx::query("UPDATE domains SET name = $1, served_name = NULL WHERE name = $2")
         .bind(&fqdn)
         .bind(&intruder)
@@ -849,7 +855,10 @@ async fn a_name_collision_never_replaces_the_older_domain() {
         .expect("bump");
     tx.commit().await.expect("commit");
     let counted = collisions_counted();
-    s.answers.load_all(s.service.store()).await.expect("reload");
+    s.answers
+        .load_all(s.service.node().store())
+        .await
+        .expect("reload");
     assert!(collisions_counted() > counted, "the collision is counted");
     assert_eq!(
         addresses(&ask(&s, &question, RecordType::A, None).await),

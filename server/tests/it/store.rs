@@ -63,7 +63,7 @@ fn service(store: &Store) -> Service {
 
 async fn main_caller(svc: &Service, name: &str) -> Caller {
     let account = svc.create_account(name).await.expect("account");
-    let mut conn = svc.store().conn().await.expect("conn");
+    let mut conn = svc.node().store().conn().await.expect("conn");
     let (user, _) = accounts::find_for_login(&mut conn, None, &account.username)
         .await
         .expect("query")

@@ -1,7 +1,7 @@
 //! Probes against real targets on loopback: an HTTP server whose answer the test changes, a slow
 //! one, a closed port, a TLS server with a self-signed certificate, and ICMP to 127.0.0.1.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
