@@ -1,10 +1,11 @@
 //! What only the console asks for: a page of the domain list, an address's detected place and a
-//! domain's schedule (its enabled strategy with the live health the preview evaluates).
+//! domain's schedule (its enabled strategy with the live health, and the preview of the two,
+//! [`DomainSchedule::preview`], which the server's rendering and the browser both compute).
 
 use serde::{Deserialize, Serialize};
 
 use super::{DomainSummary, EndpointStatus};
-use crate::strategy::StrategyDocument;
+use crate::strategy::{Family, Health, Preview, Strategy, StrategyDocument};
 
 /// Domains per page of the console's list.
 pub const DOMAINS_PER_PAGE: u32 = 50;
@@ -71,6 +72,42 @@ pub struct DomainSchedule {
     pub document: StrategyDocument,
     pub enabled_version: Option<i64>,
     pub health: Vec<(String, EndpointStatus)>,
+}
+
+impl DomainSchedule {
+    /// Every user group's answer for one family, under the live health (ok → up, fail → down,
+    /// anything else or no status → unknown); `Err`: why there is none — no strategy, or the
+    /// stored one's validation errors joined with `; `.
+    pub fn preview(&self, family: Family) -> Result<Preview, String> {
+        if self.document.strategy.rules.is_empty() {
+            return Err("no strategy".into());
+        }
+        let compiled = Strategy::compile(&self.document).map_err(|p| {
+            p.errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })?;
+        let health: Vec<Health> = compiled
+            .strategy
+            .endpoints
+            .iter()
+            .map(|e| {
+                match self
+                    .health
+                    .iter()
+                    .find(|(v, _)| *v == e.value)
+                    .map(|(_, h)| *h)
+                {
+                    Some(EndpointStatus::Ok) => Health::Up,
+                    Some(EndpointStatus::Fail) => Health::Down,
+                    _ => Health::Unknown,
+                }
+            })
+            .collect();
+        Ok(Preview::compute(&compiled.strategy, &health, family))
+    }
 }
 
 /// The account's usage in the seed's billing units (计费项): domains, endpoints and monitor

@@ -118,6 +118,17 @@ impl Area {
     }
 }
 
+/// The area code of a mainland province by its short Chinese name (`安徽` → `anhui.CN`), the
+/// form IP databases give once a suffix (省, 自治区 …) is stripped. `None` for anything else,
+/// the catch-alls' names (中国其他, 海外) included: they name no province a database could report,
+/// so a region string must not land in them by name.
+pub fn province_by_chinese_name(name: &str) -> Option<&'static str> {
+    AREAS
+        .iter()
+        .find(|a| a.capital.is_some() && a.name_zh == name)
+        .map(|a| a.code)
+}
+
 impl fmt::Display for Area {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
@@ -276,6 +287,41 @@ mod tests {
         }
         assert_eq!(rows, 31);
         assert_eq!(Area::COUNT, 33);
+    }
+
+    #[test]
+    fn provinces_are_found_by_their_short_chinese_name_only() {
+        assert_eq!(province_by_chinese_name("安徽"), Some("anhui.CN"));
+        assert_eq!(province_by_chinese_name("北京"), Some("beijing.CN"));
+        assert_eq!(province_by_chinese_name("内蒙古"), Some("neimenggu.CN"));
+        // The two that romanise alike.
+        assert_eq!(province_by_chinese_name("山西"), Some("shanxi.CN"));
+        assert_eq!(province_by_chinese_name("陕西"), Some("shaanxi.CN"));
+        for not_a_province in [
+            "中国其他",
+            "海外",
+            "安徽省",
+            "香港",
+            "Anhui",
+            "anhui.CN",
+            "",
+        ] {
+            assert_eq!(
+                province_by_chinese_name(not_a_province),
+                None,
+                "{not_a_province}"
+            );
+        }
+        let found: Vec<&str> = AREAS
+            .iter()
+            .filter_map(|a| province_by_chinese_name(a.name_zh))
+            .collect();
+        assert_eq!(found.len(), 31);
+        assert!(
+            found
+                .iter()
+                .all(|code| code.ends_with(".CN") && !code.starts_with("none"))
+        );
     }
 
     #[test]

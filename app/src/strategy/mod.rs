@@ -26,7 +26,7 @@ mod validate;
 mod walk;
 mod wire;
 
-pub use area::{AREAS, Area, AreaInfo, Isp, UserGroup};
+pub use area::{AREAS, Area, AreaInfo, Isp, UserGroup, province_by_chinese_name};
 pub use cost::{ANSWER_UNITS, EvaluationCost, ITEM_UNITS, SELECTOR_UNITS, TABLE_UNITS};
 pub use evaluate::{Evaluation, Evaluator, TraceStep};
 pub use limits::{

@@ -1,20 +1,14 @@
 //! The console (Leptos, SSR + hydration). The server renders each page's HTML; the wasm build
 //! of this same module then hydrates it. Pages live in `pages/`, one file per page; the server
-//! functions they call live next to this file, one file per subject.
+//! functions they call live in `server_fns/`, one file per subject.
 
 #[cfg(feature = "ssr")]
 pub mod backend;
-pub mod domains;
-pub mod endpoints;
 pub mod i18n;
-pub mod iam;
 pub mod map;
-pub mod monitoring;
-pub mod notify;
 mod pages;
 pub mod preview_table;
-pub mod schedule;
-pub mod session;
+pub mod server_fns;
 pub mod widgets;
 
 use leptos::prelude::*;
@@ -23,6 +17,7 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{Lazy, LazyRoute, lazy_route, path};
 
 use i18n::{LangSwitch, t};
+use server_fns::session;
 use widgets::current_user;
 
 /// The HTML document around the app; used by the server only.

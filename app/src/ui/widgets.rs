@@ -14,7 +14,7 @@ pub fn provide_me() {
     let location = leptos_router::hooks::use_location();
     let me = Resource::new(
         move || location.pathname.get(),
-        |_| super::session::whoami(),
+        |_| super::server_fns::session::whoami(),
     );
     provide_context(MeResource(me));
 }

@@ -63,6 +63,67 @@ pub fn approx(dist: &[(String, f64)], expected: &[(&str, f64)]) -> bool {
             .all(|((v, p), (ev, ep))| v == ev && (p - ep).abs() < 1e-12)
 }
 
+/// One expected answer: with the endpoints in `down` down (every other one unknown), `group`
+/// asking for `family` gets `dist` (value, probability), healthy or not.
+#[derive(Clone, Copy, Debug)]
+pub struct Case<'a> {
+    pub down: &'a [&'a str],
+    pub group: &'a str,
+    pub family: Family,
+    pub dist: &'a [(&'a str, f64)],
+    pub healthy: bool,
+}
+
+impl<'a> Case<'a> {
+    /// A healthy answer to an A query, the common case.
+    pub const fn a(down: &'a [&'a str], group: &'a str, dist: &'a [(&'a str, f64)]) -> Self {
+        Case {
+            down,
+            group,
+            family: Family::A,
+            dist,
+            healthy: true,
+        }
+    }
+
+    /// A healthy answer to an AAAA query.
+    pub const fn aaaa(down: &'a [&'a str], group: &'a str, dist: &'a [(&'a str, f64)]) -> Self {
+        Case {
+            family: Family::Aaaa,
+            ..Case::a(down, group, dist)
+        }
+    }
+
+    /// The same answer, unhealthy: fail-open, or nothing of the family to answer with.
+    pub const fn unhealthy(self) -> Self {
+        Case {
+            healthy: false,
+            ..self
+        }
+    }
+}
+
+/// Checks every case against `s` and fails naming each case that does not hold (its index in
+/// the table and its inputs), so one run shows every broken row of a table, not just the first.
+#[track_caller]
+pub fn expect_answers(s: &Strategy, cases: &[Case]) {
+    let failures: Vec<String> = cases
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let (dist, healthy) = answer(s, c.down, c.group, c.family);
+            (!approx(&dist, c.dist) || healthy != c.healthy).then(|| {
+                format!(
+                    "case {i} ({} {:?}, down {:?}): got {dist:?} healthy {healthy}, \
+                     expected {:?} healthy {}",
+                    c.group, c.family, c.down, c.dist, c.healthy
+                )
+            })
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 pub fn health_all(s: &Strategy, h: Health) -> Vec<Health> {
     vec![h; s.endpoints.len()]
 }

@@ -9,8 +9,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::model::{DomainPage, DomainRow, DomainStatus, MonitorStatus, NameClaim, Verification};
-use crate::ui::domains::{CreateDomain, DeleteDomain, SetDomainStatus, VerifyDomain, list_domains};
 use crate::ui::i18n::{lang, t};
+use crate::ui::server_fns::domain_admin::{
+    CreateDomain, DeleteDomain, SetDomainStatus, VerifyDomain, list_domains,
+};
 use crate::ui::widgets::{
     CopyButton, Writable, alert, confirm_delete, current_user, error_text, first_error, loading,
     time_text,

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::model::{CreatedUser, KeyInfo, Policy, UserInfo};
 use crate::ui::i18n::{lang, t};
-use crate::ui::iam::{
+use crate::ui::server_fns::access_admin::{
     CreateAccessKey, CreateUser, DeleteAccessKey, DeleteUser, ResetPassword, SetPolicy, audit_log,
     list_access_keys, list_users,
 };

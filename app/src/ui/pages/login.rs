@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::ui::i18n::{lang, t};
-use crate::ui::session::Login;
+use crate::ui::server_fns::session::Login;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {

@@ -1,16 +1,13 @@
-//! Console pages, one per file.
+//! Console pages, one per file; a page with tabs is a folder (`domain/`, `strategy/`) whose
+//! `mod.rs` is the page and whose other files are its parts.
 
 mod domain;
 mod domains;
-mod endpoints;
-mod history;
 mod iam;
 mod lab;
 mod login;
-mod monitor;
 mod nodes;
 mod notifications;
-mod results;
 mod strategy;
 mod usage;
 

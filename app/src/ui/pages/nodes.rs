@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::ui::i18n::t;
-use crate::ui::iam::list_nodes;
+use crate::ui::server_fns::account_overview::list_nodes;
 use crate::ui::widgets::{alert_error, loading, time_text};
 
 #[component]

@@ -8,8 +8,8 @@ use leptos_meta::Title;
 use crate::model::MonitorPointInfo;
 use crate::strategy::{AREAS, Isp};
 use crate::ui::i18n::{isp_name, lang, t};
-use crate::ui::iam::account_usage;
-use crate::ui::monitoring::{CreatePoint, DeletePoint, monitor_points};
+use crate::ui::server_fns::account_overview::account_usage;
+use crate::ui::server_fns::monitor_admin::{CreatePoint, DeletePoint, monitor_points};
 use crate::ui::widgets::{
     CopyButton, Writable, alert_error, confirm_delete, first_error, loading, time_text,
 };

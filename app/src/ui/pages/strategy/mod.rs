@@ -27,7 +27,7 @@ use crate::model::{DomainSchedule, EndpointStatus, StrategyDraft};
 use crate::strategy::{Compiled, Family, Preview, Problems, Strategy, StrategyDocument, UserGroup};
 use crate::ui::UnsavedChanges;
 use crate::ui::i18n::{Lang, lang, t};
-use crate::ui::schedule::{load_strategy_draft, schedule};
+use crate::ui::server_fns::scheduling::{load_strategy_draft, schedule};
 use crate::ui::widgets::{alert_error, current_user, loading};
 
 /// What is being dragged.

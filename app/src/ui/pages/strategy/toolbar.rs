@@ -8,7 +8,7 @@ use super::{Ctx, ctx};
 use crate::editor::Edit;
 use crate::strategy::{StrategyDocument, recommend};
 use crate::ui::i18n::t;
-use crate::ui::schedule::{
+use crate::ui::server_fns::scheduling::{
     discard_strategy_draft, enable_strategy, save_strategy_draft, strategy_version,
     strategy_versions,
 };

@@ -1,19 +1,27 @@
-//! One domain: its name, CNAME and status, and four tabs — endpoints (`/domains/<d>`), monitor
-//! (`/domains/<d>/monitor`), scheduling results (`/domains/<d>/results`) and whom to notify
-//! (`/domains/<d>/notify`).
+//! One domain: its name, CNAME and status, and four tabs, one file each beside this one —
+//! endpoints (`/domains/<d>`, `endpoints.rs`), monitor (`/domains/<d>/monitor`, `monitor.rs`),
+//! scheduling results (`/domains/<d>/results`, `results.rs`, with its history in `history.rs`)
+//! and whom to notify (`/domains/<d>/notify`, `notify.rs`). This file holds the page around
+//! them and the facts the tabs ask it to read again; the strategy editor is a page of its own.
+
+mod endpoints;
+mod history;
+mod monitor;
+mod notify;
+mod results;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use super::domains::{monitor_label, status_label};
-use super::endpoints::EndpointsTab;
-use super::monitor::MonitorTab;
-use super::notifications::DomainNotifyTab;
-use super::results::ResultsTab;
-use crate::ui::domains::domain_info;
 use crate::ui::i18n::t;
+use crate::ui::server_fns::domain_admin::domain_info;
 use crate::ui::widgets::{CopyButton, alert_error};
+use endpoints::EndpointsTab;
+use monitor::MonitorTab;
+use notify::DomainNotifyTab;
+use results::ResultsTab;
 
 /// Bumped by a tab after a change that alters the domain's facts.
 #[derive(Clone, Copy)]

@@ -14,6 +14,7 @@ pub async fn login(
     password: String,
     account: Option<i64>,
 ) -> Result<(), ServerFnError> {
+    use super::{backend, request};
     let backend = backend()?;
     match backend
         .login(account, &username, &password, &request().await)
@@ -30,6 +31,7 @@ pub async fn login(
 
 #[server]
 pub async fn logout() -> Result<(), ServerFnError> {
+    use super::{backend, request};
     let backend = backend()?;
     let cleared = backend.logout(&request().await).await;
     set_cookie(&cleared);
@@ -39,26 +41,9 @@ pub async fn logout() -> Result<(), ServerFnError> {
 
 #[server]
 pub async fn whoami() -> Result<Option<Me>, ServerFnError> {
+    use super::{backend, request};
     let backend = backend()?;
     Ok(backend.whoami(&request().await).await)
-}
-
-/// The server's backend (provided to every rendering and server function by the server).
-#[cfg(feature = "ssr")]
-pub(crate) fn backend() -> Result<super::backend::Backend, ServerFnError> {
-    use_context::<super::backend::Backend>()
-        .ok_or_else(|| ServerFnError::new("the console backend is not configured"))
-}
-
-/// The request being served (its head: method, headers, the client's address), which the
-/// server reads the session, the CSRF rule and the client's address from. An empty head when
-/// there is none (then no session is found).
-#[cfg(feature = "ssr")]
-pub(crate) async fn request() -> http::request::Parts {
-    match leptos_axum::extract::<http::request::Parts>().await {
-        Ok(parts) => parts,
-        Err(_) => http::Request::new(()).into_parts().0,
-    }
 }
 
 #[cfg(feature = "ssr")]

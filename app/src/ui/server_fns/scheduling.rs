@@ -8,7 +8,7 @@ use crate::strategy::StrategyDocument;
 
 #[server]
 pub async fn schedule(domain: String) -> Result<DomainSchedule, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .schedule(&request().await, &domain)
         .await
@@ -17,7 +17,7 @@ pub async fn schedule(domain: String) -> Result<DomainSchedule, ServerFnError> {
 
 #[server]
 pub async fn recommend_strategy(domain: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .recommend_strategy(&request().await, &domain)
         .await
@@ -26,7 +26,7 @@ pub async fn recommend_strategy(domain: String) -> Result<(), ServerFnError> {
 
 #[server]
 pub async fn schedule_at(domain: String, at: i64) -> Result<DomainSchedule, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .schedule_at(&request().await, &domain, at)
         .await
@@ -35,7 +35,7 @@ pub async fn schedule_at(domain: String, at: i64) -> Result<DomainSchedule, Serv
 
 #[server]
 pub async fn strategy_versions(domain: String) -> Result<Vec<VersionInfo>, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .strategy_versions(&request().await, &domain)
         .await
@@ -47,7 +47,7 @@ pub async fn strategy_version(
     domain: String,
     version: i64,
 ) -> Result<StrategyDocument, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .strategy_version(&request().await, &domain, version)
         .await
@@ -56,7 +56,7 @@ pub async fn strategy_version(
 
 #[server]
 pub async fn load_strategy_draft(domain: String) -> Result<Option<StrategyDraft>, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .strategy_draft(&request().await, &domain)
         .await
@@ -69,7 +69,7 @@ pub async fn save_strategy_draft(
     domain: String,
     document: String,
 ) -> Result<StrategyDraft, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     let document = StrategyDocument::from_json(&document).map_err(ServerFnError::new)?;
     backend()?
         .save_strategy_draft(&request().await, &domain, document)
@@ -79,7 +79,7 @@ pub async fn save_strategy_draft(
 
 #[server]
 pub async fn discard_strategy_draft(domain: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .discard_strategy_draft(&request().await, &domain)
         .await
@@ -93,7 +93,7 @@ pub async fn enable_strategy(
     document: String,
     base: i64,
 ) -> Result<i64, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     let document = StrategyDocument::from_json(&document).map_err(ServerFnError::new)?;
     let base = (base > 0).then_some(base);
     backend()?

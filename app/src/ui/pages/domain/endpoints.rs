@@ -11,11 +11,11 @@ use crate::model::{
     EndpointRecord, EndpointStatus, ImportLine, IpPlace, ProbeRecord, parse_import,
 };
 use crate::strategy::{AREAS, Area, Isp};
-use crate::ui::endpoints::{
+use crate::ui::i18n::{area_name, isp_name, lang, t};
+use crate::ui::server_fns::endpoint_admin::{
     AddEndpoint, DeleteEndpoint, EditEndpoint, add_endpoints, list_endpoints, locate,
 };
-use crate::ui::i18n::{area_name, isp_name, lang, t};
-use crate::ui::monitoring::probes;
+use crate::ui::server_fns::monitor_admin::probes;
 use crate::ui::widgets::{
     Writable, alert, alert_error, confirm_delete, error_text, first_error, loading,
 };
@@ -47,7 +47,7 @@ pub fn EndpointsTab(domain: String) -> impl IntoView {
         },
         |(domain, _)| probes(domain, 10),
     );
-    super::domain::refresh_facts_on(move || changes.get());
+    super::refresh_facts_on(move || changes.get());
     let failure =
         move || first_error(&[add.value().get(), edit.value().get(), delete.value().get()]);
     let import_domain = domain.clone();

@@ -4,12 +4,11 @@
 
 use leptos::prelude::*;
 
-use super::results::schedule_preview;
 use crate::model::{DomainSchedule, HealthEventRecord, VersionInfo};
 use crate::strategy::{Family, UserGroup};
 use crate::ui::i18n::{lang, t};
-use crate::ui::monitoring::health_events;
-use crate::ui::schedule::{schedule_at, strategy_versions};
+use crate::ui::server_fns::monitor_admin::health_events;
+use crate::ui::server_fns::scheduling::{schedule_at, strategy_versions};
 use crate::ui::widgets::{alert_error, time_text};
 
 /// "Now", as a time to compare.
@@ -238,7 +237,7 @@ fn changed_groups(
     after: &DomainSchedule,
 ) -> Vec<(String, String, String)> {
     let answers = |s: &DomainSchedule| {
-        schedule_preview(s, Family::A).ok().map(|p| {
+        s.preview(Family::A).ok().map(|p| {
             p.groups
                 .iter()
                 .map(|g| {

@@ -8,7 +8,7 @@ use crate::model::{EndpointInput, EndpointRecord, IpPlace};
 
 #[server]
 pub async fn list_endpoints(domain: String) -> Result<Vec<EndpointRecord>, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .endpoints(&request().await, &domain)
         .await
@@ -17,7 +17,7 @@ pub async fn list_endpoints(domain: String) -> Result<Vec<EndpointRecord>, Serve
 
 #[server(input = Json)]
 pub async fn add_endpoints(endpoints: Vec<EndpointInput>) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .add_endpoints(&request().await, endpoints)
         .await
@@ -33,7 +33,7 @@ pub async fn add_endpoint(
     isp: String,
     tag: String,
 ) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     let input = form_input(domain, endpoint, area, isp, tag);
     backend()?
         .add_endpoints(&request().await, vec![input])
@@ -50,7 +50,7 @@ pub async fn edit_endpoint(
     isp: String,
     tag: String,
 ) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     let input = form_input(domain, endpoint, area, isp, tag);
     backend()?
         .update_endpoint(&request().await, input)
@@ -79,7 +79,7 @@ fn form_input(
 
 #[server]
 pub async fn delete_endpoint(domain: String, endpoint: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .delete_endpoint(&request().await, &domain, &endpoint)
         .await
@@ -88,7 +88,7 @@ pub async fn delete_endpoint(domain: String, endpoint: String) -> Result<(), Ser
 
 #[server(input = Json)]
 pub async fn locate(addresses: Vec<String>) -> Result<Vec<IpPlace>, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     if addresses.len() > 10_000 {
         return Err(ServerFnError::new(
             "addresses: at most 10,000 addresses at once",

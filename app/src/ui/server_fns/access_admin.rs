@@ -1,13 +1,13 @@
-//! IAM's and usage's server functions: sub-users (create, reset password, delete), their
-//! policies, access keys, the audit log and the account's usage.
+//! Access control's server functions: sub-users (create, reset password, delete), their
+//! policies, access keys and the audit log.
 
 use leptos::prelude::*;
 
-use crate::model::{AuditEntry, CreatedKey, CreatedUser, KeyInfo, Usage, UserInfo};
+use crate::model::{AuditEntry, CreatedKey, CreatedUser, KeyInfo, UserInfo};
 
 #[server]
 pub async fn list_users() -> Result<Vec<UserInfo>, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .users(&request().await)
         .await
@@ -16,7 +16,7 @@ pub async fn list_users() -> Result<Vec<UserInfo>, ServerFnError> {
 
 #[server]
 pub async fn create_user(username: String) -> Result<CreatedUser, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .create_user(&request().await, &username)
         .await
@@ -25,7 +25,7 @@ pub async fn create_user(username: String) -> Result<CreatedUser, ServerFnError>
 
 #[server]
 pub async fn reset_password(username: String) -> Result<CreatedUser, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .reset_password(&request().await, &username)
         .await
@@ -34,7 +34,7 @@ pub async fn reset_password(username: String) -> Result<CreatedUser, ServerFnErr
 
 #[server]
 pub async fn delete_user(username: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .delete_user(&request().await, &username)
         .await
@@ -48,7 +48,7 @@ pub async fn set_policy(
     policy: String,
     grant: String,
 ) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .set_policy(&request().await, &username, &policy, grant == "true")
         .await
@@ -57,7 +57,7 @@ pub async fn set_policy(
 
 #[server]
 pub async fn list_access_keys() -> Result<Vec<KeyInfo>, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .access_keys(&request().await)
         .await
@@ -66,7 +66,7 @@ pub async fn list_access_keys() -> Result<Vec<KeyInfo>, ServerFnError> {
 
 #[server]
 pub async fn create_access_key(username: String) -> Result<CreatedKey, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .create_access_key(&request().await, &username)
         .await
@@ -75,7 +75,7 @@ pub async fn create_access_key(username: String) -> Result<CreatedKey, ServerFnE
 
 #[server]
 pub async fn delete_access_key(access_key_id: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .delete_access_key(&request().await, &access_key_id)
         .await
@@ -89,7 +89,7 @@ pub async fn audit_log(
     action: String,
     days: i64,
 ) -> Result<Vec<AuditEntry>, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -97,25 +97,6 @@ pub async fn audit_log(
     let since = now - days.clamp(1, 3660) * 86_400_000;
     backend()?
         .audit(&request().await, &username, &action, since)
-        .await
-        .map_err(ServerFnError::new)
-}
-
-#[server]
-pub async fn account_usage() -> Result<Usage, ServerFnError> {
-    use super::session::{backend, request};
-    backend()?
-        .usage(&request().await)
-        .await
-        .map_err(ServerFnError::new)
-}
-
-/// The nodes serving from the store.
-#[server]
-pub async fn list_nodes() -> Result<Vec<crate::model::NodeStatus>, ServerFnError> {
-    use super::session::{backend, request};
-    backend()?
-        .nodes(&request().await)
         .await
         .map_err(ServerFnError::new)
 }

@@ -8,9 +8,11 @@
 use leptos::prelude::*;
 
 use crate::model::{FieldError, MonitorPointInfo, MonitorSettings, ProbeRecord, Protocol};
-use crate::ui::domains::domain_info;
 use crate::ui::i18n::{lang, t};
-use crate::ui::monitoring::{load_monitor_settings, monitor_points, probes, set_monitor_settings};
+use crate::ui::server_fns::domain_admin::domain_info;
+use crate::ui::server_fns::monitor_admin::{
+    load_monitor_settings, monitor_points, probes, set_monitor_settings,
+};
 use crate::ui::widgets::{Writable, alert_error, error_text, loading, time_text};
 
 /// Chips: common codes and ranges the operator can toggle into `expectedCodes`.

@@ -8,44 +8,12 @@ use leptos::prelude::*;
 
 use super::history::History;
 use crate::model::{DomainSchedule, EndpointStatus};
-use crate::strategy::{Area, Family, Health, Isp, Preview, Strategy, UserGroup};
+use crate::strategy::{Area, Family, Isp, Preview, UserGroup};
 use crate::ui::i18n::{area_name, isp_name, lang, t};
 use crate::ui::map::{ChinaMap, colour};
 use crate::ui::preview_table::{PreviewHead, PreviewRows};
-use crate::ui::schedule::{RecommendStrategy, schedule};
+use crate::ui::server_fns::scheduling::{RecommendStrategy, schedule};
 use crate::ui::widgets::{Writable, alert_error, loading};
-
-/// The preview of a schedule for one family; `Err`: why there is none.
-pub fn schedule_preview(s: &DomainSchedule, family: Family) -> Result<Preview, String> {
-    if s.document.strategy.rules.is_empty() {
-        return Err("no strategy".into());
-    }
-    let compiled = Strategy::compile(&s.document).map_err(|p| {
-        p.errors
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ")
-    })?;
-    let health: Vec<Health> = compiled
-        .strategy
-        .endpoints
-        .iter()
-        .map(|e| {
-            match s
-                .health
-                .iter()
-                .find(|(v, _)| *v == e.value)
-                .map(|(_, h)| *h)
-            {
-                Some(EndpointStatus::Ok) => Health::Up,
-                Some(EndpointStatus::Fail) => Health::Down,
-                _ => Health::Unknown,
-            }
-        })
-        .collect();
-    Ok(Preview::compute(&compiled.strategy, &health, family))
-}
 
 #[component]
 pub fn ResultsTab(domain: String) -> impl IntoView {
@@ -57,7 +25,7 @@ pub fn ResultsTab(domain: String) -> impl IntoView {
         },
         |(domain, _)| schedule(domain),
     );
-    super::domain::refresh_facts_on(move || recommend.version().get());
+    super::refresh_facts_on(move || recommend.version().get());
     let family = RwSignal::new(Family::A);
     let selected = RwSignal::new(None::<Area>);
     let recommend_domain = domain.clone();
@@ -106,7 +74,7 @@ pub fn ResultsTab(domain: String) -> impl IntoView {
                     data.get()
                         .map(|r| match r {
                             Err(e) => alert_error(&e),
-                            Ok(s) => match schedule_preview(&s, family.get()) {
+                            Ok(s) => match s.preview(family.get()) {
                                 Err(_) => view! {
                                     <p class="empty">
                                         {t(

@@ -8,7 +8,7 @@ use crate::model::{ContactGroupRecord, ContactRecord, DeliveryRecord, DomainNoti
 
 #[server]
 pub async fn list_contacts() -> Result<Vec<ContactRecord>, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .contacts(&request().await)
         .await
@@ -22,7 +22,7 @@ pub async fn put_contact(
     phone: String,
     webhook: String,
 ) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     let contact = ContactRecord {
         name: name.trim().to_owned(),
         email: email.trim().to_owned(),
@@ -37,7 +37,7 @@ pub async fn put_contact(
 
 #[server]
 pub async fn delete_contact(name: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .delete_contact(&request().await, &name)
         .await
@@ -46,7 +46,7 @@ pub async fn delete_contact(name: String) -> Result<(), ServerFnError> {
 
 #[server]
 pub async fn list_contact_groups() -> Result<Vec<ContactGroupRecord>, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .contact_groups(&request().await)
         .await
@@ -55,7 +55,7 @@ pub async fn list_contact_groups() -> Result<Vec<ContactGroupRecord>, ServerFnEr
 
 #[server(input = Json)]
 pub async fn put_contact_group(group: ContactGroupRecord) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .put_contact_group(&request().await, group)
         .await
@@ -64,7 +64,7 @@ pub async fn put_contact_group(group: ContactGroupRecord) -> Result<(), ServerFn
 
 #[server]
 pub async fn delete_contact_group(name: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .delete_contact_group(&request().await, &name)
         .await
@@ -73,7 +73,7 @@ pub async fn delete_contact_group(name: String) -> Result<(), ServerFnError> {
 
 #[server]
 pub async fn load_domain_notify(domain: String) -> Result<DomainNotify, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .domain_notify(&request().await, &domain)
         .await
@@ -82,7 +82,7 @@ pub async fn load_domain_notify(domain: String) -> Result<DomainNotify, ServerFn
 
 #[server(input = Json)]
 pub async fn save_domain_notify(domain: String, choice: DomainNotify) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .set_domain_notify(&request().await, &domain, choice)
         .await
@@ -91,7 +91,7 @@ pub async fn save_domain_notify(domain: String, choice: DomainNotify) -> Result<
 
 #[server]
 pub async fn list_deliveries() -> Result<Vec<DeliveryRecord>, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .deliveries(&request().await)
         .await

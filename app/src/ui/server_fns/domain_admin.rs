@@ -8,7 +8,7 @@ use crate::model::{CreatedDomain, DomainDetails, DomainPage, Verification};
 
 #[server]
 pub async fn list_domains(search: String, page: u32) -> Result<DomainPage, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .domain_page(&request().await, &search, page)
         .await
@@ -17,7 +17,7 @@ pub async fn list_domains(search: String, page: u32) -> Result<DomainPage, Serve
 
 #[server]
 pub async fn domain_info(domain: String) -> Result<DomainDetails, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .domain(&request().await, &domain)
         .await
@@ -30,7 +30,7 @@ pub async fn create_domain(
     domain: String,
     itm: Option<String>,
 ) -> Result<CreatedDomain, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     let new = crate::model::NewDomain {
         domain,
         is_itm_domain: itm.is_some(),
@@ -44,7 +44,7 @@ pub async fn create_domain(
 /// Looks for the TXT proof of control of a pending delegated domain now.
 #[server]
 pub async fn verify_domain(domain: String) -> Result<Verification, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .verify_domain(&request().await, &domain)
         .await
@@ -53,7 +53,7 @@ pub async fn verify_domain(domain: String) -> Result<Verification, ServerFnError
 
 #[server]
 pub async fn set_domain_status(domain: String, status: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     use crate::model::DomainStatus;
     let status = DomainStatus::parse(&status)
         .filter(|s| *s != DomainStatus::Unscheduled)
@@ -68,7 +68,7 @@ pub async fn set_domain_status(domain: String, status: String) -> Result<(), Ser
 
 #[server(endpoint = "delete_domain")]
 pub async fn delete_domain(domain: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .delete_domain(&request().await, &domain)
         .await

@@ -10,7 +10,7 @@ use crate::model::{
 
 #[server]
 pub async fn load_monitor_settings(domain: String) -> Result<MonitorSettings, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .monitor_settings(&request().await, &domain)
         .await
@@ -22,7 +22,7 @@ pub async fn set_monitor_settings(
     domain: String,
     settings: MonitorSettings,
 ) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .set_monitor_settings(&request().await, &domain, settings)
         .await
@@ -31,7 +31,7 @@ pub async fn set_monitor_settings(
 
 #[server]
 pub async fn monitor_points() -> Result<Vec<MonitorPointInfo>, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .monitor_points(&request().await)
         .await
@@ -40,7 +40,7 @@ pub async fn monitor_points() -> Result<Vec<MonitorPointInfo>, ServerFnError> {
 
 #[server]
 pub async fn monitor_tasks() -> Result<MonitorTaskCount, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .monitor_tasks(&request().await)
         .await
@@ -50,7 +50,7 @@ pub async fn monitor_tasks() -> Result<MonitorTaskCount, ServerFnError> {
 /// Probe results of the last `minutes`, newest first.
 #[server]
 pub async fn probes(domain: String, minutes: i64) -> Result<Vec<ProbeRecord>, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -64,7 +64,7 @@ pub async fn probes(domain: String, minutes: i64) -> Result<Vec<ProbeRecord>, Se
 
 #[server]
 pub async fn health_events(domain: String) -> Result<Vec<HealthEventRecord>, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .health_events(&request().await, &domain)
         .await
@@ -77,7 +77,7 @@ pub async fn create_point(
     area: String,
     isp: String,
 ) -> Result<crate::model::CreatedMonitorPoint, ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     let point = crate::model::NewMonitorPoint {
         name: name.trim().to_owned(),
         area,
@@ -91,7 +91,7 @@ pub async fn create_point(
 
 #[server]
 pub async fn delete_point(name: String) -> Result<(), ServerFnError> {
-    use super::session::{backend, request};
+    use super::{backend, request};
     backend()?
         .delete_point(&request().await, &name)
         .await
