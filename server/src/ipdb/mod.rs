@@ -1,10 +1,12 @@
-//! Client placement: which user group an address belongs to, through ip2region databases.
+//! Client placement: which user group an address belongs to, through ip2region databases
+//! (`xdb` reads the files, `region` says what their region strings mean).
 //!
 //! Every region string of a database is classified once, at load, into a user group (or "no
 //! match"); a lookup is then one search in the file plus one array index — no string work and
 //! no allocation per query. Several files may be loaded (one IPv4, one IPv6): an address goes to
 //! the first of its family.
 
+pub mod region;
 pub mod xdb;
 
 use std::net::IpAddr;
@@ -12,7 +14,8 @@ use std::path::Path;
 
 use app::strategy::{Area, Isp, UserGroup};
 
-use self::xdb::{HkMoTwArea, IpDb, IpDbError, IpVersion, classify_with};
+use self::region::{HkMoTwArea, classify_with};
+use self::xdb::{IpDb, IpDbError, IpVersion};
 
 /// The group of an address the databases do not place: not a known Chinese address.
 pub const UNPLACED: UserGroup = UserGroup {
@@ -105,6 +108,5 @@ impl Locator {
 
 /// A region string's user group, per the mapping of the data notes; `None`: no match.
 pub fn group_of(region: &str) -> Option<UserGroup> {
-    let (area, isp) = classify_with(region, HkMoTwArea::NoneCn)?;
-    Some(UserGroup::new(Area::from_code(area)?, Isp::from_code(isp)?))
+    classify_with(region, HkMoTwArea::NoneCn)
 }

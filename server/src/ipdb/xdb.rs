@@ -1,5 +1,5 @@
-//! Reader for ip2region `xdb` IP databases, plus the mapping of their region strings to
-//! ITM area/ISP codes.
+//! Reader for ip2region `xdb` IP databases. What their region strings mean for ITM (area and
+//! ISP) is `region`'s business.
 //!
 //! # The file format in brief
 //!
@@ -36,16 +36,9 @@
 //! instead of failing the whole file. Nothing read from the file can cause a panic.
 //!
 //! Because entries never cross a boundary of the first two bytes (a /16 in either family), the
-//! matched entry is the widest range the lookup *knows* shares the answer; [`Located::prefix_len`] is the shortest CIDR
-//! prefix whose block around the address fits inside it, which is what an EDNS Client Subnet
-//! scope prefix must be.
-//!
-//! # Region strings to ITM codes
-//!
-//! [`classify`] accepts the three region layouts ip2region has used (5-field structure-2
-//! `国家|区域|省份|城市|ISP`, 4-field `Country|Province|City|ISP`, and 5-field
-//! `Country|Province|City|ISP|ISO` with an ISO-3166 alpha-2 last field) and maps them to an
-//! `(area, isp)` code pair; the rules are documented on [`classify_with`].
+//! matched entry is the widest range the lookup *knows* shares the answer;
+//! [`Located::prefix_len`] is the shortest CIDR prefix whose block around the address fits
+//! inside it, which is what an EDNS Client Subnet scope prefix must be.
 
 use std::cmp::Ordering;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -162,7 +155,7 @@ impl IpVersion {
 /// Result of a successful [`IpDb::lookup`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Located<'a> {
-    /// The raw region string, e.g. `中国|0|江苏省|南京市|电信`; feed it to [`classify`].
+    /// The raw region string, e.g. `中国|0|江苏省|南京市|电信`; feed it to [`super::region::classify`].
     pub region: &'a str,
     /// First and last address (inclusive) of the matched segment.
     pub range: (IpAddr, IpAddr),
@@ -562,199 +555,6 @@ fn host_bits_above(x: u128, floor: u128, bits: u32) -> u32 {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Region string → ITM codes
-// ---------------------------------------------------------------------------------------
-
-/// Area code for China with an unknown province (and, by default, 香港/澳门/台湾).
-pub const AREA_NONE_CN: &str = "none.CN";
-/// Area code for every non-China country.
-pub const AREA_ABROAD: &str = "none.abroad";
-/// ISP code for anything not in [`ISP_CODES`].
-pub const ISP_OTHER: &str = "other";
-
-/// Province suffixes, stripped at most once, longest first (the order matters: `广西壮族自治区`
-/// must lose `壮族自治区`, not just `自治区`).
-pub const PROVINCE_SUFFIXES: [&str; 7] = [
-    "维吾尔自治区",
-    "特别行政区",
-    "壮族自治区",
-    "回族自治区",
-    "自治区",
-    "省",
-    "市",
-];
-
-/// Mainland province short names → ITM area codes (note 山西 shanxi vs 陕西 shaanxi).
-pub const PROVINCE_AREAS: [(&str, &str); 31] = [
-    ("北京", "beijing.CN"),
-    ("天津", "tianjin.CN"),
-    ("河北", "hebei.CN"),
-    ("山西", "shanxi.CN"),
-    ("内蒙古", "neimenggu.CN"),
-    ("辽宁", "liaoning.CN"),
-    ("吉林", "jilin.CN"),
-    ("黑龙江", "heilongjiang.CN"),
-    ("上海", "shanghai.CN"),
-    ("江苏", "jiangsu.CN"),
-    ("浙江", "zhejiang.CN"),
-    ("安徽", "anhui.CN"),
-    ("福建", "fujian.CN"),
-    ("江西", "jiangxi.CN"),
-    ("山东", "shandong.CN"),
-    ("河南", "henan.CN"),
-    ("湖北", "hubei.CN"),
-    ("湖南", "hunan.CN"),
-    ("广东", "guangdong.CN"),
-    ("广西", "guangxi.CN"),
-    ("海南", "hainan.CN"),
-    ("重庆", "chongqing.CN"),
-    ("四川", "sichuan.CN"),
-    ("贵州", "guizhou.CN"),
-    ("云南", "yunnan.CN"),
-    ("西藏", "xizang.CN"),
-    ("陕西", "shaanxi.CN"),
-    ("甘肃", "gansu.CN"),
-    ("青海", "qinghai.CN"),
-    ("宁夏", "ningxia.CN"),
-    ("新疆", "xinjiang.CN"),
-];
-
-/// Short names filed under country 中国 that have no ITM area of their own.
-pub const HK_MO_TW: [&str; 3] = ["香港", "澳门", "台湾"];
-
-/// ISP names (exact match after trimming) → ITM ISP codes. 铁通 counts as China Mobile.
-/// Anything else is `other` unless it is a campus network (see [`CAMPUS_SUFFIXES`]); in
-/// particular 中华电信, 澳门电讯, 澳大利亚电信 … are *not* China Telecom, and 科技网 is not CERNET.
-pub const ISP_CODES: [(&str, &str); 12] = [
-    ("电信", "ct"),
-    ("中国电信", "ct"),
-    ("联通", "cu"),
-    ("中国联通", "cu"),
-    ("网通", "cu"),
-    ("移动", "cm"),
-    ("中国移动", "cm"),
-    ("铁通", "cm"),
-    ("中国铁通", "cm"),
-    ("教育网", "cernet"),
-    ("中国教育网", "cernet"),
-    ("上海教委", "cernet"),
-];
-
-/// ISP names ending in one of these are campus blocks (西安交通大学 …) → `cernet`.
-pub const CAMPUS_SUFFIXES: [&str; 2] = ["大学", "学院"];
-
-/// Where 香港, 澳门 and 台湾 go: with China (`none.CN`, the default, ISP still mapped) or with
-/// foreign countries (`none.abroad`, ISP `other`), as many Chinese DNS products do.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum HkMoTwArea {
-    #[default]
-    NoneCn,
-    NoneAbroad,
-}
-
-/// [`classify_with`] using the default [`HkMoTwArea::NoneCn`].
-pub fn classify(region: &str) -> Option<(&'static str, &'static str)> {
-    classify_with(region, HkMoTwArea::default())
-}
-
-/// Maps a region string to `(area_code, isp_code)`; `None` means "no match" (use the default
-/// group).
-///
-/// * Layout: 5 fields whose last is two ASCII capitals → `Country|Province|City|ISP|ISO`;
-///   other 5 fields → `国家|区域|省份|城市|ISP`; 4 fields → `Country|Province|City|ISP`;
-///   any other shape → `None`. Fields are trimmed.
-/// * Country `0`/empty (private, reserved, unknown) → `None`. Country `中国` or ISO `CN` →
-///   China; any other country → `(none.abroad, other)`.
-/// * Province: strip one of [`PROVINCE_SUFFIXES`], look the rest up in [`PROVINCE_AREAS`].
-///   香港/澳门/台湾 follow `hk_mo_tw`; `0`, empty or unrecognised → `none.CN`.
-/// * ISP (China only): exact match in [`ISP_CODES`], else campus suffix → `cernet`, else
-///   `other`.
-pub fn classify_with(region: &str, hk_mo_tw: HkMoTwArea) -> Option<(&'static str, &'static str)> {
-    let record = Record::parse(region)?;
-    if is_unknown(record.country) {
-        return None;
-    }
-    if record.country != "中国" && record.iso != Some("CN") {
-        return Some((AREA_ABROAD, ISP_OTHER));
-    }
-    let area = match province_short_name(record.province) {
-        short if HK_MO_TW.contains(&short) => match hk_mo_tw {
-            HkMoTwArea::NoneCn => AREA_NONE_CN,
-            HkMoTwArea::NoneAbroad => return Some((AREA_ABROAD, ISP_OTHER)),
-        },
-        short => lookup(&PROVINCE_AREAS, short).unwrap_or(AREA_NONE_CN),
-    };
-    Some((area, isp_code(record.isp)))
-}
-
-/// The fields of a region string that classification needs.
-struct Record<'a> {
-    country: &'a str,
-    province: &'a str,
-    isp: &'a str,
-    iso: Option<&'a str>,
-}
-
-impl<'a> Record<'a> {
-    fn parse(region: &'a str) -> Option<Record<'a>> {
-        let mut fields = [""; 5];
-        let mut count = 0;
-        for field in region.split('|') {
-            *fields.get_mut(count)? = field.trim();
-            count += 1;
-        }
-        let [f0, f1, f2, f3, f4] = fields;
-        match count {
-            4 => Some(Record::new(f0, f1, f3, None)),
-            5 if is_iso_alpha2(f4) => Some(Record::new(f0, f1, f3, Some(f4))),
-            5 => Some(Record::new(f0, f2, f4, None)),
-            _ => None,
-        }
-    }
-
-    fn new(country: &'a str, province: &'a str, isp: &'a str, iso: Option<&'a str>) -> Self {
-        Record {
-            country,
-            province,
-            isp,
-            iso,
-        }
-    }
-}
-
-fn is_iso_alpha2(field: &str) -> bool {
-    field.len() == 2 && field.bytes().all(|b| b.is_ascii_uppercase())
-}
-
-fn is_unknown(field: &str) -> bool {
-    field.is_empty() || field == "0"
-}
-
-fn province_short_name(province: &str) -> &str {
-    PROVINCE_SUFFIXES
-        .iter()
-        .find_map(|suffix| province.strip_suffix(suffix))
-        .unwrap_or(province)
-}
-
-fn isp_code(isp: &str) -> &'static str {
-    lookup(&ISP_CODES, isp).unwrap_or_else(|| {
-        if CAMPUS_SUFFIXES.iter().any(|suffix| isp.ends_with(suffix)) {
-            "cernet"
-        } else {
-            ISP_OTHER
-        }
-    })
-}
-
-fn lookup(table: &[(&str, &'static str)], key: &str) -> Option<&'static str> {
-    table
-        .iter()
-        .find(|(name, _)| *name == key)
-        .map(|&(_, code)| code)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -826,14 +626,5 @@ mod tests {
         assert_eq!(widest_prefix_len(3, 2, 3, 32), 31);
         assert_eq!(widest_prefix_len(3, 1, 4, 32), 31);
         assert_eq!(widest_prefix_len(3, 3, 4, 32), 32);
-    }
-
-    #[test]
-    fn suffixes_are_longest_first() {
-        let lens: Vec<usize> = PROVINCE_SUFFIXES
-            .iter()
-            .map(|s| s.chars().count())
-            .collect();
-        assert!(lens.windows(2).all(|w| w[0] >= w[1]), "{lens:?}");
     }
 }

@@ -28,7 +28,7 @@ macro_rules! user_columns {
 
 /// Creates a main account; `operator`: it sees installation-wide state.
 pub async fn create_account(conn: &mut Conn, name: &str, operator: bool) -> Result<i64> {
-    let row = sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO accounts (name, created_at, operator) VALUES ($1, $2, $3) RETURNING id",
     )
     .bind(name)
@@ -36,14 +36,14 @@ pub async fn create_account(conn: &mut Conn, name: &str, operator: bool) -> Resu
     .bind(i64::from(operator))
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get("id")?)
+    Ok(id)
 }
 
 pub async fn count_accounts(conn: &mut Conn) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM accounts")
+    let count = sqlx::query_scalar("SELECT COUNT(*) AS n FROM accounts")
         .fetch_one(&mut *conn)
         .await?;
-    Ok(row.try_get("n")?)
+    Ok(count)
 }
 
 pub async fn insert_user(
@@ -53,7 +53,7 @@ pub async fn insert_user(
     password_hash: &str,
     is_main: bool,
 ) -> Result<i64> {
-    let row = sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO users (account_id, username, password_hash, is_main, created_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
@@ -64,7 +64,7 @@ pub async fn insert_user(
     .bind(now_ms())
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get("id")?)
+    Ok(id)
 }
 
 /// The user a login names, with its password hash: a main account by name, or a sub-user by

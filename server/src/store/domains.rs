@@ -46,7 +46,7 @@ pub struct NewRow<'a> {
 
 pub async fn insert(conn: &mut Conn, new: NewRow<'_>, monitor: &MonitorSettings) -> Result<i64> {
     let now = now_ms();
-    let row = sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO domains (account_id, name, is_itm, status, ttl, strategy_version, monitor, served_name, claim, created_at, updated_at) \
          VALUES ($1, $2, $3, '', $4, NULL, $5, $6, $7, $8, $8) RETURNING id",
     )
@@ -60,7 +60,7 @@ pub async fn insert(conn: &mut Conn, new: NewRow<'_>, monitor: &MonitorSettings)
     .bind(now)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get("id")?)
+    Ok(id)
 }
 
 /// The domain holding a served name, whoever's it is: (id, account, claim).
@@ -354,10 +354,10 @@ pub async fn all_ids(conn: &mut Conn) -> Result<Vec<i64>> {
 
 /// Domains being monitored (started or paused).
 pub async fn monitored_count(conn: &mut Conn) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM domains WHERE status IN ('start', 'pause')")
+    let count = sqlx::query_scalar("SELECT COUNT(*) AS n FROM domains WHERE status IN ('start', 'pause')")
         .fetch_one(&mut *conn)
         .await?;
-    Ok(row.try_get("n")?)
+    Ok(count)
 }
 
 pub async fn name_taken(conn: &mut Conn, name: &str) -> Result<bool> {

@@ -1,10 +1,9 @@
 //! Strategy drafts: at most one per domain, replaced on every save, removed when enabled.
 
-use sqlx::Row;
 
-use super::{Conn, Result, now_ms};
+use super::{Conn, Result, now_ms, decode};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Draft {
     /// The strategy document JSON as the editor saved it.
     pub document: String,
@@ -19,14 +18,7 @@ pub async fn get(conn: &mut Conn, domain_id: i64) -> Result<Option<Draft>> {
     .bind(domain_id)
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|r| {
-        Ok(Draft {
-            document: r.try_get("document")?,
-            updated_at: r.try_get("updated_at")?,
-            updated_by: r.try_get("updated_by")?,
-        })
-    })
-    .transpose()
+    row.as_ref().map(decode).transpose()
 }
 
 pub async fn put(conn: &mut Conn, domain_id: i64, document: &str, by: &str) -> Result<i64> {

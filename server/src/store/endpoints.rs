@@ -1,12 +1,10 @@
 //! A domain's endpoints: value (IP or host name), type, area, ISP and tag.
 
 use app::strategy::EndpointConf;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
-use super::{Conn, Result, now_ms};
+use super::{Conn, Result, now_ms, decode};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Endpoint {
     pub id: i64,
     pub domain_id: i64,
@@ -34,7 +32,7 @@ pub async fn list(conn: &mut Conn, domain_id: i64) -> Result<Vec<Endpoint>> {
     .bind(domain_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(endpoint_from_row).collect()
+    rows.iter().map(decode).collect()
 }
 
 pub async fn get(conn: &mut Conn, domain_id: i64, value: &str) -> Result<Option<Endpoint>> {
@@ -47,11 +45,11 @@ pub async fn get(conn: &mut Conn, domain_id: i64, value: &str) -> Result<Option<
     .bind(value)
     .fetch_optional(&mut *conn)
     .await?;
-    row.as_ref().map(endpoint_from_row).transpose()
+    row.as_ref().map(decode).transpose()
 }
 
 pub async fn insert(conn: &mut Conn, e: &Endpoint) -> Result<i64> {
-    let row = sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO endpoints (domain_id, value, kind, area, isp, tag, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
@@ -64,7 +62,7 @@ pub async fn insert(conn: &mut Conn, e: &Endpoint) -> Result<i64> {
     .bind(now_ms())
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get("id")?)
+    Ok(id)
 }
 
 pub async fn update(conn: &mut Conn, e: &Endpoint) -> Result<()> {
@@ -87,17 +85,6 @@ pub async fn delete(conn: &mut Conn, id: i64) -> Result<()> {
     Ok(())
 }
 
-fn endpoint_from_row(row: &AnyRow) -> Result<Endpoint> {
-    Ok(Endpoint {
-        id: row.try_get("id")?,
-        domain_id: row.try_get("domain_id")?,
-        value: row.try_get("value")?,
-        kind: row.try_get("kind")?,
-        area: row.try_get("area")?,
-        isp: row.try_get("isp")?,
-        tag: row.try_get("tag")?,
-    })
-}
 
 /// Every endpoint of every domain (`only` = None) or of one domain, by domain then id. Two query
 /// texts, so the one-domain case uses the (domain_id, value) index.
@@ -114,16 +101,16 @@ pub async fn for_dns(conn: &mut Conn, only: Option<i64>) -> Result<Vec<Endpoint>
         }
         Some(id) => return list(conn, id).await,
     };
-    rows.iter().map(endpoint_from_row).collect()
+    rows.iter().map(decode).collect()
 }
 
 /// How many endpoints the domain has.
 pub async fn count(conn: &mut Conn, domain_id: i64) -> Result<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM endpoints WHERE domain_id = $1")
+    let count = sqlx::query_scalar("SELECT COUNT(*) AS n FROM endpoints WHERE domain_id = $1")
         .bind(domain_id)
         .fetch_one(&mut *conn)
         .await?;
-    Ok(row.try_get("n")?)
+    Ok(count)
 }
 
 /// `endpointsConf` for the domain's endpoints: type, area and ISP from the table, the flags from

@@ -3,9 +3,9 @@
 
 use sqlx::Row;
 
-use super::{Conn, Result, now_ms};
+use super::{Conn, Result, now_ms, Flag, decode};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct AccessKey {
     pub access_key_id: String,
     pub user_id: i64,
@@ -48,23 +48,15 @@ pub async fn list(conn: &mut Conn, account_id: i64) -> Result<Vec<AccessKey>> {
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AccessKey {
-                access_key_id: r.try_get("access_key_id")?,
-                user_id: r.try_get("user_id")?,
-                username: r.try_get("username")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect()
+    rows.iter().map(decode).collect()
 }
 
 /// Deletes a key of the account; returns whether there was one.
 /// Who owns an access key of the account: (user id, whether it is the main user).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Owner {
     pub user_id: i64,
+    #[sqlx(try_from = "Flag")]
     pub is_main: bool,
 }
 
@@ -77,13 +69,7 @@ pub async fn owner(conn: &mut Conn, account_id: i64, access_key_id: &str) -> Res
     .bind(account_id)
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|r| {
-        Ok(Owner {
-            user_id: r.try_get("user_id")?,
-            is_main: r.try_get::<i64, _>("is_main")? != 0,
-        })
-    })
-    .transpose()
+    row.as_ref().map(decode).transpose()
 }
 
 pub async fn delete(conn: &mut Conn, account_id: i64, access_key_id: &str) -> Result<bool> {

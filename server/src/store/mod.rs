@@ -253,13 +253,45 @@ pub async fn bump_config_version(conn: &mut Conn) -> Result<i64> {
 }
 
 pub async fn config_version(conn: &mut Conn) -> Result<i64> {
-    let row = sqlx::query("SELECT value FROM meta WHERE key = 'config_version'")
+    let value = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'config_version'")
         .fetch_one(&mut *conn)
         .await?;
-    Ok(row.try_get("value")?)
+    Ok(value)
 }
 
 /// Reads a 0/1 integer column as a bool (both backends store booleans as integers).
 fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool> {
     Ok(row.try_get::<i64, _>(column)? != 0)
+}
+
+/// A row as the `#[derive(sqlx::FromRow)]` type a query selects (its column names are the
+/// field names).
+fn decode<T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>>(row: &sqlx::any::AnyRow) -> Result<T> {
+    Ok(T::from_row(row)?)
+}
+
+/// The same for rows decoded by `#[derive(sqlx::FromRow)]`: `#[sqlx(try_from = "Flag")]` on a
+/// `bool` field.
+struct Flag(bool);
+
+impl sqlx::Type<Any> for Flag {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <i64 as sqlx::Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <i64 as sqlx::Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Any> for Flag {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> std::result::Result<Self, sqlx::error::BoxDynError> {
+        Ok(Flag(<i64 as sqlx::Decode<'r, Any>>::decode(value)? != 0))
+    }
+}
+
+impl From<Flag> for bool {
+    fn from(flag: Flag) -> bool {
+        flag.0
+    }
 }

@@ -3,17 +3,17 @@
 
 use app::strategy::Health;
 use sqlx::Row;
-use sqlx::any::AnyRow;
 
-use super::{Conn, Result};
+use super::{Conn, Result, Flag, decode};
 
 /// One probe, as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct ProbeRow {
     pub domain_id: i64,
     pub endpoint: String,
     pub point: String,
     pub at: i64,
+    #[sqlx(try_from = "Flag")]
     pub ok: bool,
     pub latency_ms: Option<i64>,
     pub http_status: Option<i64>,
@@ -83,21 +83,9 @@ pub async fn probes(
             .await?
         }
     };
-    rows.iter().map(probe_from_row).collect()
+    rows.iter().map(decode).collect()
 }
 
-fn probe_from_row(row: &AnyRow) -> Result<ProbeRow> {
-    Ok(ProbeRow {
-        domain_id: row.try_get("domain_id")?,
-        endpoint: row.try_get("endpoint")?,
-        point: row.try_get("point")?,
-        at: row.try_get("at")?,
-        ok: row.try_get::<i64, _>("ok")? != 0,
-        latency_ms: row.try_get("latency_ms")?,
-        http_status: row.try_get("http_status")?,
-        failure: row.try_get("failure")?,
-    })
-}
 
 /// Deletes probe results older than `before` (ms); returns how many.
 pub async fn purge_probes(conn: &mut Conn, before: i64) -> Result<u64> {
@@ -109,7 +97,7 @@ pub async fn purge_probes(conn: &mut Conn, before: i64) -> Result<u64> {
 }
 
 /// An endpoint's decided state: `up` or `down` (no row: unknown).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct EndpointHealth {
     pub endpoint: String,
     pub state: String,
@@ -156,10 +144,10 @@ async fn bump_health_version(conn: &mut Conn) -> Result<()> {
 
 /// Changes whenever a stored endpoint state does.
 pub async fn health_version(conn: &mut Conn) -> Result<i64> {
-    let row = sqlx::query("SELECT value FROM meta WHERE key = 'health_version'")
+    let value = sqlx::query_scalar("SELECT value FROM meta WHERE key = 'health_version'")
         .fetch_one(&mut *conn)
         .await?;
-    Ok(row.try_get("value")?)
+    Ok(value)
 }
 
 pub async fn endpoint_health(conn: &mut Conn, domain_id: i64) -> Result<Vec<EndpointHealth>> {
@@ -169,15 +157,7 @@ pub async fn endpoint_health(conn: &mut Conn, domain_id: i64) -> Result<Vec<Endp
     .bind(domain_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(EndpointHealth {
-                endpoint: row.try_get("endpoint")?,
-                state: row.try_get("state")?,
-                since: row.try_get("since")?,
-            })
-        })
-        .collect()
+    rows.iter().map(decode).collect()
 }
 
 /// Every stored endpoint state, for the health book at start: (domain id, endpoint, state).
@@ -196,7 +176,7 @@ pub async fn all_endpoint_health(conn: &mut Conn) -> Result<Vec<(i64, String, St
         .collect()
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct HealthEvent {
     pub id: i64,
     pub domain_id: i64,
@@ -210,7 +190,7 @@ pub struct HealthEvent {
 }
 
 pub async fn insert_health_event(conn: &mut Conn, e: &HealthEvent) -> Result<i64> {
-    let row = sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO health_events (domain_id, endpoint, at, from_state, to_state, evidence) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
@@ -222,7 +202,7 @@ pub async fn insert_health_event(conn: &mut Conn, e: &HealthEvent) -> Result<i64
     .bind(&e.evidence)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get("id")?)
+    Ok(id)
 }
 
 /// A domain's events since `since` (ms), newest first, at most `limit`.
@@ -241,19 +221,7 @@ pub async fn health_events(
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(HealthEvent {
-                id: row.try_get("id")?,
-                domain_id: row.try_get("domain_id")?,
-                endpoint: row.try_get("endpoint")?,
-                at: row.try_get("at")?,
-                from_state: row.try_get("from_state")?,
-                to_state: row.try_get("to_state")?,
-                evidence: row.try_get("evidence")?,
-            })
-        })
-        .collect()
+    rows.iter().map(decode).collect()
 }
 
 /// Each endpoint's state as of `at` (ms): the target of its last event at or before then;
@@ -284,7 +252,7 @@ pub async fn states_at(
 }
 
 /// Per domain of an account: its endpoints, and how many are decided up and down.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct StateCounts {
     pub domain_id: i64,
     pub endpoints: i64,
@@ -304,20 +272,11 @@ pub async fn state_counts(conn: &mut Conn, account_id: i64) -> Result<Vec<StateC
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(StateCounts {
-                domain_id: row.try_get("domain_id")?,
-                endpoints: row.try_get("endpoints")?,
-                up: row.try_get("up")?,
-                down: row.try_get("down")?,
-            })
-        })
-        .collect()
+    rows.iter().map(decode).collect()
 }
 
 /// A registered monitor point (an agent) of an account.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct MonitorPoint {
     pub id: i64,
     pub account_id: i64,
@@ -334,17 +293,6 @@ macro_rules! point_columns {
     };
 }
 
-fn point_from_row(row: &AnyRow) -> Result<MonitorPoint> {
-    Ok(MonitorPoint {
-        id: row.try_get("id")?,
-        account_id: row.try_get("account_id")?,
-        name: row.try_get("name")?,
-        area: row.try_get("area")?,
-        isp: row.try_get("isp")?,
-        created_at: row.try_get("created_at")?,
-        last_seen_at: row.try_get("last_seen_at")?,
-    })
-}
 
 pub async fn insert_point(
     conn: &mut Conn,
@@ -354,7 +302,7 @@ pub async fn insert_point(
     isp: &str,
     token_hash: &str,
 ) -> Result<i64> {
-    let row = sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO monitor_points (account_id, name, area, isp, token_hash, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
@@ -366,7 +314,7 @@ pub async fn insert_point(
     .bind(super::now_ms())
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get("id")?)
+    Ok(id)
 }
 
 pub async fn points(conn: &mut Conn, account_id: i64) -> Result<Vec<MonitorPoint>> {
@@ -378,7 +326,7 @@ pub async fn points(conn: &mut Conn, account_id: i64) -> Result<Vec<MonitorPoint
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(point_from_row).collect()
+    rows.iter().map(decode).collect()
 }
 
 pub async fn point_by_token(conn: &mut Conn, token_hash: &str) -> Result<Option<MonitorPoint>> {
@@ -390,7 +338,7 @@ pub async fn point_by_token(conn: &mut Conn, token_hash: &str) -> Result<Option<
     .bind(token_hash)
     .fetch_optional(&mut *conn)
     .await?;
-    row.as_ref().map(point_from_row).transpose()
+    row.as_ref().map(decode).transpose()
 }
 
 /// Returns whether a point was deleted.

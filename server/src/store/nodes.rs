@@ -1,10 +1,9 @@
 //! The nodes sharing this store, as each reports itself (a heartbeat every few seconds).
 
-use sqlx::Row;
 
-use super::{Conn, Result};
+use super::{Conn, Result, Flag, decode};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Node {
     pub name: String,
     /// The running process's id (a restarted node has a new one).
@@ -19,6 +18,7 @@ pub struct Node {
     pub config_version: i64,
     pub snapshot_at: i64,
     /// Runs monitoring (not started with `--no-monitor`).
+    #[sqlx(try_from = "Flag")]
     pub monitoring: bool,
 }
 
@@ -58,24 +58,7 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<Node>> {
     )
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Node {
-                name: r.try_get("name")?,
-                instance: r.try_get("instance")?,
-                version: r.try_get("version")?,
-                http: r.try_get("http")?,
-                dns: r.try_get("dns")?,
-                area: r.try_get("area")?,
-                isp: r.try_get("isp")?,
-                started_at: r.try_get("started_at")?,
-                last_seen: r.try_get("last_seen")?,
-                config_version: r.try_get("config_version")?,
-                snapshot_at: r.try_get("snapshot_at")?,
-                monitoring: r.try_get::<i64, _>("monitoring")? != 0,
-            })
-        })
-        .collect()
+    rows.iter().map(decode).collect()
 }
 
 /// The node row named `name`, if any.

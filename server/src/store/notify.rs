@@ -3,9 +3,9 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Conn, Result, now_ms};
+use super::{Conn, Result, now_ms, decode};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Contact {
     pub id: i64,
     pub account_id: i64,
@@ -15,16 +15,6 @@ pub struct Contact {
     pub webhook: String,
 }
 
-fn contact_from_row(row: &AnyRow) -> Result<Contact> {
-    Ok(Contact {
-        id: row.try_get("id")?,
-        account_id: row.try_get("account_id")?,
-        name: row.try_get("name")?,
-        email: row.try_get("email")?,
-        phone: row.try_get("phone")?,
-        webhook: row.try_get("webhook")?,
-    })
-}
 
 pub async fn contacts(conn: &mut Conn, account_id: i64) -> Result<Vec<Contact>> {
     let rows = sqlx::query(
@@ -34,12 +24,12 @@ pub async fn contacts(conn: &mut Conn, account_id: i64) -> Result<Vec<Contact>> 
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(contact_from_row).collect()
+    rows.iter().map(decode).collect()
 }
 
 /// Inserts or, when the name exists, updates; returns the id.
 pub async fn upsert_contact(conn: &mut Conn, c: &Contact) -> Result<i64> {
-    let row = sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO contacts (account_id, name, email, phone, webhook, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (account_id, name) DO UPDATE SET email = excluded.email, \
@@ -53,7 +43,7 @@ pub async fn upsert_contact(conn: &mut Conn, c: &Contact) -> Result<i64> {
     .bind(now_ms())
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get("id")?)
+    Ok(id)
 }
 
 pub async fn delete_contact(conn: &mut Conn, account_id: i64, name: &str) -> Result<bool> {
@@ -206,10 +196,10 @@ pub async fn recipients(conn: &mut Conn, domain_id: i64) -> Result<Vec<Contact>>
     .bind(domain_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(contact_from_row).collect()
+    rows.iter().map(decode).collect()
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Delivery {
     pub id: i64,
     pub account_id: i64,
@@ -238,28 +228,9 @@ macro_rules! delivery_columns {
     };
 }
 
-fn delivery_from_row(row: &AnyRow) -> Result<Delivery> {
-    Ok(Delivery {
-        id: row.try_get("id")?,
-        account_id: row.try_get("account_id")?,
-        domain_id: row.try_get("domain_id")?,
-        contact_id: row.try_get("contact_id")?,
-        channel: row.try_get("channel")?,
-        address: row.try_get("address")?,
-        subject_key: row.try_get("subject_key")?,
-        subject: row.try_get("subject")?,
-        body: row.try_get("body")?,
-        status: row.try_get("status")?,
-        attempts: row.try_get("attempts")?,
-        last_error: row.try_get("last_error")?,
-        next_attempt_at: row.try_get("next_attempt_at")?,
-        created_at: row.try_get("created_at")?,
-        sent_at: row.try_get("sent_at")?,
-    })
-}
 
 pub async fn insert_delivery(conn: &mut Conn, d: &Delivery) -> Result<i64> {
-    let row = sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO deliveries (account_id, domain_id, contact_id, channel, address, subject_key, \
          subject, body, status, attempts, last_error, next_attempt_at, created_at, sent_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
@@ -280,7 +251,7 @@ pub async fn insert_delivery(conn: &mut Conn, d: &Delivery) -> Result<i64> {
     .bind(d.sent_at)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get("id")?)
+    Ok(id)
 }
 
 /// When the last message about `subject_key` went (or was queued) to this contact on this
@@ -291,7 +262,7 @@ pub async fn last_notified(
     channel: &str,
     subject_key: &str,
 ) -> Result<Option<i64>> {
-    let row = sqlx::query(
+    let at = sqlx::query_scalar(
         "SELECT MAX(created_at) AS at FROM deliveries WHERE contact_id = $1 AND channel = $2 \
          AND subject_key = $3 AND status IN ('pending', 'sent', 'failed')",
     )
@@ -300,7 +271,7 @@ pub async fn last_notified(
     .bind(subject_key)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(row.try_get("at")?)
+    Ok(at)
 }
 
 /// Pending deliveries whose attempt is due, oldest first.
@@ -315,7 +286,7 @@ pub async fn due(conn: &mut Conn, now: i64, limit: i64) -> Result<Vec<Delivery>>
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(delivery_from_row).collect()
+    rows.iter().map(decode).collect()
 }
 
 /// When the next pending delivery is due (ms), if any.
@@ -336,7 +307,7 @@ pub async fn suppressed(conn: &mut Conn) -> Result<Vec<Delivery>> {
     ))
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(delivery_from_row).collect()
+    rows.iter().map(decode).collect()
 }
 
 pub async fn set_delivery_status(
@@ -380,5 +351,5 @@ pub async fn deliveries(
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(delivery_from_row).collect()
+    rows.iter().map(decode).collect()
 }

@@ -1,14 +1,14 @@
 //! Console sessions, server-side: the cookie holds a random token, the store its SHA-256 and the
 //! SHA-256 of the session's CSRF token (never a token itself).
 
-use sqlx::Row;
 
-use super::{Conn, Result, now_ms};
+use super::{Conn, Result, now_ms, decode};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Session {
     pub user_id: i64,
     /// SHA-256 (hex) of the session's CSRF token.
+    #[sqlx(rename = "csrf_token")]
     pub csrf_hash: String,
     pub expires_at: i64,
 }
@@ -34,14 +34,7 @@ pub async fn find(conn: &mut Conn, token_hash: &str) -> Result<Option<Session>> 
         .bind(now_ms())
         .fetch_optional(&mut *conn)
         .await?;
-    row.map(|r| {
-        Ok(Session {
-            user_id: r.try_get("user_id")?,
-            csrf_hash: r.try_get("csrf_token")?,
-            expires_at: r.try_get("expires_at")?,
-        })
-    })
-    .transpose()
+    row.as_ref().map(decode).transpose()
 }
 
 pub async fn delete(conn: &mut Conn, token_hash: &str) -> Result<()> {

@@ -2,11 +2,10 @@
 //! points at the enabled one.
 
 use sqlx::Row;
-use sqlx::any::AnyRow;
 
-use super::{Conn, Result, now_ms};
+use super::{Conn, Result, now_ms, decode};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Version {
     pub version: i64,
     /// The strategy document JSON (`{strategy, endpointsConf}`).
@@ -49,7 +48,7 @@ pub async fn get(conn: &mut Conn, domain_id: i64, version: i64) -> Result<Option
     .bind(version)
     .fetch_optional(&mut *conn)
     .await?;
-    row.as_ref().map(version_from_row).transpose()
+    row.as_ref().map(decode).transpose()
 }
 
 /// Every version, newest first.
@@ -60,14 +59,6 @@ pub async fn list(conn: &mut Conn, domain_id: i64) -> Result<Vec<Version>> {
     .bind(domain_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(version_from_row).collect()
+    rows.iter().map(decode).collect()
 }
 
-fn version_from_row(row: &AnyRow) -> Result<Version> {
-    Ok(Version {
-        version: row.try_get("version")?,
-        document: row.try_get("document")?,
-        created_at: row.try_get("created_at")?,
-        created_by: row.try_get("created_by")?,
-    })
-}

@@ -5,9 +5,9 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::OnceLock;
 
-use itm_server::ipdb::xdb::{
-    HkMoTwArea, IpDb, IpDbError, IpVersion, MIN_FILE_LEN, classify, classify_with,
-};
+use app::strategy::UserGroup;
+use itm_server::ipdb::region::{self, HkMoTwArea};
+use itm_server::ipdb::xdb::{IpDb, IpDbError, IpVersion, MIN_FILE_LEN};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ip2region");
 
@@ -564,6 +564,19 @@ fn prefix_len_property_structure_3_files() {
 // ---------------------------------------------------------------------------------------
 // classify()
 // ---------------------------------------------------------------------------------------
+
+/// A group as its two wire codes, the form the cases below are written in.
+fn codes(group: Option<UserGroup>) -> Option<(&'static str, &'static str)> {
+    group.map(|g| (g.area.code(), g.isp.code()))
+}
+
+fn classify(region: &str) -> Option<(&'static str, &'static str)> {
+    codes(region::classify(region))
+}
+
+fn classify_with(region: &str, hk_mo_tw: HkMoTwArea) -> Option<(&'static str, &'static str)> {
+    codes(region::classify_with(region, hk_mo_tw))
+}
 
 fn cls(region: &str) -> Option<(&'static str, &'static str)> {
     classify(region)
