@@ -354,9 +354,10 @@ pub async fn all_ids(conn: &mut Conn) -> Result<Vec<i64>> {
 
 /// Domains being monitored (started or paused).
 pub async fn monitored_count(conn: &mut Conn) -> Result<i64> {
-    let count = sqlx::query_scalar("SELECT COUNT(*) AS n FROM domains WHERE status IN ('start', 'pause')")
-        .fetch_one(&mut *conn)
-        .await?;
+    let count =
+        sqlx::query_scalar("SELECT COUNT(*) AS n FROM domains WHERE status IN ('start', 'pause')")
+            .fetch_one(&mut *conn)
+            .await?;
     Ok(count)
 }
 

@@ -1,7 +1,6 @@
 //! Strategy drafts: at most one per domain, replaced on every save, removed when enabled.
 
-
-use super::{Conn, Result, now_ms, decode};
+use super::{Conn, Result, decode, now_ms};
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Draft {

@@ -2,7 +2,7 @@
 
 use app::strategy::EndpointConf;
 
-use super::{Conn, Result, now_ms, decode};
+use super::{Conn, Result, decode, now_ms};
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Endpoint {
@@ -84,7 +84,6 @@ pub async fn delete(conn: &mut Conn, id: i64) -> Result<()> {
         .await?;
     Ok(())
 }
-
 
 /// Every endpoint of every domain (`only` = None) or of one domain, by domain then id. Two query
 /// texts, so the one-domain case uses the (domain_id, value) index.

@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use super::{Conn, Result, now_ms, Flag, decode};
+use super::{Conn, Flag, Result, decode, now_ms};
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct AccessKey {

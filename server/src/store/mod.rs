@@ -285,7 +285,9 @@ impl sqlx::Type<Any> for Flag {
 }
 
 impl<'r> sqlx::Decode<'r, Any> for Flag {
-    fn decode(value: sqlx::any::AnyValueRef<'r>) -> std::result::Result<Self, sqlx::error::BoxDynError> {
+    fn decode(
+        value: sqlx::any::AnyValueRef<'r>,
+    ) -> std::result::Result<Self, sqlx::error::BoxDynError> {
         Ok(Flag(<i64 as sqlx::Decode<'r, Any>>::decode(value)? != 0))
     }
 }

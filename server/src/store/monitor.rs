@@ -4,7 +4,7 @@
 use app::strategy::Health;
 use sqlx::Row;
 
-use super::{Conn, Result, Flag, decode};
+use super::{Conn, Flag, Result, decode};
 
 /// One probe, as stored.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -85,7 +85,6 @@ pub async fn probes(
     };
     rows.iter().map(decode).collect()
 }
-
 
 /// Deletes probe results older than `before` (ms); returns how many.
 pub async fn purge_probes(conn: &mut Conn, before: i64) -> Result<u64> {
@@ -292,7 +291,6 @@ macro_rules! point_columns {
         "id, account_id, name, area, isp, created_at, last_seen_at"
     };
 }
-
 
 pub async fn insert_point(
     conn: &mut Conn,

@@ -1,7 +1,6 @@
 //! The nodes sharing this store, as each reports itself (a heartbeat every few seconds).
 
-
-use super::{Conn, Result, Flag, decode};
+use super::{Conn, Flag, Result, decode};
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Node {

@@ -3,7 +3,7 @@
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Conn, Result, now_ms, decode};
+use super::{Conn, Result, decode, now_ms};
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Contact {
@@ -14,7 +14,6 @@ pub struct Contact {
     pub phone: String,
     pub webhook: String,
 }
-
 
 pub async fn contacts(conn: &mut Conn, account_id: i64) -> Result<Vec<Contact>> {
     let rows = sqlx::query(
@@ -227,7 +226,6 @@ macro_rules! delivery_columns {
          status, attempts, last_error, next_attempt_at, created_at, sent_at"
     };
 }
-
 
 pub async fn insert_delivery(conn: &mut Conn, d: &Delivery) -> Result<i64> {
     let id = sqlx::query_scalar(

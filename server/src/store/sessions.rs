@@ -1,8 +1,7 @@
 //! Console sessions, server-side: the cookie holds a random token, the store its SHA-256 and the
 //! SHA-256 of the session's CSRF token (never a token itself).
 
-
-use super::{Conn, Result, now_ms, decode};
+use super::{Conn, Result, decode, now_ms};
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Session {

@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 
-use super::{Conn, Result, now_ms, decode};
+use super::{Conn, Result, decode, now_ms};
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Version {
@@ -61,4 +61,3 @@ pub async fn list(conn: &mut Conn, domain_id: i64) -> Result<Vec<Version>> {
     .await?;
     rows.iter().map(decode).collect()
 }
-
