@@ -13,5 +13,6 @@ mod ipdb;
 mod monitor_probe;
 mod probe_agent_tls;
 mod routes;
+mod service_permissions;
 mod store;
 mod strategy_cli;
