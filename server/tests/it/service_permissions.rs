@@ -17,6 +17,7 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::common::{endpoint, main_caller};
 use app::model::{
     ContactRecord, DomainNotify, DomainStatus, EndpointInput, GroupMembers, MonitorSettings,
     NewDomain, NewMonitorPoint, Policy, Protocol,
@@ -319,18 +320,6 @@ impl World {
     }
 }
 
-async fn main_caller(svc: &Service, username: &str) -> Caller {
-    let mut conn = svc.node().store().conn().await.expect("conn");
-    let (user, _) = accounts::find_for_login(&mut conn, None, username)
-        .await
-        .expect("query")
-        .expect("main user");
-    Caller {
-        user,
-        source: "test".into(),
-    }
-}
-
 /// Creates sub-user `name` of `main`'s account through the service, grants `policy`, and loads
 /// it back as the doors would.
 async fn sub_caller(svc: &Service, main: &Caller, name: &str, policy: Option<Policy>) -> Caller {
@@ -350,17 +339,6 @@ async fn sub_caller(svc: &Service, main: &Caller, name: &str, policy: Option<Pol
     Caller {
         user,
         source: "test".into(),
-    }
-}
-
-fn endpoint(domain: &str, value: &str, area: &str) -> EndpointInput {
-    EndpointInput {
-        domain: domain.into(),
-        endpoint: value.into(),
-        kind: String::new(),
-        area: Some(area.into()),
-        isp: Some("ct".into()),
-        tag: String::new(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! when `ITM_TEST_POSTGRES` names a server (`postgres://USER:PASS@HOST:PORT`); each test gets a
 //! throwaway database there (`make test` starts the machine's PostgreSQL and sets it).
 
+use crate::common::endpoint;
 use app::model::{DomainStatus, EndpointInput, MonitorSettings, NameClaim, NewDomain, Policy};
 use app::strategy::StrategyDocument;
 use itm_server::service::{Caller, Sealer, Service, ServiceConfig, ServiceError};
@@ -61,28 +62,10 @@ fn service(store: &Store) -> Service {
     )
 }
 
+/// A new account named `name` and its main user's caller.
 async fn main_caller(svc: &Service, name: &str) -> Caller {
     let account = svc.create_account(name).await.expect("account");
-    let mut conn = svc.node().store().conn().await.expect("conn");
-    let (user, _) = accounts::find_for_login(&mut conn, None, &account.username)
-        .await
-        .expect("query")
-        .expect("user");
-    Caller {
-        user,
-        source: "test".into(),
-    }
-}
-
-fn endpoint(domain: &str, value: &str, area: &str) -> EndpointInput {
-    EndpointInput {
-        domain: domain.into(),
-        endpoint: value.into(),
-        kind: String::new(),
-        area: Some(area.into()),
-        isp: Some("ct".into()),
-        tag: String::new(),
-    }
+    crate::common::main_caller(svc, &account.username).await
 }
 
 #[tokio::test]

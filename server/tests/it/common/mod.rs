@@ -1,6 +1,11 @@
-//! Shared by integration tests: a TLS server on loopback with a self-signed certificate.
+//! Shared by integration tests: a main account's caller, an endpoint input, and a TLS server on
+//! loopback with a self-signed certificate.
 
 use std::sync::{Arc, Mutex};
+
+use app::model::EndpointInput;
+use itm_server::service::{Caller, Service};
+use itm_server::store::accounts;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -45,4 +50,29 @@ pub async fn tls_server(response: &'static [u8]) -> (u16, String, Arc<Mutex<Vec<
         }
     });
     (port, pem, seen)
+}
+
+/// The main user of the account named `username`, as the doors would load it.
+pub async fn main_caller(svc: &Service, username: &str) -> Caller {
+    let mut conn = svc.node().store().conn().await.expect("conn");
+    let (user, _) = accounts::find_for_login(&mut conn, None, username)
+        .await
+        .expect("query")
+        .expect("main user");
+    Caller {
+        user,
+        source: "test".into(),
+    }
+}
+
+/// An endpoint of `domain` in `area`, ISP China Telecom, type detected.
+pub fn endpoint(domain: &str, value: &str, area: &str) -> EndpointInput {
+    EndpointInput {
+        domain: domain.into(),
+        endpoint: value.into(),
+        kind: String::new(),
+        area: Some(area.into()),
+        isp: Some("ct".into()),
+        tag: String::new(),
+    }
 }
