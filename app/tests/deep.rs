@@ -9,7 +9,7 @@ mod common;
 use app::editor::layout::{COLUMN, Layout, NodeKey};
 use app::editor::lint::lint;
 use app::editor::stress::{diff, endpoints_under, health_down, n1_sweep, previews};
-use app::editor::{Edit, EditError, Editor, reaches};
+use app::editor::{Children, Edit, EditError, Editor, reaches};
 use app::strategy::{
     EndpointId, Evaluator, Family, Health, Limit, MAX_DEPTH, MAX_RULES, Preview, ProblemKind,
     RuleId, RuleKind, SamplerSet, Strategy, Target, UserGroup,
@@ -199,7 +199,10 @@ fn the_editor_edits_a_draft_100000_deep() {
         })
         .expect("moves");
     editor
-        .apply(Edit::DeleteRule { name: "r5".into() })
+        .apply(Edit::DeleteRule {
+            name: "r5".into(),
+            children: Children::Delete,
+        })
         .expect("deletes");
     assert!(
         !reaches(editor.doc(), "r0", &last),

@@ -167,3 +167,54 @@ fn with_every_endpoint_failed_the_answer_fails_open_unhealthy() {
         true,
     );
 }
+
+/// A primary/backup strategy over Beijing and Sichuan endpoints: the recommendation (geo
+/// proximity) moves the groups nearer Sichuan, under the live health; with Beijing down, the
+/// primary answers nobody healthily, and the diff says so too.
+#[test]
+fn the_recommendations_diff_is_the_groups_whose_answer_moves() {
+    let document = doc(
+        "pb",
+        vec![rule(
+            "priority",
+            "pb",
+            "none.CN",
+            vec![item("10.0.0.1", 0, 1, ""), item("10.0.0.2", 0, 2, "")],
+        )],
+        vec![
+            ep("A", "10.0.0.1", "beijing.CN"),
+            ep("A", "10.0.0.2", "sichuan.CN"),
+        ],
+    );
+    let up = schedule(document.clone(), &[]);
+    let (recommended, changes) = up.recommendation_changes();
+    assert_eq!(recommended.strategy.start, app::strategy::ROOT_RULE);
+    let changes = changes.expect("a strategy is enabled");
+    let sichuan = UserGroup::new(
+        app::strategy::Area::from_code("sichuan.CN").expect("area"),
+        app::strategy::Isp::Ct,
+    );
+    let moved = changes
+        .iter()
+        .find(|c| c.family == Family::A && c.group == sichuan)
+        .expect("Sichuan's answer moves to its own endpoint");
+    assert_eq!(moved.before.dist, vec![("10.0.0.1".to_owned(), 1.0)]);
+    assert_eq!(moved.after.dist, vec![("10.0.0.2".to_owned(), 1.0)]);
+    let beijing = UserGroup::new(
+        app::strategy::Area::from_code("beijing.CN").expect("area"),
+        app::strategy::Isp::Ct,
+    );
+    assert!(
+        changes.iter().all(|c| c.group != beijing),
+        "Beijing keeps its answer"
+    );
+
+    // Nothing enabled: no diff to show (every group gets its first answer).
+    let mut none = up.clone();
+    none.document.strategy.rules.clear();
+    assert_eq!(none.recommendation_changes().1, None);
+
+    // The recommendation of a recommended strategy changes nothing.
+    let same = schedule(recommended, &[("10.0.0.1", EndpointStatus::Fail)]);
+    assert_eq!(same.recommendation_changes().1, Some(Vec::new()));
+}

@@ -57,7 +57,7 @@ test('a bad domain name is refused with the reason', async ({ page }) => {
 
 test('without a session the list asks to log in', async ({ page }) => {
   await page.goto('/');
-  await expect(page.getByRole('alert')).toContainText('log in again');
+  await expect(page.getByRole('alert')).toContainText('请重新登录');
   await expect(page.locator('section.domains').getByRole('link', { name: '登录' })).toBeVisible();
 });
 

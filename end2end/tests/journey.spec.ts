@@ -114,7 +114,9 @@ test('from login to a monitored, scheduled domain', async ({ page }, info) => {
     // The recommended strategy: enabling it starts the domain's scheduling.
     await page.goto(`/domains/${listed}/results`);
     await expect(page.getByText('还没有启用的策略')).toBeVisible();
-    await page.getByRole('button', { name: '使用推荐策略' }).click();
+    await page.locator('#recommend summary').click();
+    await expect(page.locator('#recommend-diff')).toHaveAttribute('data-count', 'all');
+    await page.locator('#recommend-confirm').click();
     await expect(page.locator('svg.china-map g.province')).toHaveCount(34);
     await page.getByRole('link', { name: '端点', exact: true }).click();
     await expect(page.locator('dl.facts dd.status')).toHaveText('运行');

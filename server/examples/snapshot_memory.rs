@@ -7,7 +7,7 @@ use std::alloc::System;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use app::model::{EndpointInput, NewDomain};
+use app::model::{Enabling, EndpointInput, NewDomain};
 use app::strategy::StrategyDocument;
 use itm_server::dns::Answers;
 use itm_server::health::HealthBook;
@@ -109,7 +109,7 @@ fn main() -> anyhow::Result<()> {
             }
             service.add_endpoints(&caller, &endpoints).await?;
             service
-                .update_or_create_strategies(&caller, &strategies)
+                .update_or_create_strategies(&caller, &strategies, &Enabling::default())
                 .await?;
         }
         println!(

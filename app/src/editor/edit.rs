@@ -3,7 +3,7 @@
 //! the draft never holds a half-made change. Rules are addressed by name and items by their
 //! parent rule and index, as in the wire document.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::graph::Reachable;
 use crate::strategy::{ItemConf, RuleConf, RuleKind, StrategyDocument};
@@ -32,9 +32,11 @@ pub enum Edit {
         parent: String,
         index: usize,
     },
-    /// Removes the rule and every item referencing it.
+    /// Removes the rule and every item referencing it; what happens to the rule's own items
+    /// is said, never implied.
     DeleteRule {
         name: String,
+        children: Children,
     },
     SetStart {
         name: String,
@@ -80,6 +82,17 @@ pub enum Edit {
     Replace(Box<StrategyDocument>),
 }
 
+/// What deleting a rule does with the rules and endpoints under it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Children {
+    /// The sub-rules only this rule leads to are deleted with it (a sub-rule another rule
+    /// also uses stays).
+    Delete,
+    /// The rule's items move to each rule that used it, in its place (the start rule has none:
+    /// refused).
+    Reattach,
+}
+
 #[derive(Clone, PartialEq, Eq, Debug, thiserror::Error)]
 pub enum EditError {
     #[error("no rule is named \"{0}\"")]
@@ -96,6 +109,8 @@ pub enum EditError {
     NameTaken(String),
     #[error("the name is empty")]
     EmptyName,
+    #[error("no rule uses \"{0}\": there is no parent to move its items to")]
+    NoParent(String),
 }
 
 impl Edit {
@@ -150,13 +165,20 @@ impl Edit {
                 rule_mut(doc, &parent)?.items.remove(index);
                 Ok(None)
             }
-            Edit::DeleteRule { name } => {
-                let at = rule_index(doc, &name)?;
-                doc.strategy.rules.remove(at);
+            Edit::DeleteRule { name, children } => {
+                rule_index(doc, &name)?;
+                let gone = match children {
+                    Children::Delete => only_under(doc, &name),
+                    Children::Reattach => {
+                        reattach(doc, &name)?;
+                        HashSet::from([name.clone()])
+                    }
+                };
+                doc.strategy.rules.retain(|r| !gone.contains(&r.name));
                 for rule in &mut doc.strategy.rules {
-                    rule.items.retain(|i| i.reference != name);
+                    rule.items.retain(|i| !gone.contains(&i.reference));
                 }
-                if doc.strategy.start == name {
+                if gone.contains(&doc.strategy.start) {
                     doc.strategy.start = doc
                         .strategy
                         .rules
@@ -300,6 +322,84 @@ fn push_item(doc: &mut StrategyDocument, parent: &str, reference: &str) -> Resul
         usersets: String::new(),
     });
     Ok(())
+}
+
+/// `name` and the sub-rules reachable from it that no other rule leads to (a shared sub-rule
+/// stays, and so does whatever it leads to).
+pub fn only_under(doc: &StrategyDocument, name: &str) -> HashSet<String> {
+    // Each rule's distinct parent rules; a rule goes once every parent has (a work list, so a
+    // chain 100,000 deep costs one pass).
+    let mut parents: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for rule in &doc.strategy.rules {
+        for item in &rule.items {
+            parents
+                .entry(item.reference.as_str())
+                .or_default()
+                .insert(rule.name.as_str());
+        }
+    }
+    let by_name: HashMap<&str, &RuleConf> = doc
+        .strategy
+        .rules
+        .iter()
+        .map(|r| (r.name.as_str(), r))
+        .collect();
+    let mut gone: HashSet<&str> = HashSet::from([name]);
+    let mut work = vec![name];
+    while let Some(rule) = work.pop() {
+        let Some(current) = by_name.get(rule) else {
+            continue;
+        };
+        for child in current.items.iter().map(|i| i.reference.as_str()) {
+            if gone.contains(child) || !by_name.contains_key(child) {
+                continue;
+            }
+            let all_gone = parents
+                .get(child)
+                .is_none_or(|ps| ps.iter().all(|p| gone.contains(p)));
+            if all_gone {
+                gone.insert(child);
+                work.push(child);
+            }
+        }
+    }
+    gone.into_iter().map(str::to_owned).collect()
+}
+
+/// Puts `name`'s items in place of every item referencing it; an item its new parent already
+/// has is not added twice.
+fn reattach(doc: &mut StrategyDocument, name: &str) -> Result<(), EditError> {
+    let moved = doc.strategy.rules[rule_index(doc, name)?].items.clone();
+    let mut found = false;
+    for parent in doc.strategy.rules.iter_mut().filter(|r| r.name != name) {
+        let Some(at) = parent.items.iter().position(|i| i.reference == name) else {
+            continue;
+        };
+        found = true;
+        let mapping = RuleKind::parse(&parent.kind) == Some(RuleKind::UsersetMapping);
+        let placed = parent.items.remove(at);
+        let mut fresh: Vec<ItemConf> = moved
+            .iter()
+            .filter(|m| !parent.items.iter().any(|i| i.reference == m.reference))
+            .cloned()
+            .collect();
+        // One item takes the deleted rule's place whole, user groups included; several would
+        // claim the same groups, so they start with none (the editor then shows what to pick).
+        let inherit = mapping && fresh.len() == 1;
+        for item in &mut fresh {
+            if inherit {
+                item.usersets.clone_from(&placed.usersets);
+            } else {
+                item.usersets.clear();
+            }
+        }
+        parent.items.splice(at..at, fresh);
+    }
+    if found {
+        Ok(())
+    } else {
+        Err(EditError::NoParent(name.to_owned()))
+    }
 }
 
 fn next_priority(rule: &RuleConf) -> i64 {
@@ -551,7 +651,13 @@ mod tests {
             },
         );
         assert_eq!(d.strategy.start, "根");
-        apply(&mut d, Edit::DeleteRule { name: x.clone() });
+        apply(
+            &mut d,
+            Edit::DeleteRule {
+                name: x.clone(),
+                children: Children::Delete,
+            },
+        );
         assert_eq!(
             d.strategy.rules[0]
                 .items
@@ -560,5 +666,84 @@ mod tests {
                 .collect::<Vec<_>>(),
             [y.as_str()]
         );
+    }
+
+    /// root → a → {b → 10.0.0.1, shared → 10.0.0.2}; root → shared too.
+    fn tree() -> StrategyDocument {
+        serde_json::from_str(
+            r#"{"strategy":{"start":"root","rules":[
+                {"type":"wrr","name":"root","items":[{"reference":"a","weight":1},{"reference":"shared","weight":1}]},
+                {"type":"priority","name":"a","items":[{"reference":"b","priority":1},{"reference":"shared","priority":2}]},
+                {"type":"wrr","name":"b","items":[{"reference":"10.0.0.1","weight":1}]},
+                {"type":"wrr","name":"shared","items":[{"reference":"10.0.0.2","weight":1}]}]},
+               "endpointsConf":[{"type":"A","value":"10.0.0.1","evalHealth":true,"enable":true},
+                                {"type":"A","value":"10.0.0.2","evalHealth":true,"enable":true}]}"#,
+        )
+        .expect("tree")
+    }
+
+    fn names(d: &StrategyDocument) -> Vec<&str> {
+        d.strategy.rules.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    #[test]
+    fn deleting_with_children_keeps_what_another_rule_uses() {
+        let mut d = tree();
+        apply(
+            &mut d,
+            Edit::DeleteRule {
+                name: "a".into(),
+                children: Children::Delete,
+            },
+        );
+        assert_eq!(names(&d), ["root", "shared"]);
+        let refs: Vec<&str> = d.strategy.rules[0]
+            .items
+            .iter()
+            .map(|i| i.reference.as_str())
+            .collect();
+        assert_eq!(refs, ["shared"]);
+        let mut d = tree();
+        apply(
+            &mut d,
+            Edit::DeleteRule {
+                name: "root".into(),
+                children: Children::Delete,
+            },
+        );
+        assert!(d.strategy.rules.is_empty(), "{:?}", names(&d));
+        assert_eq!(d.strategy.start, "");
+    }
+
+    #[test]
+    fn reattaching_moves_the_items_into_the_parent_in_place() {
+        let mut d = tree();
+        apply(
+            &mut d,
+            Edit::DeleteRule {
+                name: "a".into(),
+                children: Children::Reattach,
+            },
+        );
+        assert_eq!(names(&d), ["root", "b", "shared"]);
+        let refs: Vec<&str> = d.strategy.rules[0]
+            .items
+            .iter()
+            .map(|i| i.reference.as_str())
+            .collect();
+        assert_eq!(
+            refs,
+            ["b", "shared"],
+            "shared was there already: not added twice"
+        );
+        let mut d = tree();
+        let before = d.clone();
+        let refused = Edit::DeleteRule {
+            name: "root".into(),
+            children: Children::Reattach,
+        }
+        .apply(&mut d);
+        assert_eq!(refused, Err(EditError::NoParent("root".into())));
+        assert_eq!(d, before, "a refused edit leaves the draft as it was");
     }
 }

@@ -10,7 +10,7 @@ pub mod lint;
 pub mod stress;
 pub mod usersets;
 
-pub use edit::{Edit, EditError, is_rule, reaches};
+pub use edit::{Children, Edit, EditError, is_rule, only_under, reaches};
 
 use crate::strategy::StrategyDocument;
 

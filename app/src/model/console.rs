@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{DomainSummary, EndpointStatus};
-use crate::strategy::{Family, Health, Preview, Strategy, StrategyDocument};
+use crate::editor::stress::{Change, diff, previews};
+use crate::strategy::{Family, Health, Preview, Strategy, StrategyDocument, recommend};
 
 /// Domains per page of the console's list.
 pub const DOMAINS_PER_PAGE: u32 = 50;
@@ -31,16 +32,6 @@ pub struct DomainPage {
     pub page: u32,
     pub pages: u32,
     pub rows: Vec<DomainRow>,
-}
-
-/// A strategy version (`GET /v1/domains/{domain}/strategy/versions`); every enable stores one.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VersionInfo {
-    pub version: i64,
-    pub created_at: i64,
-    pub created_by: String,
-    pub enabled: bool,
 }
 
 /// A domain's saved working draft of its strategy (`GET /v1/domains/{domain}/strategy/draft`):
@@ -89,8 +80,38 @@ impl DomainSchedule {
                 .collect::<Vec<_>>()
                 .join("; ")
         })?;
-        let health: Vec<Health> = compiled
-            .strategy
+        Ok(Preview::compute(
+            &compiled.strategy,
+            &self.live_health(&compiled.strategy),
+            family,
+        ))
+    }
+
+    /// What enabling the recommended strategy (generated from the endpoints) would change,
+    /// under the live health: the recommendation's document, and every (family, group) whose
+    /// answer moves — `None` when no valid strategy is enabled (every group gets its first
+    /// answer). The results tab shows this before it asks.
+    pub fn recommendation_changes(&self) -> (StrategyDocument, Option<Vec<Change>>) {
+        let mut recommended = self.document.clone();
+        recommended.strategy = recommend(&self.document.endpoints_conf).strategy;
+        let previews_of = |doc: &StrategyDocument| {
+            let strategy = Strategy::compile(doc).ok()?.strategy;
+            Some(previews(&strategy, &self.live_health(&strategy)))
+        };
+        let before = (!self.document.strategy.rules.is_empty())
+            .then(|| previews_of(&self.document))
+            .flatten();
+        let changes = match (before, previews_of(&recommended)) {
+            (Some(before), Some(after)) => Some(diff(&before, &after)),
+            _ => None,
+        };
+        (recommended, changes)
+    }
+
+    /// Each endpoint of `strategy` as the monitor sees it now (ok → up, fail → down, anything
+    /// else or no status → unknown).
+    fn live_health(&self, strategy: &Strategy) -> Vec<Health> {
+        strategy
             .endpoints
             .iter()
             .map(|e| {
@@ -105,8 +126,7 @@ impl DomainSchedule {
                     _ => Health::Unknown,
                 }
             })
-            .collect();
-        Ok(Preview::compute(&compiled.strategy, &health, family))
+            .collect()
     }
 }
 

@@ -11,10 +11,10 @@ mod monitor;
 mod node;
 mod notify;
 mod session;
+mod version;
 
 pub use console::{
     DOMAINS_PER_PAGE, DomainPage, DomainRow, DomainSchedule, IpPlace, StrategyDraft, Usage,
-    VersionInfo,
 };
 pub use domain::{
     CHALLENGE_LABEL, CreatedDomain, DomainDetails, DomainStatus, DomainSummary, MonitorStatus,
@@ -30,6 +30,7 @@ pub use monitor::{
 pub use node::NodeStatus;
 pub use notify::{ContactGroupRecord, ContactRecord, DeliveryRecord, DomainNotify, GroupMembers};
 pub use session::Me;
+pub use version::{Base, Enabling, MAX_VERSION_NOTE_CHARS, VersionInfo, VersionSource};
 
 /// A bad value in a request, named by its field path (`[2].area`, `timeoutSec`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]

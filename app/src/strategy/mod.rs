@@ -37,7 +37,7 @@ pub use model::{
     RuleId, RuleKind, Strategy, Target,
 };
 pub use outcome::Dist;
-pub use preview::{GroupPreview, Preview};
+pub use preview::{GroupPreview, Preview, answers_nobody};
 pub use problem::{Location, Problem, ProblemKind, Problems};
 pub use recommend::{ROOT_RULE, recommend};
 pub use rules::Reason;

@@ -57,6 +57,16 @@ impl Preview {
     }
 }
 
+/// Whether `strategy` answers no user group in either family with every endpoint up: enabled,
+/// DNS would answer nothing at all (the service refuses that unless forced).
+pub fn answers_nobody(strategy: &Strategy) -> bool {
+    let health = strategy.health_unknown();
+    Family::ALL.into_iter().all(|family| {
+        let mut evaluator = Evaluator::new(strategy, &health);
+        UserGroup::all().all(|group| evaluator.outcome(group, family).dist.is_empty())
+    })
+}
+
 impl GroupPreview {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()

@@ -4,8 +4,8 @@
 //!
 //! Every call but login acts as the user of the session the `request` carries, found by the
 //! server's one session rule (the REST API's: the cookie, the CSRF check, the client's address
-//! behind trusted proxies); its policies apply. The error is the message to show (the field
-//! named, or "log in again").
+//! behind trusted proxies); its policies apply. The error is typed ([`ConsoleError`]): its kind
+//! sets the HTTP status, its message names the field.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -16,14 +16,15 @@ use http::request::Parts;
 use crate::model::{
     AuditEntry, ContactGroupRecord, ContactRecord, CreatedDomain, CreatedKey, CreatedMonitorPoint,
     CreatedUser, DeliveryRecord, DomainDetails, DomainNotify, DomainPage, DomainSchedule,
-    DomainStatus, EndpointInput, EndpointRecord, HealthEventRecord, IpPlace, KeyInfo, Me,
+    DomainStatus, Enabling, EndpointInput, EndpointRecord, HealthEventRecord, IpPlace, KeyInfo, Me,
     MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewDomain, NewMonitorPoint, NodeStatus,
     ProbeRecord, StrategyDraft, Usage, UserInfo, Verification, VersionInfo,
 };
 use crate::strategy::StrategyDocument;
+use crate::ui::error::ConsoleError;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-pub type Reply<'a, T> = BoxFuture<'a, Result<T, String>>;
+pub type Reply<'a, T> = BoxFuture<'a, Result<T, ConsoleError>>;
 
 pub trait ConsoleBackend: Send + Sync {
     /// Logs in (a sub-user with its account id) from the client of `request` (failed attempts
@@ -135,7 +136,12 @@ pub trait ConsoleBackend: Send + Sync {
         domain: &'a str,
     ) -> Reply<'a, Vec<VersionInfo>>;
     /// Generates the recommended strategy from the endpoints and enables it.
-    fn recommend_strategy<'a>(&'a self, request: &'a Parts, domain: &'a str) -> Reply<'a, ()>;
+    fn recommend_strategy<'a>(
+        &'a self,
+        request: &'a Parts,
+        domain: &'a str,
+        enabling: Enabling,
+    ) -> Reply<'a, ()>;
     /// Version `n`'s document over today's endpoints.
     fn strategy_version<'a>(
         &'a self,
@@ -156,13 +162,14 @@ pub trait ConsoleBackend: Send + Sync {
     ) -> Reply<'a, StrategyDraft>;
     fn discard_strategy_draft<'a>(&'a self, request: &'a Parts, domain: &'a str) -> Reply<'a, ()>;
     /// Validates and enables `document`, removing the draft; returns the new version. Refused
-    /// when the enabled version is no longer `base` (someone enabled another meanwhile).
+    /// when the enabled version is no longer `enabling.base` (someone enabled another
+    /// meanwhile).
     fn enable_strategy<'a>(
         &'a self,
         request: &'a Parts,
         domain: &'a str,
         document: StrategyDocument,
-        base: Option<i64>,
+        enabling: Enabling,
     ) -> Reply<'a, i64>;
 
     // Monitor points (agents).

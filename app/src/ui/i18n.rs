@@ -76,6 +76,23 @@ pub fn isp_name(isp: crate::strategy::Isp) -> &'static str {
     lang().get().pick(isp.name_zh(), isp.name_en())
 }
 
+/// How a strategy version was made, as the versions list and the history say it.
+pub fn version_source_name(source: crate::model::VersionSource) -> &'static str {
+    use crate::model::VersionSource;
+    let lang = lang().get();
+    match source {
+        VersionSource::Editor => lang.pick("编辑器", "editor"),
+        VersionSource::Recommend => lang.pick("推荐策略", "recommended"),
+        VersionSource::Restore => lang.pick("恢复旧版本", "restored"),
+        VersionSource::Api => lang.pick("API", "API"),
+        VersionSource::Regenerate => lang.pick(
+            "删除端点后重新生成",
+            "regenerated after endpoints were deleted",
+        ),
+        VersionSource::Unrecorded => lang.pick("未记录", "not recorded"),
+    }
+}
+
 /// Switches the language and remembers it for a year.
 pub fn switch_to(new: Lang) {
     lang().set(new);

@@ -4,6 +4,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod backend;
+pub mod error;
 pub mod i18n;
 pub mod map;
 mod pages;

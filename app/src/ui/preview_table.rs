@@ -1,11 +1,13 @@
 //! The table of every user group's answer (33 areas × 5 ISPs), shared by the strategy lab and
 //! the scheduling results: each cell lists the endpoints with their shares, coloured by health;
-//! with `endpoints`, each answer gets its map colour.
+//! with `endpoints`, each answer gets its map colour. And the table of the groups whose answer
+//! a change moves (the editor's diff, the recommendation's confirmation).
 
 use leptos::prelude::*;
 
 use super::i18n::{isp_name, lang, t};
 use super::map::colour;
+use crate::editor::stress::{Change, shares_text};
 use crate::strategy::{AREAS, GroupPreview, Isp, Preview, UserGroup};
 
 /// The header row: the area column and the five ISPs.
@@ -73,5 +75,34 @@ fn GroupCell(answer: GroupPreview, endpoints: Option<Vec<String>>) -> impl IntoV
         <td class=class data-group=answer.group.to_string() data-preview=answer.to_json()>
             {lines}
         </td>
+    }
+}
+
+/// One row per (record type, group) whose answer changes: before and after.
+#[component]
+pub fn ChangesTable(
+    changes: Vec<Change>,
+    before: (&'static str, &'static str),
+    after: (&'static str, &'static str),
+) -> impl IntoView {
+    view! {
+        <table class="preview compare-table">
+            <thead>
+                <tr>
+                    <th>{t("用户组", "User group")}</th>
+                    <th>{t(before.0, before.1)}</th>
+                    <th>{t(after.0, after.1)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {changes.iter().map(|c| view! {
+                    <tr data-group=c.group.to_string()>
+                        <th>{format!("{} {}", c.family, c.group)}</th>
+                        <td>{shares_text(&c.before)}</td>
+                        <td>{shares_text(&c.after)}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }

@@ -3,12 +3,14 @@
 
 use leptos::prelude::*;
 
+use crate::ui::error::ConsoleError;
+
 use super::i18n::t;
 use crate::model::Me;
 
 /// The logged-in user, asked again on every navigation (logging in or out navigates).
 #[derive(Clone, Copy)]
-pub struct MeResource(pub Resource<Result<Option<Me>, ServerFnError>>);
+pub struct MeResource(pub Resource<Result<Option<Me>, ConsoleError>>);
 
 pub fn provide_me() {
     let location = leptos_router::hooks::use_location();
@@ -19,7 +21,7 @@ pub fn provide_me() {
     provide_context(MeResource(me));
 }
 
-fn me() -> Option<Resource<Result<Option<Me>, ServerFnError>>> {
+fn me() -> Option<Resource<Result<Option<Me>, ConsoleError>>> {
     use_context::<MeResource>().map(|m| m.0)
 }
 
@@ -61,12 +63,10 @@ macro_rules! confirm_delete {
 }
 pub(crate) use confirm_delete;
 
-/// A server function's error as the message to show (without the framework's prefix).
-pub fn error_text(e: &ServerFnError) -> String {
-    match e {
-        ServerFnError::ServerError(m) => m.clone(),
-        other => other.to_string(),
-    }
+/// A server function's error as the message to show, in the user's language where the console
+/// words it itself.
+pub fn error_text(e: &ConsoleError) -> String {
+    e.text(super::i18n::lang().get_untracked())
 }
 
 /// A message shown as an alert line.
@@ -75,7 +75,7 @@ pub fn alert(message: String) -> AnyView {
 }
 
 /// A server function's error as an alert line.
-pub fn alert_error(e: &ServerFnError) -> AnyView {
+pub fn alert_error(e: &ConsoleError) -> AnyView {
     alert(error_text(e))
 }
 
@@ -85,7 +85,7 @@ pub fn loading() -> impl IntoView {
 }
 
 /// The first error among actions' latest results, for one alert line.
-pub fn first_error(results: &[Option<Result<(), ServerFnError>>]) -> Option<String> {
+pub fn first_error(results: &[Option<Result<(), ConsoleError>>]) -> Option<String> {
     results
         .iter()
         .flatten()

@@ -14,7 +14,9 @@ use serde::Deserialize;
 use super::error::ApiError;
 use super::extract::{Body, Params};
 use super::null;
-use crate::service::{Caller, EndpointRef, Service, ServiceError, StrategyInput, VersionInfo};
+use crate::service::{
+    Base, Caller, Enabling, EndpointRef, Service, ServiceError, StrategyInput, VersionInfo,
+};
 
 type Result<T> = std::result::Result<T, ApiError>;
 type Null = Json<serde_json::Value>;
@@ -128,8 +130,10 @@ pub(super) async fn recommend(
     State(s): State<Service>,
     caller: Caller,
     Path(domain): Path<String>,
+    Params(q): Params<EnablingQuery>,
 ) -> Result<Null> {
-    s.recommend_strategy(&caller, &domain).await?;
+    s.recommend_strategy(&caller, &domain, &q.enabling()?)
+        .await?;
     Ok(null())
 }
 
@@ -154,9 +158,10 @@ pub(super) async fn restore(
     State(s): State<Service>,
     caller: Caller,
     Path((domain, version)): Path<(String, String)>,
+    Params(q): Params<EnablingQuery>,
 ) -> Result<Null> {
     let version = version_number(&version)?;
-    s.restore_strategy_version(&caller, &domain, version)
+    s.restore_strategy_version(&caller, &domain, version, &q.enabling()?)
         .await?;
     Ok(null())
 }
@@ -202,10 +207,44 @@ pub(super) async fn discard_draft(
 pub(super) async fn update_or_create(
     State(s): State<Service>,
     caller: Caller,
+    Params(q): Params<EnablingQuery>,
     Body(batch): Body<BTreeMap<String, StrategyInput>>,
 ) -> Result<Null> {
-    s.update_or_create_strategies(&caller, &batch).await?;
+    s.update_or_create_strategies(&caller, &batch, &q.enabling()?)
+        .await?;
     Ok(null())
+}
+
+/// `?force=true&note=…&base=N` on the routes that enable a version: `force` enables a strategy
+/// that answers no user group, `note` is stored with the version, and `base` (0: none) is the
+/// version the caller saw enabled; the change is refused (409) if another one is enabled now.
+#[derive(Deserialize)]
+pub(super) struct EnablingQuery {
+    #[serde(default)]
+    force: bool,
+    #[serde(default)]
+    note: String,
+    base: Option<i64>,
+}
+
+impl EnablingQuery {
+    fn enabling(self) -> Result<Enabling> {
+        let base = match self.base {
+            None => Base::Any,
+            Some(0) => Base::Version(None),
+            Some(n) if n > 0 => Base::Version(Some(n)),
+            Some(n) => {
+                return Err(ApiError::invalid(format!(
+                    "base: {n} is not a version number (0 for none)"
+                )));
+            }
+        };
+        Ok(Enabling {
+            base,
+            note: self.note,
+            force: self.force,
+        })
+    }
 }
 
 #[derive(Deserialize)]

@@ -1,11 +1,14 @@
 //! Every failure as the seed's error body, `{"requestId", "code", "message"}`, with the status
 //! of `docs/api.md`, in one place. The request id is the one the middleware put in the
-//! `x-bce-request-id` header and in the request's log span.
+//! `x-bce-request-id` header and in the request's log span. The console's typed error is
+//! derived from the same mapping, so both doors answer a failure with the same status.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+
+use app::ui::error::ConsoleError;
 
 use crate::service::ServiceError;
 
@@ -72,6 +75,27 @@ impl From<ServiceError> for ApiError {
             tracing::error!("{e}");
         }
         ApiError::new(status, code, e.to_string())
+    }
+}
+
+impl From<ApiError> for ConsoleError {
+    fn from(e: ApiError) -> ConsoleError {
+        match e.status {
+            StatusCode::UNAUTHORIZED => ConsoleError::LoginRequired,
+            StatusCode::FORBIDDEN => ConsoleError::Forbidden(e.message),
+            StatusCode::NOT_FOUND => ConsoleError::NotFound(e.message),
+            StatusCode::CONFLICT => ConsoleError::Conflict(e.message),
+            StatusCode::TOO_MANY_REQUESTS => ConsoleError::Throttled(e.message),
+            StatusCode::SERVICE_UNAVAILABLE => ConsoleError::Unavailable,
+            status if status.is_client_error() => ConsoleError::Invalid(e.message),
+            _ => ConsoleError::Internal(e.message),
+        }
+    }
+}
+
+impl From<ServiceError> for ConsoleError {
+    fn from(e: ServiceError) -> ConsoleError {
+        ApiError::from(e).into()
     }
 }
 

@@ -51,6 +51,14 @@ macro_rules! op {
     };
 }
 
+/// The routes that enable a version: `force` (enable one that answers no user group), `note`
+/// (stored with the version) and `base` (the version the caller saw enabled; 0: none).
+const ENABLING: &[(&str, bool, &str)] = &[
+    ("force", false, "boolean"),
+    ("note", false, "string"),
+    ("base", false, "integer"),
+];
+
 pub const OPERATIONS: &[Operation] = &[
     op!(
         "get",
@@ -146,6 +154,7 @@ pub const OPERATIONS: &[Operation] = &[
         "Generate and enable the recommended strategy",
         None,
         null,
+        ENABLING,
         route: || axum::routing::post(super::domains::recommend)
     ),
     op!(
@@ -194,6 +203,7 @@ pub const OPERATIONS: &[Operation] = &[
         "Enable an older version again",
         None,
         null,
+        ENABLING,
         route: || axum::routing::post(super::domains::restore)
     ),
     op!(
@@ -210,6 +220,7 @@ pub const OPERATIONS: &[Operation] = &[
         "Enable strategies of several domains (all or none)",
         Some(|| json!({"type": "object", "additionalProperties": r("StrategyInput")})),
         null,
+        ENABLING,
         route: || axum::routing::post(super::domains::update_or_create)
     ),
     op!(
@@ -603,7 +614,9 @@ fn schemas() -> Value {
         "StrategyDraft": {"type": "object", "properties": {
             "document": r("StrategyDocument"), "updatedAt": {"type": "integer"}, "updatedBy": {"type": "string"}}},
         "VersionInfo": {"type": "object", "properties": {
-            "version": {"type": "integer"}, "createdAt": {"type": "integer"}, "createdBy": {"type": "string"}, "enabled": {"type": "boolean"}}},
+            "version": {"type": "integer"}, "createdAt": {"type": "integer"}, "createdBy": {"type": "string"},
+            "source": {"type": "string", "enum": ["editor", "recommend", "restore", "api", "regenerate", "unrecorded"]},
+            "note": {"type": "string"}, "enabled": {"type": "boolean"}}},
         "Contact": {"type": "object", "additionalProperties": false, "required": ["name"], "properties": {
             "name": {"type": "string"}, "email": {"type": "string"}, "phone": {"type": "string"}, "webhook": {"type": "string"}}},
         "ContactGroup": {"type": "object", "properties": {"name": {"type": "string"}, "contacts": {"type": "array", "items": {"type": "string"}}}},

@@ -14,7 +14,7 @@ use crate::health::HealthBook;
 use crate::ipdb::Locator;
 use crate::net::{Reach, ReachEntry};
 use crate::resolver::Resolver;
-use crate::service::{Caller, Delegation, Sealer, Service, ServiceConfig};
+use crate::service::{Caller, Delegation, Enabling, Sealer, Service, ServiceConfig};
 use crate::store::{Store, accounts};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ip2region");
@@ -99,7 +99,11 @@ pub async fn handler(dir: &Path) -> anyhow::Result<Handler> {
             r#"{{"strategy":{{"start":"r","rules":[{rule}]}}}}"#
         ))?;
         service
-            .update_or_create_strategies(&caller, &[(listed, doc.into())].into_iter().collect())
+            .update_or_create_strategies(
+                &caller,
+                &[(listed, doc.into())].into_iter().collect(),
+                &Enabling::default(),
+            )
             .await?;
     }
     let answers = Arc::new(Answers::new("itm.test", Arc::new(HealthBook::default())));

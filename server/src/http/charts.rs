@@ -43,7 +43,12 @@ pub async fn chart(
     let since = now - minutes * 60_000;
     let probes = match console.probes(&request, &q.domain, since).await {
         Ok(p) => p,
-        Err(message) => return (StatusCode::FORBIDDEN, message).into_response(),
+        // The status the failure calls for (no session 401, another account's domain 404).
+        Err(e) => {
+            let status =
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return (status, e.to_string()).into_response();
+        }
     };
     let drawn = match file.as_str() {
         "latency.svg" => latency_chart(&probes, since, now),

@@ -4,12 +4,14 @@
 use app::model::{
     AuditEntry, ContactGroupRecord, ContactRecord, CreatedDomain, CreatedKey, CreatedMonitorPoint,
     CreatedUser, DeliveryRecord, DomainDetails, DomainNotify, DomainPage, DomainSchedule,
-    DomainStatus, EndpointInput, EndpointRecord, GroupMembers, HealthEventRecord, IpPlace, KeyInfo,
-    Me, MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewDomain, NewMonitorPoint,
-    NodeStatus, Permission, ProbeRecord, StrategyDraft, Usage, UserInfo, Verification, VersionInfo,
+    DomainStatus, Enabling, EndpointInput, EndpointRecord, GroupMembers, HealthEventRecord,
+    IpPlace, KeyInfo, Me, MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewDomain,
+    NewMonitorPoint, NodeStatus, Permission, ProbeRecord, StrategyDraft, Usage, UserInfo,
+    Verification, VersionInfo,
 };
 use app::strategy::{Area, Isp, StrategyDocument};
 use app::ui::backend::{BoxFuture, ConsoleBackend, Reply};
+use app::ui::error::ConsoleError;
 use axum::http::request::Parts;
 
 use crate::api::extract::{SESSION_COOKIE, expired_session_cookie, session_cookie};
@@ -20,29 +22,23 @@ pub struct Console(pub Service);
 
 impl Console {
     /// The session's user as a caller — through the REST API's own door, so both doors read
-    /// sessions, apply the CSRF rule and place the client the same way — or the message to show.
-    async fn caller(&self, request: &Parts) -> Result<Caller, String> {
+    /// sessions, apply the CSRF rule and place the client the same way — or why not.
+    async fn caller(&self, request: &Parts) -> Result<Caller, ConsoleError> {
         crate::api::extract::caller(&self.0, request)
             .await
-            .map_err(|e| {
-                if e.status == axum::http::StatusCode::UNAUTHORIZED {
-                    "not logged in, or the session has expired: log in again".to_owned()
-                } else {
-                    e.message
-                }
-            })
+            .map_err(ConsoleError::from)
     }
 }
 
 /// The body of a method acting as the session's user: `$service` and `$caller` are bound, the
-/// service's error becomes the message to show.
+/// service's error becomes the console's (the kind mapped where the REST API maps its own).
 macro_rules! as_user {
     ($self:ident, $request:ident, |$service:ident, $caller:ident| $body:expr) => {
         Box::pin(async move {
             let $caller = $self.caller($request).await?;
             let $service = &$self.0;
             let $caller = &$caller;
-            $body.await.map_err(|e| e.to_string())
+            $body.await.map_err(ConsoleError::from)
         })
     };
 }
@@ -63,8 +59,9 @@ impl ConsoleBackend for Console {
                 Err(e) => {
                     tracing::debug!("console login refused: {e}");
                     Err(match e {
-                        ServiceError::Throttled(m) => m,
-                        _ => "wrong user name or password".to_owned(),
+                        ServiceError::Throttled(m) => ConsoleError::Throttled(m),
+                        // One answer for every refusal: which part was wrong is not told.
+                        _ => ConsoleError::LoginRequired,
                     })
                 }
             }
@@ -286,9 +283,15 @@ impl ConsoleBackend for Console {
             .strategy_versions(caller, domain))
     }
 
-    fn recommend_strategy<'a>(&'a self, request: &'a Parts, domain: &'a str) -> Reply<'a, ()> {
-        as_user!(self, request, |s, caller| s
-            .recommend_strategy(caller, domain))
+    fn recommend_strategy<'a>(
+        &'a self,
+        request: &'a Parts,
+        domain: &'a str,
+        enabling: Enabling,
+    ) -> Reply<'a, ()> {
+        as_user!(self, request, |s, caller| async move {
+            s.recommend_strategy(caller, domain, &enabling).await
+        })
     }
 
     fn strategy_version<'a>(
@@ -329,10 +332,12 @@ impl ConsoleBackend for Console {
         request: &'a Parts,
         domain: &'a str,
         document: StrategyDocument,
-        base: Option<i64>,
+        enabling: Enabling,
     ) -> Reply<'a, i64> {
-        as_user!(self, request, |s, caller| s
-            .enable_strategy(caller, domain, &document, base))
+        as_user!(self, request, |s, caller| async move {
+            s.enable_strategy(caller, domain, &document, &enabling)
+                .await
+        })
     }
 
     fn create_point<'a>(

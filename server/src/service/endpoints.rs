@@ -342,8 +342,15 @@ impl Service {
         // The seed: an endpoint the strategy uses is removed from it by regenerating the
         // recommended strategy; endpoints it does not use leave a hand-made strategy alone.
         if used {
-            self.enable_recommended(&mut tx, caller, &domain, &remaining)
-                .await?;
+            self.enable_recommended(
+                &mut tx,
+                caller,
+                &domain,
+                &remaining,
+                super::VersionSource::Regenerate,
+                "",
+            )
+            .await?;
         } else {
             self.check_endpoint_set(&mut tx, &domain).await?;
         }

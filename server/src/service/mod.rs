@@ -27,7 +27,7 @@ pub use endpoints::EndpointRef;
 pub use error::ServiceError;
 pub use iam::{CreatedKey, CreatedUser, KeyInfo, UserInfo};
 pub use secrets::{Sealer, constant_time_eq};
-pub use strategies::{StatedEndpoint, StrategyInput, VersionInfo};
+pub use strategies::{Base, Enabling, StatedEndpoint, StrategyInput, VersionInfo, VersionSource};
 // The stored shapes the doors show as they are; re-exported so `api` and `http` never name the
 // store.
 pub use crate::store::accounts::User;

@@ -7,14 +7,17 @@
 
 use std::collections::BTreeMap;
 
-pub use app::model::VersionInfo;
+pub use app::model::{Base, Enabling, VersionInfo, VersionSource};
 use app::model::{DomainSchedule, DomainStatus, EndpointStatus, Permission, StrategyDraft};
-use app::strategy::{Area, Compiled, Isp, Strategy, StrategyDocument, StrategyTree, recommend};
+use app::strategy::{
+    Area, Compiled, Isp, Strategy, StrategyDocument, StrategyTree, answers_nobody, recommend,
+};
 
 use super::monitoring::endpoint_status;
 use super::{Caller, Result, Service, ServiceError};
 use crate::store::domains::{self, Domain};
 use crate::store::endpoints::{self, Endpoint, compose};
+use crate::store::strategies::Made;
 use crate::store::{Conn, StoreError, bump_config_version, drafts, strategies};
 
 /// One domain's part of `POST /v1/strategys/update-or-create`: `{strategy, endpointsConf}`, and
@@ -127,11 +130,19 @@ impl Service {
         })
     }
 
-    /// Generates the recommended strategy from the domain's endpoints and enables it.
-    pub async fn recommend_strategy(&self, caller: &Caller, name: &str) -> Result<()> {
+    /// Generates the recommended strategy from the domain's endpoints and enables it (against
+    /// `enabling.base`, when the caller showed its diff against one).
+    pub async fn recommend_strategy(
+        &self,
+        caller: &Caller,
+        name: &str,
+        enabling: &Enabling,
+    ) -> Result<()> {
         caller.require(Permission::Write)?;
+        let note = checked_note(enabling)?;
         let mut tx = self.store().begin().await?;
         let domain = self.domain(&mut tx, caller, name).await?;
+        check_base(&domain, enabling.base)?;
         let list = endpoints::list(&mut tx, domain.id).await?;
         if list.is_empty() {
             return Err(ServiceError::Conflict(format!(
@@ -139,8 +150,15 @@ impl Service {
                 domain.name
             )));
         }
-        self.enable_recommended(&mut tx, caller, &domain, &list)
-            .await?;
+        self.enable_recommended(
+            &mut tx,
+            caller,
+            &domain,
+            &list,
+            VersionSource::Recommend,
+            note,
+        )
+        .await?;
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
         self.changes().publish([domain.id]);
@@ -152,8 +170,10 @@ impl Service {
         &self,
         caller: &Caller,
         batch: &BTreeMap<String, StrategyInput>,
+        enabling: &Enabling,
     ) -> Result<()> {
         caller.require(Permission::Write)?;
+        let note = checked_note(enabling)?;
         if batch.is_empty() {
             return Err(ServiceError::Invalid("the batch names no domain".into()));
         }
@@ -170,12 +190,15 @@ impl Service {
                 status: String::new(),
                 ..input.document.clone()
             };
-            self.compile_for(&domain, &doc, &list)
+            let compiled = self
+                .compile_for(&domain, &doc, &list)
                 .map_err(|e| prefix(name, e))?;
+            check_answers_somebody(&domain, &compiled, enabling.force)?;
             valid.push((domain, doc));
         }
+        let made = self.made(caller, VersionSource::Api, note);
         for (domain, doc) in &valid {
-            self.enable(&mut tx, caller, domain, doc).await?;
+            self.enable(&mut tx, caller, domain, doc, made).await?;
         }
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
@@ -194,6 +217,8 @@ impl Service {
                 version: v.version,
                 created_at: v.created_at,
                 created_by: v.created_by,
+                source: v.source,
+                note: v.note,
                 enabled: Some(v.version) == domain.strategy_version,
             })
             .collect())
@@ -205,23 +230,29 @@ impl Service {
         caller: &Caller,
         name: &str,
         n: i64,
+        enabling: &Enabling,
     ) -> Result<()> {
         caller.require(Permission::Write)?;
+        let note = checked_note(enabling)?;
         let mut tx = self.store().begin().await?;
         let domain = self.domain(&mut tx, caller, name).await?;
         let stored = strategies::get(&mut tx, domain.id, n)
             .await?
             .ok_or_else(|| no_version(&domain, n))?;
         let doc = parse_stored(&stored.document)?;
+        check_base(&domain, enabling.base)?;
         let list = endpoints::list(&mut tx, domain.id).await?;
-        self.compile_for(&domain, &doc, &list)
+        let compiled = self
+            .compile_for(&domain, &doc, &list)
             .map_err(|e| match e {
                 ServiceError::Invalid(m) => {
                     ServiceError::Conflict(format!("version {n} no longer fits the endpoints: {m}"))
                 }
                 other => other,
             })?;
-        self.enable(&mut tx, caller, &domain, &doc).await?;
+        check_answers_somebody(&domain, &compiled, enabling.force)?;
+        let made = self.made(caller, VersionSource::Restore, note);
+        self.enable(&mut tx, caller, &domain, &doc, made).await?;
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
         self.changes().publish([domain.id]);
@@ -317,32 +348,26 @@ impl Service {
     }
 
     /// Validates and enables `doc` for one domain and removes its draft, in one transaction:
-    /// the editor's "Enable". `base` is the version the editor showed as enabled (None: none);
-    /// if another one was enabled since, the request is refused rather than silently undoing
-    /// someone else's change.
+    /// the editor's "Enable". The editor names as `enabling.base` the version it showed as
+    /// enabled.
     pub async fn enable_strategy(
         &self,
         caller: &Caller,
         name: &str,
         doc: &StrategyDocument,
-        base: Option<i64>,
+        enabling: &Enabling,
     ) -> Result<i64> {
         caller.require(Permission::Write)?;
+        let note = checked_note(enabling)?;
         let mut tx = self.store().begin().await?;
         let domain = self.domain(&mut tx, caller, name).await?;
-        if domain.strategy_version != base {
-            let now = domain
-                .strategy_version
-                .map_or_else(|| "none".to_owned(), |v| format!("version {v}"));
-            return Err(ServiceError::Conflict(format!(
-                "the enabled strategy of \"{}\" changed since the editor loaded it (now {now}); load it from the versions list and apply your change again",
-                domain.name
-            )));
-        }
+        check_base(&domain, enabling.base)?;
         let list = endpoints::list(&mut tx, domain.id).await?;
         check_endpoints_known(name, doc, &list)?;
-        self.compile_for(&domain, doc, &list)?;
-        let version = self.enable(&mut tx, caller, &domain, doc).await?;
+        let compiled = self.compile_for(&domain, doc, &list)?;
+        check_answers_somebody(&domain, &compiled, enabling.force)?;
+        let made = self.made(caller, VersionSource::Editor, note);
+        let version = self.enable(&mut tx, caller, &domain, doc, made).await?;
         drafts::delete(&mut tx, domain.id).await?;
         bump_config_version(&mut tx).await?;
         tx.commit().await?;
@@ -460,6 +485,8 @@ impl Service {
         caller: &Caller,
         domain: &Domain,
         list: &[Endpoint],
+        source: VersionSource,
+        note: &str,
     ) -> Result<()> {
         if list.is_empty() {
             domains::clear_strategy(conn, domain.id).await?;
@@ -475,8 +502,17 @@ impl Service {
         }
         let doc = recommend(&compose(list, &[]));
         self.compile_for(domain, &doc, list)?;
-        self.enable(conn, caller, domain, &doc).await?;
+        let made = self.made(caller, source, note);
+        self.enable(conn, caller, domain, &doc, made).await?;
         Ok(())
+    }
+
+    fn made<'a>(&self, caller: &'a Caller, source: VersionSource, note: &'a str) -> Made<'a> {
+        Made {
+            by: &caller.user.username,
+            source,
+            note,
+        }
     }
 
     /// Stores `doc` as the domain's next version and enables it; an unscheduled domain starts.
@@ -487,6 +523,7 @@ impl Service {
         caller: &Caller,
         domain: &Domain,
         doc: &StrategyDocument,
+        made: Made<'_>,
     ) -> Result<i64> {
         let stored = StrategyDocument {
             status: String::new(),
@@ -494,7 +531,7 @@ impl Service {
         };
         let json =
             serde_json::to_string(&stored).map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let version = strategies::insert(conn, domain.id, &json, &caller.user.username).await?;
+        let version = strategies::insert(conn, domain.id, &json, made).await?;
         domains::set_strategy_version(conn, domain.id, version).await?;
         if domain.status == DomainStatus::Unscheduled {
             domains::set_status(conn, domain.id, DomainStatus::Start).await?;
@@ -504,11 +541,45 @@ impl Service {
             caller,
             "strategy.enable",
             &domain.name,
-            &format!("version {version}"),
+            &format!("version {version} ({})", made.source.code()),
         )
         .await?;
         Ok(version)
     }
+}
+
+/// A change prepared against `base` is refused when another version is enabled now, rather
+/// than silently undoing someone else's change.
+fn check_base(domain: &Domain, base: Base) -> Result<()> {
+    let Base::Version(shown) = base else {
+        return Ok(());
+    };
+    if domain.strategy_version == shown {
+        return Ok(());
+    }
+    let name = |v: Option<i64>| v.map_or_else(|| "none".to_owned(), |v| format!("version {v}"));
+    Err(ServiceError::Conflict(format!(
+        "the enabled strategy of \"{}\" changed since it was shown (shown {}, now {}); load it from the versions list and apply your change again",
+        domain.name,
+        name(shown),
+        name(domain.strategy_version)
+    )))
+}
+
+/// A strategy that answers no user group in either family would make DNS answer nothing for
+/// the domain: refused unless the caller forces it.
+fn check_answers_somebody(domain: &Domain, compiled: &Compiled, force: bool) -> Result<()> {
+    if force || !answers_nobody(&compiled.strategy) {
+        return Ok(());
+    }
+    Err(ServiceError::Conflict(format!(
+        "the strategy of \"{}\" answers no user group (every group's A and AAAA answers would be empty, with every endpoint up): DNS would answer nothing for it; fix the strategy, or enable it anyway with force",
+        domain.name
+    )))
+}
+
+fn checked_note(enabling: &Enabling) -> Result<&str> {
+    enabling.checked_note().map_err(ServiceError::Invalid)
 }
 
 fn no_version(domain: &Domain, n: i64) -> ServiceError {

@@ -1,20 +1,23 @@
 //! Main accounts, their users (the main user and sub-users) and the users' policies.
 
 use app::model::Policy;
-use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Conn, Result, StoreError, flag, now_ms};
+use super::{Coded, Conn, Flag, Result, decode, now_ms};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct User {
     pub id: i64,
     pub account_id: i64,
     pub username: String,
+    #[sqlx(try_from = "Flag")]
     pub is_main: bool,
+    /// Read by a second query (a user holds several).
+    #[sqlx(skip)]
     pub policies: Vec<Policy>,
     pub created_at: i64,
     /// The user's account is an installation operator's.
+    #[sqlx(try_from = "Flag")]
     pub operator: bool,
 }
 
@@ -99,10 +102,12 @@ pub async fn find_for_login(
         }
     };
     let Some(row) = row else { return Ok(None) };
-    let hash: String = row.try_get("password_hash")?;
-    let mut user = user_from_row(&row)?;
+    let Hashed {
+        mut user,
+        password_hash,
+    } = decode(&row)?;
     user.policies = policies(conn, user.id).await?;
-    Ok(Some((user, hash)))
+    Ok(Some((user, password_hash)))
 }
 
 pub async fn user_by_id(conn: &mut Conn, id: i64) -> Result<Option<User>> {
@@ -140,7 +145,7 @@ pub async fn list_users(conn: &mut Conn, account_id: i64) -> Result<Vec<User>> {
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;
-    let mut users = rows.iter().map(user_from_row).collect::<Result<Vec<_>>>()?;
+    let mut users = rows.iter().map(decode).collect::<Result<Vec<User>>>()?;
     for user in &mut users {
         user.policies = policies(conn, user.id).await?;
     }
@@ -204,30 +209,28 @@ async fn policies(conn: &mut Conn, user_id: i64) -> Result<Vec<Policy>> {
         .fetch_all(&mut *conn)
         .await?;
     rows.iter()
-        .map(|row| {
-            let name: String = row.try_get("policy")?;
-            Policy::parse(&name)
-                .ok_or_else(|| StoreError::Corrupt(format!("unknown policy {name}")))
-        })
+        .map(|row| Ok(decode::<Held>(row)?.policy))
         .collect()
 }
 
 /// The user of `row` (if any) with its policies.
 async fn with_policies(conn: &mut Conn, row: Option<AnyRow>) -> Result<Option<User>> {
     let Some(row) = row else { return Ok(None) };
-    let mut user = user_from_row(&row)?;
+    let mut user: User = decode(&row)?;
     user.policies = policies(conn, user.id).await?;
     Ok(Some(user))
 }
 
-fn user_from_row(row: &AnyRow) -> Result<User> {
-    Ok(User {
-        id: row.try_get("id")?,
-        account_id: row.try_get("account_id")?,
-        username: row.try_get("username")?,
-        is_main: flag(row, "is_main")?,
-        policies: Vec::new(),
-        created_at: row.try_get("created_at")?,
-        operator: flag(row, "operator")?,
-    })
+/// A user with the password hash a login checks.
+#[derive(sqlx::FromRow)]
+struct Hashed {
+    #[sqlx(flatten)]
+    user: User,
+    password_hash: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Held {
+    #[sqlx(try_from = "Coded<Policy>")]
+    policy: Policy,
 }

@@ -1,7 +1,5 @@
 //! The audit log: who did what to which resource, when and from where.
 
-use sqlx::Row;
-
 use super::{Conn, Result, now_ms};
 
 pub use app::model::AuditEntry;
@@ -55,7 +53,7 @@ pub async fn list(
     account_id: i64,
     filter: &AuditFilter,
 ) -> Result<Vec<AuditEntry>> {
-    let rows = sqlx::query(
+    let rows: Vec<EntryRow> = sqlx::query_as(
         "SELECT id, username, action, target, detail, source, at FROM audit_log \
          WHERE account_id = $1 AND ($2 = '' OR username = $2) AND ($3 = '' OR action = $3) \
          AND at >= $4 AND id < $5 ORDER BY id DESC LIMIT $6",
@@ -68,17 +66,20 @@ pub async fn list(
     .bind(filter.limit)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(AuditEntry {
-                id: r.try_get("id")?,
-                username: r.try_get("username")?,
-                action: r.try_get("action")?,
-                target: r.try_get("target")?,
-                detail: r.try_get("detail")?,
-                source: r.try_get("source")?,
-                at: r.try_get("at")?,
-            })
-        })
-        .collect()
+    Ok(rows.into_iter().map(entry).collect())
+}
+
+/// id, username, action, target, detail, source, at (the entry is the model's type).
+type EntryRow = (i64, String, String, String, String, String, i64);
+
+fn entry((id, username, action, target, detail, source, at): EntryRow) -> AuditEntry {
+    AuditEntry {
+        id,
+        username,
+        action,
+        target,
+        detail,
+        source,
+        at,
+    }
 }

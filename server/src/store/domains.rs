@@ -1,26 +1,27 @@
 //! Domains: name, ITM or not, scheduling status, TTL, the enabled strategy version and the
 //! monitor settings (stored as JSON: one record, validated by the service before it is written).
 
+use super::{Coded, Conn, Flag, JsonText, Result, decode, now_ms};
 use app::model::{DomainStatus, MonitorSettings, NameClaim};
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
-use super::{Conn, Result, StoreError, flag, now_ms};
 
 pub const DEFAULT_TTL: i64 = 60;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct Domain {
     pub id: i64,
     pub account_id: i64,
     /// The name as `GET /v1/domains` lists it (`www.test.com.133` for ITM domains).
     pub name: String,
+    #[sqlx(try_from = "Flag")]
     pub is_itm: bool,
+    #[sqlx(try_from = "Coded<DomainStatus>")]
     pub status: DomainStatus,
     pub ttl: i64,
     pub strategy_version: Option<i64>,
+    #[sqlx(try_from = "JsonText<MonitorSettings>")]
     pub monitor: MonitorSettings,
     /// Whether DNS answers it (delegated names wait for their proof of control).
+    #[sqlx(try_from = "Coded<NameClaim>")]
     pub claim: NameClaim,
     pub created_at: i64,
     pub updated_at: i64,
@@ -72,8 +73,17 @@ pub async fn by_served_name(
         .bind(served_name)
         .fetch_optional(&mut *conn)
         .await?;
-    row.map(|r| Ok((r.try_get("id")?, r.try_get("account_id")?, claim_in(&r)?)))
-        .transpose()
+    let Some(row) = row else { return Ok(None) };
+    let owner: Owner = decode(&row)?;
+    Ok(Some((owner.id, owner.account_id, owner.claim)))
+}
+
+#[derive(sqlx::FromRow)]
+struct Owner {
+    id: i64,
+    account_id: i64,
+    #[sqlx(try_from = "Coded<NameClaim>")]
+    claim: NameClaim,
 }
 
 /// Of `names`, the ones that are active delegated domains of accounts other than `account_id`
@@ -86,7 +96,7 @@ pub async fn delegated_of_others(
     let mut found = Vec::new();
     // One query per name: at most 127 parents, and only when a delegated name is created.
     for name in names {
-        let row = sqlx::query(
+        let owned: Option<String> = sqlx::query_scalar(
             "SELECT name FROM domains WHERE served_name = $1 AND is_itm = 0 \
              AND claim = 'active' AND account_id <> $2",
         )
@@ -94,9 +104,7 @@ pub async fn delegated_of_others(
         .bind(account_id)
         .fetch_optional(&mut *conn)
         .await?;
-        if let Some(row) = row {
-            found.push(row.try_get("name")?);
-        }
+        found.extend(owned);
     }
     Ok(found)
 }
@@ -113,21 +121,13 @@ pub async fn set_claim(conn: &mut Conn, id: i64, claim: NameClaim) -> Result<()>
 
 /// Delegated domains waiting for their proof of control, oldest first: (id, account, name).
 pub async fn pending(conn: &mut Conn, limit: i64) -> Result<Vec<(i64, i64, String)>> {
-    let rows = sqlx::query(
+    let rows = sqlx::query_as(
         "SELECT id, account_id, name FROM domains WHERE claim = 'pending' ORDER BY id LIMIT $1",
     )
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("id")?,
-                r.try_get("account_id")?,
-                r.try_get("name")?,
-            ))
-        })
-        .collect()
+    Ok(rows)
 }
 
 /// Every delegated domain: (id, account, name, claim), for the start-up check of served names.
@@ -137,15 +137,20 @@ pub async fn delegated(conn: &mut Conn) -> Result<Vec<(i64, i64, String, NameCla
             .fetch_all(&mut *conn)
             .await?;
     rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("id")?,
-                r.try_get("account_id")?,
-                r.try_get("name")?,
-                claim_in(r)?,
-            ))
+        .map(|row| {
+            let named: Named = decode(row)?;
+            Ok((named.id, named.account_id, named.name, named.claim))
         })
         .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct Named {
+    id: i64,
+    account_id: i64,
+    name: String,
+    #[sqlx(try_from = "Coded<NameClaim>")]
+    claim: NameClaim,
 }
 
 /// Marks a delegated domain as overlapping another's zone: not served, its served name freed.
@@ -174,11 +179,6 @@ pub async fn set_itm_served_names(conn: &mut Conn, zone: &str) -> Result<u64> {
     Ok(done.rows_affected())
 }
 
-fn claim_in(row: &AnyRow) -> Result<NameClaim> {
-    let claim: String = row.try_get("claim")?;
-    NameClaim::parse(&claim).ok_or_else(|| StoreError::Corrupt(format!("domain claim {claim}")))
-}
-
 pub async fn list(conn: &mut Conn, account_id: i64) -> Result<Vec<Domain>> {
     let rows = sqlx::query(concat!(
         "SELECT ",
@@ -188,19 +188,22 @@ pub async fn list(conn: &mut Conn, account_id: i64) -> Result<Vec<Domain>> {
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(domain_from_row).collect()
+    rows.iter().map(decode).collect()
 }
 
 /// What a list of domains shows: no monitor settings (parsing 5,000 of them would cost more
 /// than the query).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct Listed {
     pub id: i64,
     pub account_id: i64,
     pub name: String,
+    #[sqlx(try_from = "Flag")]
     pub is_itm: bool,
+    #[sqlx(try_from = "Coded<DomainStatus>")]
     pub status: DomainStatus,
     pub strategy_version: Option<i64>,
+    #[sqlx(try_from = "Coded<NameClaim>")]
     pub claim: NameClaim,
     pub updated_at: i64,
 }
@@ -213,32 +216,14 @@ pub async fn list_brief(conn: &mut Conn, account_id: i64) -> Result<Vec<Listed>>
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(listed_from_row).collect()
-}
-
-fn listed_from_row(row: &AnyRow) -> Result<Listed> {
-    Ok(Listed {
-        id: row.try_get("id")?,
-        account_id: row.try_get("account_id")?,
-        name: row.try_get("name")?,
-        is_itm: flag(row, "is_itm")?,
-        status: status_in(row)?,
-        strategy_version: row.try_get("strategy_version")?,
-        claim: claim_in(row)?,
-        updated_at: row.try_get("updated_at")?,
-    })
-}
-
-fn status_in(row: &AnyRow) -> Result<DomainStatus> {
-    let status: String = row.try_get("status")?;
-    DomainStatus::parse(&status)
-        .ok_or_else(|| StoreError::Corrupt(format!("domain status {status}")))
+    rows.iter().map(decode).collect()
 }
 
 /// One row of a page of the list, with the domain's endpoint count and how many are decided up
 /// and down.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct PageRow {
+    #[sqlx(flatten)]
     pub domain: Listed,
     pub endpoints: i64,
     pub up: i64,
@@ -262,14 +247,13 @@ pub async fn page(
             .replace('%', "\\%")
             .replace('_', "\\_")
     );
-    let total: i64 = sqlx::query(
+    let total: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) AS n FROM domains WHERE account_id = $1 AND name LIKE $2 ESCAPE '\\'",
     )
     .bind(account_id)
     .bind(&pattern)
     .fetch_one(&mut *conn)
-    .await?
-    .try_get("n")?;
+    .await?;
     let rows = sqlx::query(
         "SELECT d.id AS id, d.account_id AS account_id, d.name AS name, d.is_itm AS is_itm, \
          d.status AS status, d.strategy_version AS strategy_version, d.claim AS claim, \
@@ -290,17 +274,7 @@ pub async fn page(
     .bind(offset)
     .fetch_all(&mut *conn)
     .await?;
-    let rows = rows
-        .iter()
-        .map(|row| {
-            Ok(PageRow {
-                domain: listed_from_row(row)?,
-                endpoints: row.try_get("endpoints")?,
-                up: row.try_get("up")?,
-                down: row.try_get("down")?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let rows = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
     Ok((total, rows))
 }
 
@@ -329,7 +303,7 @@ pub async fn get(conn: &mut Conn, account_id: i64, name: &str) -> Result<Option<
     .bind(name)
     .fetch_optional(&mut *conn)
     .await?;
-    row.as_ref().map(domain_from_row).transpose()
+    row.as_ref().map(decode).transpose()
 }
 
 pub async fn by_id(conn: &mut Conn, id: i64) -> Result<Option<Domain>> {
@@ -341,15 +315,15 @@ pub async fn by_id(conn: &mut Conn, id: i64) -> Result<Option<Domain>> {
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
-    row.as_ref().map(domain_from_row).transpose()
+    row.as_ref().map(decode).transpose()
 }
 
 /// Every domain's id (monitoring decides per domain whether it runs).
 pub async fn all_ids(conn: &mut Conn) -> Result<Vec<i64>> {
-    let rows = sqlx::query("SELECT id FROM domains ORDER BY id")
+    let ids = sqlx::query_scalar("SELECT id FROM domains ORDER BY id")
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter().map(|r| Ok(r.try_get("id")?)).collect()
+    Ok(ids)
 }
 
 /// Domains being monitored (started or paused).
@@ -362,11 +336,11 @@ pub async fn monitored_count(conn: &mut Conn) -> Result<i64> {
 }
 
 pub async fn name_taken(conn: &mut Conn, name: &str) -> Result<bool> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM domains WHERE name = $1")
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) AS n FROM domains WHERE name = $1")
         .bind(name)
         .fetch_one(&mut *conn)
         .await?;
-    Ok(row.try_get::<i64, _>("n")? > 0)
+    Ok(count > 0)
 }
 
 pub async fn delete(conn: &mut Conn, id: i64) -> Result<()> {
@@ -419,24 +393,6 @@ fn monitor_json(monitor: &MonitorSettings) -> String {
     serde_json::to_string(monitor).unwrap_or_default()
 }
 
-fn domain_from_row(row: &AnyRow) -> Result<Domain> {
-    let monitor: String = row.try_get("monitor")?;
-    Ok(Domain {
-        id: row.try_get("id")?,
-        account_id: row.try_get("account_id")?,
-        name: row.try_get("name")?,
-        is_itm: flag(row, "is_itm")?,
-        status: status_in(row)?,
-        ttl: row.try_get("ttl")?,
-        strategy_version: row.try_get("strategy_version")?,
-        monitor: serde_json::from_str(&monitor)
-            .map_err(|e| StoreError::Corrupt(format!("monitor settings: {e}")))?,
-        claim: claim_in(row)?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
-}
-
 pub async fn clear_strategy(conn: &mut Conn, id: i64) -> Result<()> {
     sqlx::query("UPDATE domains SET strategy_version = NULL, updated_at = $1 WHERE id = $2")
         .bind(now_ms())
@@ -457,11 +413,13 @@ pub async fn set_ttl(conn: &mut Conn, id: i64, ttl: i64) -> Result<()> {
 }
 
 /// A domain as the DNS snapshot needs it: naming, status, TTL and the enabled strategy.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct DnsDomain {
     pub id: i64,
     pub name: String,
+    #[sqlx(try_from = "Flag")]
     pub is_itm: bool,
+    #[sqlx(try_from = "Coded<DomainStatus>")]
     pub status: DomainStatus,
     pub ttl: i64,
     /// The enabled strategy document (JSON), if any.
@@ -493,16 +451,5 @@ pub async fn for_dns(conn: &mut Conn, only: Option<i64>) -> Result<Vec<DnsDomain
                 .await?
         }
     };
-    rows.iter()
-        .map(|row| {
-            Ok(DnsDomain {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                is_itm: flag(row, "is_itm")?,
-                status: status_in(row)?,
-                ttl: row.try_get("ttl")?,
-                document: row.try_get("document")?,
-            })
-        })
-        .collect()
+    rows.iter().map(decode).collect()
 }

@@ -1,8 +1,6 @@
 //! Access keys (AK/SK) for `bce-auth-v1` request signing. The secret is stored sealed (the
 //! signature scheme needs it back, so it cannot be hashed).
 
-use sqlx::Row;
-
 use super::{Conn, Flag, Result, decode, now_ms};
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -31,13 +29,12 @@ pub async fn insert(
 
 /// The owner and sealed secret of an access key.
 pub async fn find(conn: &mut Conn, access_key_id: &str) -> Result<Option<(i64, String)>> {
-    let row =
-        sqlx::query("SELECT user_id, secret_sealed FROM access_keys WHERE access_key_id = $1")
+    let found =
+        sqlx::query_as("SELECT user_id, secret_sealed FROM access_keys WHERE access_key_id = $1")
             .bind(access_key_id)
             .fetch_optional(&mut *conn)
             .await?;
-    row.map(|r| Ok((r.try_get("user_id")?, r.try_get("secret_sealed")?)))
-        .transpose()
+    Ok(found)
 }
 
 pub async fn list(conn: &mut Conn, account_id: i64) -> Result<Vec<AccessKey>> {

@@ -1,7 +1,5 @@
 //! Monitor leases: which node monitors a domain, until when.
 
-use sqlx::Row;
-
 use super::{Conn, Result};
 
 /// The outcome of a claim.
@@ -36,15 +34,8 @@ pub async fn claim(
     if done.rows_affected() > 0 {
         return Ok(Claim::Held);
     }
-    let row = sqlx::query("SELECT node, expires_at FROM monitor_leases WHERE domain_id = $1")
-        .bind(domain_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(match row {
-        Some(r) => Claim::Elsewhere {
-            node: r.try_get("node")?,
-            expires_at: r.try_get("expires_at")?,
-        },
+    Ok(match holder(conn, domain_id).await? {
+        Some((node, expires_at)) => Claim::Elsewhere { node, expires_at },
         // Released between the two statements: free, try again at once.
         None => Claim::Elsewhere {
             node: String::new(),
@@ -55,12 +46,11 @@ pub async fn claim(
 
 /// The current holder and expiry (ms), if any.
 pub async fn holder(conn: &mut Conn, domain_id: i64) -> Result<Option<(String, i64)>> {
-    let row = sqlx::query("SELECT node, expires_at FROM monitor_leases WHERE domain_id = $1")
+    let holder = sqlx::query_as("SELECT node, expires_at FROM monitor_leases WHERE domain_id = $1")
         .bind(domain_id)
         .fetch_optional(&mut *conn)
         .await?;
-    row.map(|r| Ok((r.try_get("node")?, r.try_get("expires_at")?)))
-        .transpose()
+    Ok(holder)
 }
 
 /// Gives the lease up (the domain is no longer monitored here).
@@ -75,23 +65,22 @@ pub async fn release(conn: &mut Conn, domain_id: i64, node: &str) -> Result<()> 
 
 /// Gives up every lease `node` (an instance) holds; returns their domains.
 pub async fn release_all(conn: &mut Conn, node: &str) -> Result<Vec<i64>> {
-    let rows = sqlx::query("DELETE FROM monitor_leases WHERE node = $1 RETURNING domain_id")
-        .bind(node)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(|r| Ok(r.try_get("domain_id")?)).collect()
+    let domains =
+        sqlx::query_scalar("DELETE FROM monitor_leases WHERE node = $1 RETURNING domain_id")
+            .bind(node)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(domains)
 }
 
 /// Domains held per node name (unexpired leases at `now`; leases name the holding instance).
 pub async fn held_by_node(conn: &mut Conn, now: i64) -> Result<Vec<(String, i64)>> {
-    let rows = sqlx::query(
+    let held = sqlx::query_as(
         "SELECT n.name AS node, COUNT(*) AS n FROM monitor_leases l \
          JOIN nodes n ON n.instance = l.node WHERE l.expires_at >= $1 GROUP BY n.name",
     )
     .bind(now)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| Ok((r.try_get("node")?, r.try_get("n")?)))
-        .collect()
+    Ok(held)
 }

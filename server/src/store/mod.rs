@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod audit;
+mod decode;
 pub mod domains;
 pub mod drafts;
 pub mod endpoints;
@@ -20,11 +21,13 @@ pub mod notify;
 pub mod sessions;
 pub mod strategies;
 
+use decode::{Coded, Flag, JsonText, decode};
+
 use std::path::Path;
 use std::time::Duration;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{Any, AnyConnection, AnyPool, Executor, Row};
+use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
 pub type Conn = AnyConnection;
 pub type Tx = sqlx::Transaction<'static, Any>;
@@ -257,43 +260,4 @@ pub async fn config_version(conn: &mut Conn) -> Result<i64> {
         .fetch_one(&mut *conn)
         .await?;
     Ok(value)
-}
-
-/// Reads a 0/1 integer column as a bool (both backends store booleans as integers).
-fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool> {
-    Ok(row.try_get::<i64, _>(column)? != 0)
-}
-
-/// A row as the `#[derive(sqlx::FromRow)]` type a query selects (its column names are the
-/// field names).
-fn decode<T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow>>(row: &sqlx::any::AnyRow) -> Result<T> {
-    Ok(T::from_row(row)?)
-}
-
-/// The same for rows decoded by `#[derive(sqlx::FromRow)]`: `#[sqlx(try_from = "Flag")]` on a
-/// `bool` field.
-struct Flag(bool);
-
-impl sqlx::Type<Any> for Flag {
-    fn type_info() -> sqlx::any::AnyTypeInfo {
-        <i64 as sqlx::Type<Any>>::type_info()
-    }
-
-    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
-        <i64 as sqlx::Type<Any>>::compatible(ty)
-    }
-}
-
-impl<'r> sqlx::Decode<'r, Any> for Flag {
-    fn decode(
-        value: sqlx::any::AnyValueRef<'r>,
-    ) -> std::result::Result<Self, sqlx::error::BoxDynError> {
-        Ok(Flag(<i64 as sqlx::Decode<'r, Any>>::decode(value)? != 0))
-    }
-}
-
-impl From<Flag> for bool {
-    fn from(flag: Flag) -> bool {
-        flag.0
-    }
 }

@@ -2,7 +2,6 @@
 //! evidence, and registered monitor points (agents).
 
 use app::strategy::Health;
-use sqlx::Row;
 
 use super::{Conn, Flag, Result, decode};
 
@@ -161,18 +160,10 @@ pub async fn endpoint_health(conn: &mut Conn, domain_id: i64) -> Result<Vec<Endp
 
 /// Every stored endpoint state, for the health book at start: (domain id, endpoint, state).
 pub async fn all_endpoint_health(conn: &mut Conn) -> Result<Vec<(i64, String, String)>> {
-    let rows = sqlx::query("SELECT domain_id, endpoint, state FROM endpoint_health")
+    let states = sqlx::query_as("SELECT domain_id, endpoint, state FROM endpoint_health")
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter()
-        .map(|row| {
-            Ok((
-                row.try_get("domain_id")?,
-                row.try_get("endpoint")?,
-                row.try_get("state")?,
-            ))
-        })
-        .collect()
+    Ok(states)
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -231,7 +222,7 @@ pub async fn states_at(
     at: i64,
 ) -> Result<std::collections::HashMap<String, String>> {
     // Newest first per endpoint: the first row seen for an endpoint is its state then.
-    let rows = sqlx::query(
+    let rows: Vec<(String, String)> = sqlx::query_as(
         "SELECT endpoint, to_state FROM health_events \
          WHERE domain_id = $1 AND endpoint <> '' AND at <= $2 \
          ORDER BY endpoint, at DESC, id DESC",
@@ -241,11 +232,8 @@ pub async fn states_at(
     .fetch_all(&mut *conn)
     .await?;
     let mut states = std::collections::HashMap::new();
-    for row in &rows {
-        let endpoint: String = row.try_get("endpoint")?;
-        if let std::collections::hash_map::Entry::Vacant(slot) = states.entry(endpoint) {
-            slot.insert(row.try_get("to_state")?);
-        }
+    for (endpoint, state) in rows {
+        states.entry(endpoint).or_insert(state);
     }
     Ok(states)
 }

@@ -1,8 +1,5 @@
 //! Notifications' records: contacts, contact groups, each domain's choice, and deliveries.
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
 use super::{Conn, Result, decode, now_ms};
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -63,7 +60,7 @@ pub struct Group {
 }
 
 pub async fn groups(conn: &mut Conn, account_id: i64) -> Result<Vec<Group>> {
-    let rows = sqlx::query(
+    let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(
         "SELECT g.id AS id, g.name AS name, c.name AS member FROM contact_groups g \
          LEFT JOIN contact_group_members m ON m.group_id = g.id \
          LEFT JOIN contacts c ON c.id = m.contact_id \
@@ -73,13 +70,11 @@ pub async fn groups(conn: &mut Conn, account_id: i64) -> Result<Vec<Group>> {
     .fetch_all(&mut *conn)
     .await?;
     let mut groups: Vec<Group> = Vec::new();
-    for row in &rows {
-        let id: i64 = row.try_get("id")?;
-        let member: Option<String> = row.try_get("member")?;
+    for (id, name, member) in rows {
         if groups.last().is_none_or(|g| g.id != id) {
             groups.push(Group {
                 id,
-                name: row.try_get("name")?,
+                name,
                 members: Vec::new(),
             });
         }
@@ -97,7 +92,7 @@ pub async fn put_group(
     name: &str,
     member_ids: &[i64],
 ) -> Result<i64> {
-    let row = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO contact_groups (account_id, name, created_at) VALUES ($1, $2, $3) \
          ON CONFLICT (account_id, name) DO UPDATE SET name = excluded.name RETURNING id",
     )
@@ -106,7 +101,6 @@ pub async fn put_group(
     .bind(now_ms())
     .fetch_one(&mut *conn)
     .await?;
-    let id: i64 = row.try_get("id")?;
     sqlx::query("DELETE FROM contact_group_members WHERE group_id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -132,24 +126,21 @@ pub async fn delete_group(conn: &mut Conn, account_id: i64, name: &str) -> Resul
 
 /// The contact and group names a domain notifies.
 pub async fn domain_choice(conn: &mut Conn, domain_id: i64) -> Result<(Vec<String>, Vec<String>)> {
-    let contacts = sqlx::query(
+    let contacts = sqlx::query_scalar(
         "SELECT c.name AS name FROM domain_contacts d JOIN contacts c ON c.id = d.contact_id \
          WHERE d.domain_id = $1 ORDER BY c.name",
     )
     .bind(domain_id)
     .fetch_all(&mut *conn)
     .await?;
-    let groups = sqlx::query(
+    let groups = sqlx::query_scalar(
         "SELECT g.name AS name FROM domain_contact_groups d JOIN contact_groups g ON g.id = d.group_id \
          WHERE d.domain_id = $1 ORDER BY g.name",
     )
     .bind(domain_id)
     .fetch_all(&mut *conn)
     .await?;
-    let names = |rows: &[AnyRow]| -> Result<Vec<String>> {
-        rows.iter().map(|r| Ok(r.try_get("name")?)).collect()
-    };
-    Ok((names(&contacts)?, names(&groups)?))
+    Ok((contacts, groups))
 }
 
 pub async fn set_domain_choice(
@@ -289,11 +280,12 @@ pub async fn due(conn: &mut Conn, now: i64, limit: i64) -> Result<Vec<Delivery>>
 
 /// When the next pending delivery is due (ms), if any.
 pub async fn next_attempt(conn: &mut Conn) -> Result<Option<i64>> {
-    let row =
-        sqlx::query("SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'")
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(row.try_get("at")?)
+    let at = sqlx::query_scalar(
+        "SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(at)
 }
 
 /// Every suppressed delivery (waiting to be folded into a summary), oldest first.

@@ -88,9 +88,34 @@ def test_endpoint_and_strategy_routes(admin, unique):
     assert [e["evalHealth"] for e in s["endpointsConf"]] == [True, False, True]
 
     versions = c.call("GET", f"/v1/domains/{d}/strategy/versions").json
-    assert [(v["version"], v["enabled"]) for v in versions] == [(2, True), (1, False)]
-    assert c.call("POST", f"/v1/domains/{d}/strategy/versions/1/restore").status == 200
+    assert [(v["version"], v["enabled"], v["source"], v["createdBy"]) for v in versions] == [
+        (2, True, "api", "admin"), (1, False, "recommend", "admin")]
+    # Restoring against a version that is no longer enabled is refused; with a note it is stored.
+    r = c.call("POST", f"/v1/domains/{d}/strategy/versions/1/restore", params={"base": "1"})
+    assert r.status == 409 and "shown version 1, now version 2" in r.message, r
+    r = c.call("POST", f"/v1/domains/{d}/strategy/versions/1/restore", params={"base": "-1"})
+    assert r.status == 400 and r.message.startswith("base:"), r
+    r = c.call("POST", f"/v1/domains/{d}/strategy/versions/1/restore", params={"base": "2", "note": "back to geo"})
+    assert r.status == 200, r
     assert c.call("GET", f"/v1/domains/{d}/strategy").json["strategy"]["start"] == "根规则"
+    latest = c.call("GET", f"/v1/domains/{d}/strategy/versions").json[0]
+    assert (latest["version"], latest["source"], latest["note"]) == (3, "restore", "back to geo")
+
+    # A strategy that answers no user group (its start rule leads only to a disabled rule) is
+    # refused unless forced.
+    nobody = {d: {"strategy": {"start": "空", "rules": [
+        {"type": "wrr", "area": "none.CN", "isp": "other", "name": "空", "enable": True, "items": [
+            {"reference": "关", "weight": 1, "priority": 0, "usersets": ""}]},
+        {"type": "wrr", "area": "none.CN", "isp": "other", "name": "关", "enable": False, "items": [
+            {"reference": "220.181.38.135", "weight": 1, "priority": 0, "usersets": ""}]}]},
+        "endpointsConf": []}}
+    r = c.call("POST", "/v1/strategys/update-or-create", nobody)
+    assert r.status == 409 and "answers no user group" in r.message, r
+    assert len(c.call("GET", f"/v1/domains/{d}/strategy/versions").json) == 3, "nothing was stored"
+    r = c.call("POST", "/v1/strategys/update-or-create", nobody, params={"force": "true"})
+    assert r.status == 200, r
+    r = c.call("POST", f"/v1/domains/{d}/strategy/versions/3/restore")
+    assert r.status == 200, r
 
     # A version's document, and a draft: saved (even invalid), read back over today's endpoints,
     # replaced, and discarded; enabling never touches it.

@@ -463,6 +463,26 @@ def test_cross_site_console_calls_are_refused(server, unique):
     assert entry["source"] == "127.0.0.1", entry
 
 
+def test_console_calls_answer_with_the_status_their_error_calls_for(server, unique):
+    """A typo is a 400 and a taken name a 409, not a 500 that looks like an outage; the body is
+    the typed error the console renders."""
+    status, cookie, _ = login(server, server.admin["user name"], server.admin["password"])
+    assert status == 200
+    cookie = session_value(cookie)
+    same = {"sec-fetch-site": "same-origin"}
+    name = f"{unique('typed')}.example.com"
+    status, text = console_call(server, "/api/create_domain", {"domain": name, "itm": "on"}, cookie, same)
+    assert status == 200, text
+    status, text = console_call(server, "/api/create_domain", {"domain": name, "itm": "on"}, cookie, same)
+    assert status == 409 and json.loads(text).get("Conflict"), (status, text)
+    status, text = console_call(server, "/api/create_domain", {"domain": "no spaces allowed", "itm": "on"}, cookie, same)
+    assert status == 400 and json.loads(text).get("Invalid"), (status, text)
+    status, text = console_call(server, "/api/delete_domain", {"domain": f"{unique('none')}.example.com"}, cookie, same)
+    assert status == 404 and json.loads(text).get("NotFound"), (status, text)
+    status, text = console_call(server, "/api/create_domain", {"domain": name, "itm": "on"}, "itm_session=expired", same)
+    assert (status, json.loads(text)) == (401, "LoginRequired"), (status, text)
+
+
 def test_cookie_sessions_on_the_rest_api_follow_the_same_rule(server, unique):
     status, cookie, session = login(server, server.admin["user name"], server.admin["password"])
     cookie = session_value(cookie)

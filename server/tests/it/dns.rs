@@ -17,7 +17,7 @@ use itm_server::health::HealthBook;
 use itm_server::ipdb::Locator;
 use itm_server::net::Reach;
 use itm_server::resolver::Resolver;
-use itm_server::service::{Caller, Delegation, Sealer, Service, ServiceConfig};
+use itm_server::service::{Caller, Delegation, Enabling, Sealer, Service, ServiceConfig};
 use itm_server::store::{Store, accounts};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
@@ -230,7 +230,7 @@ async fn domain(
         let doc: StrategyDocument = serde_json::from_str(strategy).expect("strategy json");
         let batch = [(listed.clone(), doc.into())].into_iter().collect();
         s.service
-            .update_or_create_strategies(&s.caller, &batch)
+            .update_or_create_strategies(&s.caller, &batch, &Enabling::default())
             .await
             .expect("strategy");
     }

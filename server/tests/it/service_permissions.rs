@@ -26,8 +26,8 @@ use app::strategy::StrategyDocument;
 use itm_server::net::{Reach, ReachEntry};
 use itm_server::resolver::Resolver;
 use itm_server::service::{
-    AuditFilter, Caller, Delegation, EndpointRef, Sealer, Service, ServiceConfig, ServiceError,
-    StrategyInput,
+    AuditFilter, Caller, Delegation, Enabling, EndpointRef, Sealer, Service, ServiceConfig,
+    ServiceError, StrategyInput,
 };
 use itm_server::store::{Store, accounts};
 
@@ -425,7 +425,7 @@ async fn prepare(w: &World, prep: Prep) -> Result<String, ServiceError> {
         Prep::Domain => domain().await?,
         Prep::Strategy => {
             let d = domain().await?;
-            s.recommend_strategy(a, &d).await?;
+            s.recommend_strategy(a, &d, &any()).await?;
             d
         }
         Prep::Draft => {
@@ -635,15 +635,15 @@ async fn domain_and_endpoint_writes_follow_the_permission_table() {
 #[tokio::test]
 async fn strategy_writes_follow_the_permission_table() {
     let cases = [
-        case!("recommend strategy", Write, Writes, Domain => Ok, |w, c, x| w.svc.recommend_strategy(c, x)),
-        case!("update or create strategy", Write, Writes, Domain => Ok, |w, c, x| w.svc.update_or_create_strategies(c, &batch(x, wrr(ONE_ITEM)))),
-        case!("update or create nothing", Write, Writes, Nothing => Invalid, |w, c, x| w.svc.update_or_create_strategies(c, &BTreeMap::new())),
-        case!("restore version", Write, Writes, Strategy => Ok, |w, c, x| w.svc.restore_strategy_version(c, x, 1)),
-        case!("restore missing version", Write, Writes, Strategy => NotFound, |w, c, x| w.svc.restore_strategy_version(c, x, 9)),
+        case!("recommend strategy", Write, Writes, Domain => Ok, |w, c, x| w.svc.recommend_strategy(c, x, &any())),
+        case!("update or create strategy", Write, Writes, Domain => Ok, |w, c, x| w.svc.update_or_create_strategies(c, &batch(x, wrr(ONE_ITEM)), &any())),
+        case!("update or create nothing", Write, Writes, Nothing => Invalid, |w, c, x| w.svc.update_or_create_strategies(c, &BTreeMap::new(), &any())),
+        case!("restore version", Write, Writes, Strategy => Ok, |w, c, x| w.svc.restore_strategy_version(c, x, 1, &any())),
+        case!("restore missing version", Write, Writes, Strategy => NotFound, |w, c, x| w.svc.restore_strategy_version(c, x, 9, &any())),
         case!("save draft", Write, Writes, Domain => Ok, |w, c, x| w.svc.save_strategy_draft(c, x, &wrr(""))),
         case!("discard draft", Write, Writes, Draft => Ok, |w, c, x| w.svc.discard_strategy_draft(c, x)),
         case!("discard missing draft", Write, Writes, Domain => NotFound, |w, c, x| w.svc.discard_strategy_draft(c, x)),
-        case!("enable strategy", Write, Writes, Domain => Ok, |w, c, x| w.svc.enable_strategy(c, x, &wrr(ONE_ITEM), None)),
+        case!("enable strategy", Write, Writes, Domain => Ok, |w, c, x| w.svc.enable_strategy(c, x, &wrr(ONE_ITEM), &any())),
     ];
     run_matrix("strategy writes", &cases).await;
 }
@@ -719,12 +719,12 @@ async fn another_accounts_resources_do_not_exist() {
         foreign!("update endpoint", Domain => NotFound, |w, c, x| w.svc.update_endpoints(c, &[endpoint(x, "10.0.0.1", "hebei.CN")])),
         foreign!("delete endpoint", Domain => NotFound, |w, c, x| w.svc.delete_endpoints(c, &[endpoint_ref(x, "10.0.0.2")])),
         foreign!("delete endpoint regenerating", Strategy => NotFound, |w, c, x| w.svc.delete_endpoints_regenerating(c, &[endpoint_ref(x, "10.0.0.2")])),
-        foreign!("recommend strategy", Domain => NotFound, |w, c, x| w.svc.recommend_strategy(c, x)),
-        foreign!("update or create strategy", Strategy => NotFound, |w, c, x| w.svc.update_or_create_strategies(c, &batch(x, wrr(ONE_ITEM)))),
-        foreign!("restore version", Strategy => NotFound, |w, c, x| w.svc.restore_strategy_version(c, x, 1)),
+        foreign!("recommend strategy", Domain => NotFound, |w, c, x| w.svc.recommend_strategy(c, x, &any())),
+        foreign!("update or create strategy", Strategy => NotFound, |w, c, x| w.svc.update_or_create_strategies(c, &batch(x, wrr(ONE_ITEM)), &any())),
+        foreign!("restore version", Strategy => NotFound, |w, c, x| w.svc.restore_strategy_version(c, x, 1, &any())),
         foreign!("save draft", Domain => NotFound, |w, c, x| w.svc.save_strategy_draft(c, x, &wrr(""))),
         foreign!("discard draft", Draft => NotFound, |w, c, x| w.svc.discard_strategy_draft(c, x)),
-        foreign!("enable strategy", Domain => NotFound, |w, c, x| w.svc.enable_strategy(c, x, &wrr(ONE_ITEM), None)),
+        foreign!("enable strategy", Domain => NotFound, |w, c, x| w.svc.enable_strategy(c, x, &wrr(ONE_ITEM), &any())),
         foreign!("set domain notify", Domain => NotFound, |w, c, x| w.svc.set_domain_notify(c, x, &DomainNotify::default())),
         foreign!("delete contact", Contact => NotFound, |w, c, x| w.svc.delete_contact(c, x)),
         foreign!("delete contact group", Group => NotFound, |w, c, x| w.svc.delete_contact_group(c, x)),
@@ -869,4 +869,9 @@ async fn only_operator_accounts_see_the_nodes() {
         .nodes(w.caller(Role::Full))
         .await
         .expect("the first account's full-control sub-user");
+}
+
+/// Enabling against whatever is enabled, with no note (the permission table is not about them).
+fn any() -> Enabling {
+    Enabling::default()
 }

@@ -5,7 +5,10 @@
 use crate::common::endpoint;
 use app::model::{DomainStatus, EndpointInput, MonitorSettings, NameClaim, NewDomain, Policy};
 use app::strategy::StrategyDocument;
-use itm_server::service::{Caller, Sealer, Service, ServiceConfig, ServiceError};
+use itm_server::service::{
+    Base, Caller, Enabling, EndpointRef, Sealer, Service, ServiceConfig, ServiceError,
+    VersionSource,
+};
 use itm_server::store::{Store, accounts, config_version, domains, now_ms, sessions};
 use sqlx::Connection;
 
@@ -241,7 +244,7 @@ async fn strategies_version_on_every_enable_and_restore() {
         let mut conn = b.store.conn().await.expect("conn");
         let before = config_version(&mut conn).await.expect("version");
         drop(conn);
-        svc.recommend_strategy(&alice, "s.example.com")
+        svc.recommend_strategy(&alice, "s.example.com", &Enabling::default())
             .await
             .expect("recommend");
         let doc = svc
@@ -265,7 +268,7 @@ async fn strategies_version_on_every_enable_and_restore() {
         let batch = [("s.example.com".to_owned(), primary_backup.into())]
             .into_iter()
             .collect();
-        svc.update_or_create_strategies(&alice, &batch)
+        svc.update_or_create_strategies(&alice, &batch, &Enabling::default())
             .await
             .expect("update");
         let doc = svc
@@ -300,7 +303,7 @@ async fn strategies_version_on_every_enable_and_restore() {
                 .collect::<Vec<_>>(),
             vec![(2, true), (1, false)]
         );
-        svc.restore_strategy_version(&alice, "s.example.com", 1)
+        svc.restore_strategy_version(&alice, "s.example.com", 1, &Enabling::default())
             .await
             .expect("restore");
         assert_eq!(
@@ -351,7 +354,7 @@ async fn endpoints_in_use_are_protected_and_regenerate_works() {
         )
         .await
         .expect("endpoints");
-        svc.recommend_strategy(&alice, "e.example.com")
+        svc.recommend_strategy(&alice, "e.example.com", &Enabling::default())
             .await
             .expect("recommend");
         let refuse = svc
@@ -935,4 +938,173 @@ async fn the_sqlite_files_are_created_private() {
         .expect("store");
     assert_eq!(mode(&file), 0o600);
     again.close().await;
+}
+
+#[tokio::test]
+async fn versions_record_how_they_were_made_and_a_strategy_answering_nobody_is_refused() {
+    for b in backends().await {
+        let svc = service(&b.store);
+        let alice = main_caller(&svc, "vers").await;
+        svc.create_domains(
+            &alice,
+            &[NewDomain {
+                domain: "v.example.com".into(),
+                is_itm_domain: false,
+            }],
+        )
+        .await
+        .expect("domain");
+        svc.add_endpoints(
+            &alice,
+            &[
+                endpoint("v.example.com", "1.1.1.1", "beijing.CN"),
+                endpoint("v.example.com", "2.2.2.2", "shanghai.CN"),
+            ],
+        )
+        .await
+        .expect("endpoints");
+        let noted = |note: &str| Enabling {
+            note: note.into(),
+            ..Enabling::default()
+        };
+        svc.recommend_strategy(&alice, "v.example.com", &noted("  first  "))
+            .await
+            .expect("recommend");
+        let one_item: StrategyDocument = serde_json::from_str(
+            r#"{"strategy":{"start":"w","rules":[{"type":"wrr","name":"w","items":[
+                {"reference":"1.1.1.1","weight":1}]}]},"endpointsConf":[]}"#,
+        )
+        .expect("doc");
+        let batch = |doc: &StrategyDocument| {
+            [("v.example.com".to_owned(), doc.clone().into())]
+                .into_iter()
+                .collect()
+        };
+        svc.update_or_create_strategies(&alice, &batch(&one_item), &noted("by script"))
+            .await
+            .expect("api");
+        svc.restore_strategy_version(&alice, "v.example.com", 1, &Enabling::default())
+            .await
+            .expect("restore");
+        svc.enable_strategy(
+            &alice,
+            "v.example.com",
+            &one_item,
+            &Enabling {
+                base: Base::Version(Some(3)),
+                ..Enabling::default()
+            },
+        )
+        .await
+        .expect("editor");
+        svc.delete_endpoints_regenerating(
+            &alice,
+            &[EndpointRef {
+                domain: "v.example.com".into(),
+                endpoint: "1.1.1.1".into(),
+            }],
+        )
+        .await
+        .expect("delete regenerating");
+        let made: Vec<(i64, VersionSource, String, String)> = svc
+            .strategy_versions(&alice, "v.example.com")
+            .await
+            .expect("versions")
+            .into_iter()
+            .map(|v| (v.version, v.source, v.note, v.created_by))
+            .collect();
+        let by = alice.user.username.clone();
+        assert_eq!(
+            made,
+            vec![
+                (5, VersionSource::Regenerate, String::new(), by.clone()),
+                (4, VersionSource::Editor, String::new(), by.clone()),
+                (3, VersionSource::Restore, String::new(), by.clone()),
+                (2, VersionSource::Api, "by script".into(), by.clone()),
+                (1, VersionSource::Recommend, "first".into(), by.clone()),
+            ],
+            "{}",
+            b.name
+        );
+
+        // A change prepared against an older version is refused, whichever door.
+        let stale = Enabling {
+            base: Base::Version(Some(4)),
+            ..Enabling::default()
+        };
+        for refused in [
+            svc.recommend_strategy(&alice, "v.example.com", &stale)
+                .await,
+            svc.restore_strategy_version(&alice, "v.example.com", 1, &stale)
+                .await,
+            svc.enable_strategy(&alice, "v.example.com", &one_item, &stale)
+                .await
+                .map(drop),
+        ] {
+            assert!(
+                matches!(&refused, Err(ServiceError::Conflict(m)) if m.contains("shown version 4, now version 5")),
+                "{}: {refused:?}",
+                b.name
+            );
+        }
+
+        // Notes are limited, and nothing is written when one is refused.
+        let long = noted(&"n".repeat(app::model::MAX_VERSION_NOTE_CHARS + 1));
+        let refused = svc.recommend_strategy(&alice, "v.example.com", &long).await;
+        assert!(
+            matches!(&refused, Err(ServiceError::Invalid(m)) if m.starts_with("note: 501 characters")),
+            "{refused:?}"
+        );
+
+        // The start rule's only item is a disabled rule (absent): valid, and it answers no group
+        // in either family.
+        let nobody: StrategyDocument = serde_json::from_str(
+            r#"{"strategy":{"start":"w","rules":[
+                {"type":"wrr","name":"w","items":[{"reference":"off","weight":1}]},
+                {"type":"wrr","name":"off","enable":false,"items":[{"reference":"2.2.2.2","weight":1}]}]},
+               "endpointsConf":[]}"#,
+        )
+        .expect("doc");
+        let enabled_before = svc
+            .strategy_versions(&alice, "v.example.com")
+            .await
+            .expect("versions")
+            .len();
+        let doors = [
+            svc.update_or_create_strategies(&alice, &batch(&nobody), &Enabling::default())
+                .await,
+            svc.enable_strategy(&alice, "v.example.com", &nobody, &Enabling::default())
+                .await
+                .map(drop),
+        ];
+        for refused in doors {
+            assert!(
+                matches!(&refused, Err(ServiceError::Conflict(m)) if m.contains("answers no user group") && m.contains("force")),
+                "{}: {refused:?}",
+                b.name
+            );
+        }
+        assert_eq!(
+            svc.strategy_versions(&alice, "v.example.com")
+                .await
+                .expect("versions")
+                .len(),
+            enabled_before,
+            "a refused enable stores no version"
+        );
+        let forced = Enabling {
+            force: true,
+            ..Enabling::default()
+        };
+        svc.update_or_create_strategies(&alice, &batch(&nobody), &forced)
+            .await
+            .expect("forced");
+        assert_eq!(
+            svc.strategy_versions(&alice, "v.example.com")
+                .await
+                .expect("versions")[0]
+                .source,
+            VersionSource::Api
+        );
+    }
 }

@@ -3,23 +3,19 @@
 
 use leptos::prelude::*;
 
+use crate::ui::error::ConsoleError;
+
 use crate::model::Usage;
 
 #[server]
-pub async fn account_usage() -> Result<Usage, ServerFnError> {
-    use super::{backend, request};
-    backend()?
-        .usage(&request().await)
-        .await
-        .map_err(ServerFnError::new)
+pub async fn account_usage() -> Result<Usage, ConsoleError> {
+    use super::{backend, failed, request};
+    backend()?.usage(&request().await).await.map_err(failed)
 }
 
 /// The nodes serving from the store.
 #[server]
-pub async fn list_nodes() -> Result<Vec<crate::model::NodeStatus>, ServerFnError> {
-    use super::{backend, request};
-    backend()?
-        .nodes(&request().await)
-        .await
-        .map_err(ServerFnError::new)
+pub async fn list_nodes() -> Result<Vec<crate::model::NodeStatus>, ConsoleError> {
+    use super::{backend, failed, request};
+    backend()?.nodes(&request().await).await.map_err(failed)
 }

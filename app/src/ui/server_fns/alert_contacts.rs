@@ -2,17 +2,16 @@
 //! notify, and the delivery log.
 
 use leptos::prelude::*;
+
+use crate::ui::error::ConsoleError;
 use leptos::server_fn::codec::Json;
 
 use crate::model::{ContactGroupRecord, ContactRecord, DeliveryRecord, DomainNotify};
 
 #[server]
-pub async fn list_contacts() -> Result<Vec<ContactRecord>, ServerFnError> {
-    use super::{backend, request};
-    backend()?
-        .contacts(&request().await)
-        .await
-        .map_err(ServerFnError::new)
+pub async fn list_contacts() -> Result<Vec<ContactRecord>, ConsoleError> {
+    use super::{backend, failed, request};
+    backend()?.contacts(&request().await).await.map_err(failed)
 }
 
 #[server]
@@ -21,8 +20,8 @@ pub async fn put_contact(
     email: String,
     phone: String,
     webhook: String,
-) -> Result<(), ServerFnError> {
-    use super::{backend, request};
+) -> Result<(), ConsoleError> {
+    use super::{backend, failed, request};
     let contact = ContactRecord {
         name: name.trim().to_owned(),
         email: email.trim().to_owned(),
@@ -32,68 +31,68 @@ pub async fn put_contact(
     backend()?
         .put_contact(&request().await, contact)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server]
-pub async fn delete_contact(name: String) -> Result<(), ServerFnError> {
-    use super::{backend, request};
+pub async fn delete_contact(name: String) -> Result<(), ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .delete_contact(&request().await, &name)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server]
-pub async fn list_contact_groups() -> Result<Vec<ContactGroupRecord>, ServerFnError> {
-    use super::{backend, request};
+pub async fn list_contact_groups() -> Result<Vec<ContactGroupRecord>, ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .contact_groups(&request().await)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server(input = Json)]
-pub async fn put_contact_group(group: ContactGroupRecord) -> Result<(), ServerFnError> {
-    use super::{backend, request};
+pub async fn put_contact_group(group: ContactGroupRecord) -> Result<(), ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .put_contact_group(&request().await, group)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server]
-pub async fn delete_contact_group(name: String) -> Result<(), ServerFnError> {
-    use super::{backend, request};
+pub async fn delete_contact_group(name: String) -> Result<(), ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .delete_contact_group(&request().await, &name)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server]
-pub async fn load_domain_notify(domain: String) -> Result<DomainNotify, ServerFnError> {
-    use super::{backend, request};
+pub async fn load_domain_notify(domain: String) -> Result<DomainNotify, ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .domain_notify(&request().await, &domain)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server(input = Json)]
-pub async fn save_domain_notify(domain: String, choice: DomainNotify) -> Result<(), ServerFnError> {
-    use super::{backend, request};
+pub async fn save_domain_notify(domain: String, choice: DomainNotify) -> Result<(), ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .set_domain_notify(&request().await, &domain, choice)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server]
-pub async fn list_deliveries() -> Result<Vec<DeliveryRecord>, ServerFnError> {
-    use super::{backend, request};
+pub async fn list_deliveries() -> Result<Vec<DeliveryRecord>, ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .deliveries(&request().await)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }

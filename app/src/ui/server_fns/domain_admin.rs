@@ -4,24 +4,26 @@
 
 use leptos::prelude::*;
 
+use crate::ui::error::ConsoleError;
+
 use crate::model::{CreatedDomain, DomainDetails, DomainPage, Verification};
 
 #[server]
-pub async fn list_domains(search: String, page: u32) -> Result<DomainPage, ServerFnError> {
-    use super::{backend, request};
+pub async fn list_domains(search: String, page: u32) -> Result<DomainPage, ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .domain_page(&request().await, &search, page)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server]
-pub async fn domain_info(domain: String) -> Result<DomainDetails, ServerFnError> {
-    use super::{backend, request};
+pub async fn domain_info(domain: String) -> Result<DomainDetails, ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .domain(&request().await, &domain)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 /// `itm` is the form's checkbox (present when ticked).
@@ -29,8 +31,8 @@ pub async fn domain_info(domain: String) -> Result<DomainDetails, ServerFnError>
 pub async fn create_domain(
     domain: String,
     itm: Option<String>,
-) -> Result<CreatedDomain, ServerFnError> {
-    use super::{backend, request};
+) -> Result<CreatedDomain, ConsoleError> {
+    use super::{backend, failed, request};
     let new = crate::model::NewDomain {
         domain,
         is_itm_domain: itm.is_some(),
@@ -38,39 +40,37 @@ pub async fn create_domain(
     backend()?
         .create_domain(&request().await, new)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 /// Looks for the TXT proof of control of a pending delegated domain now.
 #[server]
-pub async fn verify_domain(domain: String) -> Result<Verification, ServerFnError> {
-    use super::{backend, request};
+pub async fn verify_domain(domain: String) -> Result<Verification, ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .verify_domain(&request().await, &domain)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server]
-pub async fn set_domain_status(domain: String, status: String) -> Result<(), ServerFnError> {
-    use super::{backend, request};
+pub async fn set_domain_status(domain: String, status: String) -> Result<(), ConsoleError> {
+    use super::{backend, failed, request};
     use crate::model::DomainStatus;
     let status = DomainStatus::parse(&status)
         .filter(|s| *s != DomainStatus::Unscheduled)
-        .ok_or_else(|| {
-            ServerFnError::new(format!("status: \"{status}\" is not start, pause or stop"))
-        })?;
+        .ok_or_else(|| failed(format!("status: \"{status}\" is not start, pause or stop")))?;
     backend()?
         .set_domain_status(&request().await, &domain, status)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server(endpoint = "delete_domain")]
-pub async fn delete_domain(domain: String) -> Result<(), ServerFnError> {
-    use super::{backend, request};
+pub async fn delete_domain(domain: String) -> Result<(), ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .delete_domain(&request().await, &domain)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }

@@ -2,26 +2,28 @@
 //! delete, and the area/ISP the server's IP database detects for addresses.
 
 use leptos::prelude::*;
+
+use crate::ui::error::ConsoleError;
 use leptos::server_fn::codec::Json;
 
 use crate::model::{EndpointInput, EndpointRecord, IpPlace};
 
 #[server]
-pub async fn list_endpoints(domain: String) -> Result<Vec<EndpointRecord>, ServerFnError> {
-    use super::{backend, request};
+pub async fn list_endpoints(domain: String) -> Result<Vec<EndpointRecord>, ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .endpoints(&request().await, &domain)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server(input = Json)]
-pub async fn add_endpoints(endpoints: Vec<EndpointInput>) -> Result<(), ServerFnError> {
-    use super::{backend, request};
+pub async fn add_endpoints(endpoints: Vec<EndpointInput>) -> Result<(), ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .add_endpoints(&request().await, endpoints)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 /// One endpoint from the add form; an empty area/ISP is detected from the IP.
@@ -32,13 +34,13 @@ pub async fn add_endpoint(
     area: String,
     isp: String,
     tag: String,
-) -> Result<(), ServerFnError> {
-    use super::{backend, request};
+) -> Result<(), ConsoleError> {
+    use super::{backend, failed, request};
     let input = form_input(domain, endpoint, area, isp, tag);
     backend()?
         .add_endpoints(&request().await, vec![input])
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 /// The edit form: area, ISP and tag of an existing endpoint (empty area/ISP: detect again).
@@ -49,13 +51,13 @@ pub async fn edit_endpoint(
     area: String,
     isp: String,
     tag: String,
-) -> Result<(), ServerFnError> {
-    use super::{backend, request};
+) -> Result<(), ConsoleError> {
+    use super::{backend, failed, request};
     let input = form_input(domain, endpoint, area, isp, tag);
     backend()?
         .update_endpoint(&request().await, input)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[cfg(feature = "ssr")]
@@ -78,24 +80,22 @@ fn form_input(
 }
 
 #[server]
-pub async fn delete_endpoint(domain: String, endpoint: String) -> Result<(), ServerFnError> {
-    use super::{backend, request};
+pub async fn delete_endpoint(domain: String, endpoint: String) -> Result<(), ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .delete_endpoint(&request().await, &domain, &endpoint)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server(input = Json)]
-pub async fn locate(addresses: Vec<String>) -> Result<Vec<IpPlace>, ServerFnError> {
-    use super::{backend, request};
+pub async fn locate(addresses: Vec<String>) -> Result<Vec<IpPlace>, ConsoleError> {
+    use super::{backend, failed, request};
     if addresses.len() > 10_000 {
-        return Err(ServerFnError::new(
-            "addresses: at most 10,000 addresses at once",
-        ));
+        return Err(failed("addresses: at most 10,000 addresses at once"));
     }
     backend()?
         .locate(&request().await, addresses)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }

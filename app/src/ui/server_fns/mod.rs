@@ -19,13 +19,42 @@ pub mod scheduling;
 pub mod session;
 
 #[cfg(feature = "ssr")]
-use leptos::prelude::{ServerFnError, use_context};
+use leptos::prelude::use_context;
+
+#[cfg(feature = "ssr")]
+use super::error::ConsoleError;
 
 /// The server's backend (provided to every rendering and server function by the server).
 #[cfg(feature = "ssr")]
-fn backend() -> Result<super::backend::Backend, ServerFnError> {
-    use_context::<super::backend::Backend>()
-        .ok_or_else(|| ServerFnError::new("the console backend is not configured"))
+fn backend() -> Result<super::backend::Backend, ConsoleError> {
+    use_context::<super::backend::Backend>().ok_or_else(|| {
+        failed(ConsoleError::Internal(
+            "the console backend is not configured".into(),
+        ))
+    })
+}
+
+/// `error`, with the HTTP status it calls for set on the response (a typo is a 400, a stale
+/// session a 401, not a 500 for every proxy and alert to count). A plain form post (no script
+/// yet) keeps the redirect back to its page.
+#[cfg(feature = "ssr")]
+fn failed(error: impl Into<ConsoleError>) -> ConsoleError {
+    let error = error.into();
+    let plain_post = use_context::<http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    });
+    if let (false, Some(response), Ok(status)) = (
+        plain_post,
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(error.status()),
+    ) {
+        response.set_status(status);
+    }
+    error
 }
 
 /// The request being served (its head: method, headers, the client's address), which the

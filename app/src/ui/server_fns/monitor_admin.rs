@@ -2,6 +2,8 @@
 //! count, probe results and health events.
 
 use leptos::prelude::*;
+
+use crate::ui::error::ConsoleError;
 use leptos::server_fn::codec::Json;
 
 use crate::model::{
@@ -9,48 +11,48 @@ use crate::model::{
 };
 
 #[server]
-pub async fn load_monitor_settings(domain: String) -> Result<MonitorSettings, ServerFnError> {
-    use super::{backend, request};
+pub async fn load_monitor_settings(domain: String) -> Result<MonitorSettings, ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .monitor_settings(&request().await, &domain)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server(input = Json)]
 pub async fn set_monitor_settings(
     domain: String,
     settings: MonitorSettings,
-) -> Result<(), ServerFnError> {
-    use super::{backend, request};
+) -> Result<(), ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .set_monitor_settings(&request().await, &domain, settings)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server]
-pub async fn monitor_points() -> Result<Vec<MonitorPointInfo>, ServerFnError> {
-    use super::{backend, request};
+pub async fn monitor_points() -> Result<Vec<MonitorPointInfo>, ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .monitor_points(&request().await)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server]
-pub async fn monitor_tasks() -> Result<MonitorTaskCount, ServerFnError> {
-    use super::{backend, request};
+pub async fn monitor_tasks() -> Result<MonitorTaskCount, ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .monitor_tasks(&request().await)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 /// Probe results of the last `minutes`, newest first.
 #[server]
-pub async fn probes(domain: String, minutes: i64) -> Result<Vec<ProbeRecord>, ServerFnError> {
-    use super::{backend, request};
+pub async fn probes(domain: String, minutes: i64) -> Result<Vec<ProbeRecord>, ConsoleError> {
+    use super::{backend, failed, request};
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -59,16 +61,16 @@ pub async fn probes(domain: String, minutes: i64) -> Result<Vec<ProbeRecord>, Se
     backend()?
         .probes(&request().await, &domain, since)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server]
-pub async fn health_events(domain: String) -> Result<Vec<HealthEventRecord>, ServerFnError> {
-    use super::{backend, request};
+pub async fn health_events(domain: String) -> Result<Vec<HealthEventRecord>, ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .health_events(&request().await, &domain)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server]
@@ -76,8 +78,8 @@ pub async fn create_point(
     name: String,
     area: String,
     isp: String,
-) -> Result<crate::model::CreatedMonitorPoint, ServerFnError> {
-    use super::{backend, request};
+) -> Result<crate::model::CreatedMonitorPoint, ConsoleError> {
+    use super::{backend, failed, request};
     let point = crate::model::NewMonitorPoint {
         name: name.trim().to_owned(),
         area,
@@ -86,14 +88,14 @@ pub async fn create_point(
     backend()?
         .create_point(&request().await, point)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }
 
 #[server]
-pub async fn delete_point(name: String) -> Result<(), ServerFnError> {
-    use super::{backend, request};
+pub async fn delete_point(name: String) -> Result<(), ConsoleError> {
+    use super::{backend, failed, request};
     backend()?
         .delete_point(&request().await, &name)
         .await
-        .map_err(ServerFnError::new)
+        .map_err(failed)
 }

@@ -5,6 +5,8 @@
 
 use leptos::prelude::*;
 
+use crate::ui::error::ConsoleError;
+
 use crate::model::Me;
 
 /// The login form (at most 4 KB: the server refuses bigger bodies before reading them).
@@ -13,8 +15,8 @@ pub async fn login(
     username: String,
     password: String,
     account: Option<i64>,
-) -> Result<(), ServerFnError> {
-    use super::{backend, request};
+) -> Result<(), ConsoleError> {
+    use super::{backend, failed, request};
     let backend = backend()?;
     match backend
         .login(account, &username, &password, &request().await)
@@ -25,12 +27,12 @@ pub async fn login(
             leptos_axum::redirect("/");
             Ok(())
         }
-        Err(message) => Err(ServerFnError::new(message)),
+        Err(e) => Err(failed(e)),
     }
 }
 
 #[server]
-pub async fn logout() -> Result<(), ServerFnError> {
+pub async fn logout() -> Result<(), ConsoleError> {
     use super::{backend, request};
     let backend = backend()?;
     let cleared = backend.logout(&request().await).await;
@@ -40,7 +42,7 @@ pub async fn logout() -> Result<(), ServerFnError> {
 }
 
 #[server]
-pub async fn whoami() -> Result<Option<Me>, ServerFnError> {
+pub async fn whoami() -> Result<Option<Me>, ConsoleError> {
     use super::{backend, request};
     let backend = backend()?;
     Ok(backend.whoami(&request().await).await)

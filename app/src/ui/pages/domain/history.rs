@@ -4,9 +4,11 @@
 
 use leptos::prelude::*;
 
+use crate::ui::error::ConsoleError;
+
 use crate::model::{DomainSchedule, HealthEventRecord, VersionInfo};
 use crate::strategy::{Family, UserGroup};
-use crate::ui::i18n::{lang, t};
+use crate::ui::i18n::{lang, t, version_source_name};
 use crate::ui::server_fns::monitor_admin::health_events;
 use crate::ui::server_fns::scheduling::{schedule_at, strategy_versions};
 use crate::ui::widgets::{alert_error, time_text};
@@ -55,7 +57,7 @@ pub fn History(
                 .chain(versions.into_iter().map(Entry::Version))
                 .collect();
             entries.sort_by_key(|e| std::cmp::Reverse(e.time()));
-            Ok::<_, ServerFnError>(entries)
+            Ok::<_, ConsoleError>(entries)
         },
     );
     let left = RwSignal::new(None::<i64>);
@@ -119,8 +121,8 @@ fn Timeline(list: Vec<Entry>, left: RwSignal<Option<i64>>, right: RwSignal<i64>)
                         Entry::Version(v) => (
                             "event version".to_owned(),
                             lang().get_untracked().pick(
-                                format!("策略版本 {}（{}）", v.version, v.created_by),
-                                format!("strategy version {} ({})", v.version, v.created_by),
+                                format!("策略版本 {}（{}，{}）", v.version, v.created_by, version_source_name(v.source)),
+                                format!("strategy version {} ({}, {})", v.version, v.created_by, version_source_name(v.source)),
                             ),
                             None,
                         ),
@@ -160,7 +162,7 @@ fn Compare(domain: String, a: i64, b: i64, events: Vec<Entry>) -> impl IntoView 
         |(domain, a, b)| async move {
             let before = schedule_at(domain.clone(), a).await?;
             let after = schedule_at(domain, b).await?;
-            Ok::<_, ServerFnError>((before, after))
+            Ok::<_, ConsoleError>((before, after))
         },
     );
     let (low, high) = (a.min(b), a.max(b));

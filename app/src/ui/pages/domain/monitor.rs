@@ -7,6 +7,8 @@
 
 use leptos::prelude::*;
 
+use crate::ui::error::ConsoleError;
+
 use crate::model::{FieldError, MonitorPointInfo, MonitorSettings, ProbeRecord, Protocol};
 use crate::ui::i18n::{lang, t};
 use crate::ui::server_fns::domain_admin::domain_info;
@@ -34,7 +36,7 @@ pub fn MonitorTab(domain: String) -> impl IntoView {
             let settings = load_monitor_settings(domain.clone()).await?;
             let points = monitor_points().await?;
             let details = domain_info(domain).await?;
-            Ok::<_, ServerFnError>((settings, points, details.endpoint_count))
+            Ok::<_, ConsoleError>((settings, points, details.endpoint_count))
         },
     );
     let probes_domain = domain.clone();

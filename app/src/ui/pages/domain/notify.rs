@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::ui::error::ConsoleError;
+
 use crate::model::{ContactGroupRecord, ContactRecord, DomainNotify};
 use crate::ui::i18n::t;
 use crate::ui::server_fns::alert_contacts::{
@@ -23,7 +25,7 @@ pub fn DomainNotifyTab(domain: String) -> impl IntoView {
             let choice = load_domain_notify(domain).await?;
             let contacts = list_contacts().await?;
             let groups = list_contact_groups().await?;
-            Ok::<_, ServerFnError>((choice, contacts, groups))
+            Ok::<_, ConsoleError>((choice, contacts, groups))
         },
     );
     view! {

@@ -1,17 +1,19 @@
 //! Scheduling results: the answer of every user group for the enabled strategy and the live
 //! health, computed by the evaluator the DNS server runs (here on the server for the first
 //! render, then in the browser) — as a map of China (colour = the answering endpoint; hover a
-//! province for its per-ISP answers and shares) and as a table; the recommended strategy in one
-//! click; and the history (`history.rs`).
+//! province for its per-ISP answers and shares) and as a table; the recommended strategy, after
+//! its diff against the enabled version is shown and confirmed; and the history (`history.rs`).
 
 use leptos::prelude::*;
+
+use crate::ui::error::ConsoleError;
 
 use super::history::History;
 use crate::model::{DomainSchedule, EndpointStatus};
 use crate::strategy::{Area, Family, Isp, Preview, UserGroup};
 use crate::ui::i18n::{area_name, isp_name, lang, t};
 use crate::ui::map::{ChinaMap, colour};
-use crate::ui::preview_table::{PreviewHead, PreviewRows};
+use crate::ui::preview_table::{ChangesTable, PreviewHead, PreviewRows};
 use crate::ui::server_fns::scheduling::{RecommendStrategy, schedule};
 use crate::ui::widgets::{Writable, alert_error, loading};
 
@@ -36,18 +38,7 @@ pub fn ResultsTab(domain: String) -> impl IntoView {
             <Writable>
                 {
                     let domain = recommend_domain.clone();
-                    view! {
-                <ActionForm action=recommend attr:class="recommend">
-                    <input type="hidden" name="domain" value=domain />
-                    <button type="submit">{t("使用推荐策略", "Use the recommended strategy")}</button>
-                    <span class="hint">
-                        {t(
-                            "按端点的地区和运营商生成策略并立即启用（之后可在策略编辑器中修改）。",
-                            "Generates a strategy from the endpoints' areas and ISPs and enables it at once.",
-                        )}
-                    </span>
-                </ActionForm>
-                    }
+                    view! { <RecommendConfirm domain data recommend /> }
                 }
             </Writable>
             {move || {
@@ -182,5 +173,79 @@ fn ResultTable(preview: Preview, endpoints: Vec<String>) -> impl IntoView {
                 <PreviewRows preview endpoints />
             </tbody>
         </table>
+    }
+}
+
+/// "Use the recommended strategy": a disclosure that shows what enabling the recommendation
+/// would change under the live health (the editor's diff) and asks; the form posts the version
+/// it was compared with, so a version enabled meanwhile makes the server refuse.
+#[component]
+fn RecommendConfirm(
+    domain: String,
+    data: Resource<Result<DomainSchedule, ConsoleError>>,
+    recommend: ServerAction<RecommendStrategy>,
+) -> impl IntoView {
+    let lang = lang();
+    let body = move || {
+        let schedule = data.get()?.ok()?;
+        let base = schedule.enabled_version.unwrap_or(0);
+        let (_, changes) = schedule.recommendation_changes();
+        let summary = match &changes {
+            None => view! {
+                <p id="recommend-diff" data-count="all">
+                    {t(
+                        "尚无启用的版本：启用后每个用户组按推荐策略应答。",
+                        "No strategy is enabled yet: once enabled, every group is answered as recommended.",
+                    )}
+                </p>
+            }
+            .into_any(),
+            Some(list) if list.is_empty() => view! {
+                <p id="recommend-diff" data-count="0">
+                    {t("启用推荐策略后所有用户组的应答不变。", "The recommendation changes no group's answer.")}
+                </p>
+            }
+            .into_any(),
+            Some(list) => {
+                let count = list.len();
+                view! {
+                    <p id="recommend-diff" data-count=count class="warning">
+                        {move || lang.get().pick(
+                            format!("启用推荐策略会替换版本 {base}，{count} 个（用户组，记录类型）的应答会改变："),
+                            format!("Enabling the recommendation replaces version {base} and changes the answer of {count} (group, record type) pairs:"),
+                        )}
+                    </p>
+                    <ChangesTable changes=list.clone() before=("已启用", "Enabled") after=("推荐", "Recommended") />
+                }
+                .into_any()
+            }
+        };
+        let domain = domain.clone();
+        Some(view! {
+            {summary}
+            <ActionForm action=recommend attr:class="recommend">
+                <input type="hidden" name="domain" value=domain />
+                <input type="hidden" name="base" value=base />
+                <label>
+                    {t("版本备注（可选）", "Version note (optional)")}
+                    <input type="text" name="note" id="recommend-note" maxlength="500" />
+                </label>
+                <button type="submit" id="recommend-confirm" class="danger">
+                    {t("启用推荐策略", "Enable the recommended strategy")}
+                </button>
+            </ActionForm>
+        })
+    };
+    view! {
+        <details class="confirm recommend-confirm" id="recommend">
+            <summary>{t("使用推荐策略…", "Use the recommended strategy…")}</summary>
+            <p class="hint">
+                {t(
+                    "按端点的地区和运营商生成策略。启用前先看它与已启用版本的差异。",
+                    "Generates a strategy from the endpoints' areas and ISPs. See how it differs from the enabled version before you enable it.",
+                )}
+            </p>
+            <Transition fallback=loading>{body}</Transition>
+        </details>
     }
 }

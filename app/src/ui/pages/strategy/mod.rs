@@ -17,6 +17,8 @@ mod stress;
 mod toolbar;
 
 use leptos::prelude::*;
+
+use crate::ui::error::ConsoleError;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
@@ -239,7 +241,7 @@ pub fn StrategyPage() -> impl IntoView {
         |domain| async move {
             let schedule = schedule(domain.clone()).await?;
             let draft = load_strategy_draft(domain).await?;
-            Ok::<_, ServerFnError>((schedule, draft))
+            Ok::<_, ConsoleError>((schedule, draft))
         },
     );
     view! {

@@ -9,8 +9,8 @@ use super::canvas::kind_label;
 use super::connect::Connect;
 use super::ctx;
 use super::picker::UsersetPicker;
-use crate::editor::Edit;
 use crate::editor::layout::NodeKey;
+use crate::editor::{Children, Edit, only_under};
 use crate::strategy::{AREAS, Isp, RuleConf, RuleKind};
 use crate::ui::i18n::{isp_name, lang, t};
 
@@ -80,6 +80,104 @@ fn RulePanel(name: String) -> impl IntoView {
             </div>
         }
         .into_any()
+    }
+}
+
+/// "Delete rule": a rule with items asks what becomes of them — deleted with it (the sub-rules
+/// no other rule uses, counted), or moved to the rules that use it — and says how to undo.
+#[component]
+fn DeleteRule(name: String) -> impl IntoView {
+    let ctx = ctx();
+    let lang = lang();
+    let name = StoredValue::new(name);
+    let asking = RwSignal::new(false);
+    // (items, sub-rules deleted with it, whether some rule uses it)
+    let shape = move || {
+        ctx.editor.with(|e| {
+            let doc = e.doc();
+            let name = name.get_value();
+            let items = doc
+                .strategy
+                .rules
+                .iter()
+                .find(|r| r.name == name)
+                .map_or(0, |r| r.items.len());
+            let sub_rules = only_under(doc, &name).len().saturating_sub(1);
+            let used = doc
+                .strategy
+                .rules
+                .iter()
+                .any(|r| r.name != name && r.items.iter().any(|i| i.reference == name));
+            (items, sub_rules, used)
+        })
+    };
+    let delete = move |children: Children| {
+        asking.set(false);
+        ctx.edit(Edit::DeleteRule {
+            name: name.get_value(),
+            children,
+        });
+        let deleted = ctx.editor.with(|e| {
+            e.doc()
+                .strategy
+                .rules
+                .iter()
+                .all(|r| r.name != name.get_value())
+        });
+        if !deleted {
+            return; // refused: the edit's reason is the notice
+        }
+        ctx.say(
+            lang.get_untracked()
+                .pick(
+                    "规则已删除（撤销：Ctrl+Z 或“撤销”）。",
+                    "The rule was deleted (undo: Ctrl+Z or Undo).",
+                )
+                .to_owned(),
+        );
+    };
+    view! {
+        <button
+            type="button"
+            class="danger"
+            id="delete-rule"
+            on:click=move |_| {
+                if shape().0 == 0 { delete(Children::Delete) } else { asking.set(true) }
+            }
+        >
+            {t("删除规则", "Delete rule")}
+        </button>
+        {move || asking.get().then(|| {
+            let (items, sub_rules, used) = shape();
+            view! {
+                <div class="confirm-delete-rule warning" role="alertdialog" id="delete-rule-choice">
+                    <p>
+                        {move || lang.get().pick(
+                            format!("这个规则有 {items} 个子节点。删除后它们怎么办？"),
+                            format!("This rule has {items} items. What becomes of them?"),
+                        )}
+                    </p>
+                    <button type="button" id="delete-rule-subtree" class="danger" on:click=move |_| delete(Children::Delete)>
+                        {move || lang.get().pick(
+                            format!("连同子节点一起删除（{sub_rules} 个子规则）"),
+                            format!("Delete them too ({sub_rules} sub-rules)"),
+                        )}
+                    </button>
+                    <button
+                        type="button"
+                        id="delete-rule-reattach"
+                        disabled=!used
+                        title=move || (!used).then(|| lang.get().pick("没有上级规则可以接收它们", "No rule uses this one to take them"))
+                        on:click=move |_| delete(Children::Reattach)
+                    >
+                        {t("移到上级规则", "Move them to the parent rule")}
+                    </button>
+                    <button type="button" id="delete-rule-cancel" on:click=move |_| asking.set(false)>
+                        {t("取消", "Cancel")}
+                    </button>
+                </div>
+            }
+        })}
     }
 }
 
@@ -177,16 +275,7 @@ fn RuleFields(rule: RuleConf) -> impl IntoView {
                 >
                     {move || if is_start() { t("这是根规则", "This is the start rule")() } else { t("设为根规则", "Make it the start rule")() }}
                 </button>
-                <button
-                    type="button"
-                    class="danger"
-                    id="delete-rule"
-                    on:click=move |_| {
-                        ctx.edit(Edit::DeleteRule { name: name.get_value() });
-                    }
-                >
-                    {t("删除规则", "Delete rule")}
-                </button>
+                <DeleteRule name=name.get_value() />
             </div>
         </div>
     }

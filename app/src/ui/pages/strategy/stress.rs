@@ -5,13 +5,11 @@
 use leptos::prelude::*;
 
 use super::ctx;
-use crate::editor::stress::{
-    Impact, diff, endpoints_under, health_down, n1_sweep, previews, shares_text,
-};
+use crate::editor::stress::{Impact, diff, endpoints_under, health_down, n1_sweep, previews};
 use crate::strategy::{AREAS, Area, Family, Isp, Preview, Reason, Strategy, UserGroup};
 use crate::ui::i18n::{isp_name, lang, t};
 use crate::ui::map::ChinaMap;
-use crate::ui::preview_table::{PreviewHead, PreviewRows};
+use crate::ui::preview_table::{ChangesTable, PreviewHead, PreviewRows};
 use crate::ui::widgets::now_ms;
 
 #[component]
@@ -375,24 +373,7 @@ fn Diff(analysis: Memo<Option<[Preview; 2]>>) -> impl IntoView {
                             format!("Enabling changes the answer of {count} (group, record type) pairs:"),
                         )}
                     </p>
-                    <table class="preview compare-table">
-                        <thead>
-                            <tr>
-                                <th>{t("用户组", "User group")}</th>
-                                <th>{t("已启用", "Enabled")}</th>
-                                <th>{t("草稿", "Draft")}</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {list.iter().map(|c| view! {
-                                <tr data-group=c.group.to_string()>
-                                    <th>{format!("{} {}", c.family, c.group)}</th>
-                                    <td>{shares_text(&c.before)}</td>
-                                    <td>{shares_text(&c.after)}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                    <ChangesTable changes=list before=("已启用", "Enabled") after=("草稿", "Draft") />
                 }
                     .into_any()
                 }

@@ -1,13 +1,20 @@
 //! The editor's commands: undo and redo, the recommended strategy as a draft (seed: 使用推荐策略),
-//! save and discard the draft, enable it (a new version), and the versions list, each loadable
-//! as a draft. Saving and enabling need a write policy; anyone may edit and preview.
+//! save and discard the draft, enable it (a new version, with an optional note), and the
+//! versions list (who made each, how, and their note), each loadable as a draft. Enabling a
+//! draft that leaves user groups unanswered asks first; one that answers no group at all is
+//! refused (the server refuses it too). Saving and enabling need a write policy; anyone may
+//! edit and preview.
 
 use leptos::prelude::*;
 
+use crate::ui::error::ConsoleError;
+
 use super::{Ctx, ctx};
 use crate::editor::Edit;
-use crate::strategy::{StrategyDocument, recommend};
+use crate::editor::lint::{Lint, lint};
+use crate::strategy::{Family, StrategyDocument, answers_nobody, recommend};
 use crate::ui::i18n::t;
+use crate::ui::i18n::{Lang, version_source_name};
 use crate::ui::server_fns::scheduling::{
     discard_strategy_draft, enable_strategy, save_strategy_draft, strategy_version,
     strategy_versions,
@@ -72,10 +79,16 @@ pub(super) fn Toolbar() -> impl IntoView {
                 .to_owned())
         })
     };
-    let enable = move |_| {
+    let note = RwSignal::new(String::new());
+    // The groups the draft leaves unanswered, when enabling it must ask first.
+    let asking = RwSignal::new(None::<Vec<(Family, usize)>>);
+    let send_enable = move || {
+        asking.set(None);
         let base = ctx.enabled_version.get_untracked().unwrap_or(0);
+        let note_text = note.get_untracked();
         run(ctx, busy, move |domain, json, sent| async move {
-            let version = enable_strategy(domain, json, base).await?;
+            let version = enable_strategy(domain, json, base, note_text).await?;
+            note.set(String::new());
             ctx.enabled.set(sent);
             ctx.enabled_version.set(Some(version));
             ctx.has_draft.set(false);
@@ -85,6 +98,20 @@ pub(super) fn Toolbar() -> impl IntoView {
                 format!("Enabled as version {version}."),
             ))
         })
+    };
+    let enable = move |_| {
+        match coverage(ctx) {
+        Coverage::Nobody => ctx.say_error(
+            lang.get_untracked()
+                .pick(
+                    "这个策略不应答任何用户组（A 和 AAAA 都没有应答）：启用后 DNS 对该域名什么也不回答。请先修改策略。",
+                    "This strategy answers no user group (no A or AAAA answer for anyone): enabled, DNS would answer nothing for the domain. Fix the strategy first.",
+                )
+                .to_owned(),
+        ),
+        Coverage::Gaps(gaps) => asking.set(Some(gaps)),
+        Coverage::Everyone => send_enable(),
+    }
     };
     let versions = Resource::new(
         move || (ctx.domain.get_value(), versions_changed.get()),
@@ -132,6 +159,15 @@ pub(super) fn Toolbar() -> impl IntoView {
             >
                 {t("启用策略", "Enable")}
             </button>
+            <input
+                type="text"
+                id="version-note"
+                maxlength="500"
+                aria-label=move || lang.get().pick("版本备注（可选）", "Version note (optional)")
+                placeholder=move || lang.get().pick("版本备注（可选）", "Version note (optional)")
+                prop:value=move || note.get()
+                on:input=move |ev| note.set(event_target_value(&ev))
+            />
             <span class="dirty" id="dirty" data-dirty=move || dirty().to_string()>
                 {move || if dirty() { t("有未保存的修改", "Unsaved changes")() } else { "" }}
             </span>
@@ -144,6 +180,10 @@ pub(super) fn Toolbar() -> impl IntoView {
                             Ok(list) => list.into_iter().map(|v| view! {
                                 <li data-version=v.version>
                                     {format!("v{} · {} · {}", v.version, time_text(v.created_at), v.created_by)}
+                                    <span class="source" data-source=v.source.code()>
+                                        {move || version_source_name(v.source)}
+                                    </span>
+                                    {(!v.note.is_empty()).then(|| view! { <q class="note">{v.note.clone()}</q> })}
                                     {v.enabled.then(|| view! { <b>{t(" · 已启用", " · enabled")}</b> })}
                                     " "
                                     <button type="button" class="load-version" on:click=move |_| load_version(v.version)>
@@ -156,7 +196,76 @@ pub(super) fn Toolbar() -> impl IntoView {
                 </ul>
             </details>
         </div>
+        {move || asking.get().map(|gaps| {
+            let groups: usize = gaps.iter().map(|(_, n)| n).sum();
+            view! {
+            <div class="confirm-enable warning" role="alertdialog" id="confirm-enable" aria-labelledby="confirm-enable-text">
+                <p id="confirm-enable-text" data-groups=groups>
+                    {move || gaps_text(&gaps, lang.get())}
+                </p>
+                <button type="button" id="confirm-enable-yes" class="danger" on:click=move |_| send_enable()>
+                    {t("仍然启用", "Enable anyway")}
+                </button>
+                <button type="button" id="confirm-enable-no" on:click=move |_| asking.set(None)>
+                    {t("取消", "Cancel")}
+                </button>
+            </div>
+            }
+        })}
     }
+}
+
+/// Who the valid draft answers, with every endpoint up.
+enum Coverage {
+    Everyone,
+    /// Per family, how many groups get no answer (AAAA only when something can answer it).
+    Gaps(Vec<(Family, usize)>),
+    Nobody,
+}
+
+fn coverage(ctx: Ctx) -> Coverage {
+    let doc = ctx.doc();
+    ctx.checked.with(|checked| {
+        let Ok(compiled) = checked else {
+            return Coverage::Everyone; // Enable is disabled for an invalid draft.
+        };
+        if answers_nobody(&compiled.strategy) {
+            return Coverage::Nobody;
+        }
+        let gaps: Vec<(Family, usize)> = ctx.base.with(|previews| {
+            let Some(previews) = previews else {
+                return Vec::new();
+            };
+            lint(&doc, &compiled.strategy, previews)
+                .into_iter()
+                .filter_map(|l| match l {
+                    Lint::NoAnswer { family, groups } => Some((family, groups.len())),
+                    _ => None,
+                })
+                .collect()
+        });
+        if gaps.is_empty() {
+            Coverage::Everyone
+        } else {
+            Coverage::Gaps(gaps)
+        }
+    })
+}
+
+fn gaps_text(gaps: &[(Family, usize)], lang: Lang) -> String {
+    let parts: Vec<String> = gaps
+        .iter()
+        .map(|(family, n)| {
+            lang.pick(
+                format!("{n} 个用户组没有 {family} 应答"),
+                format!("{n} user groups get no {family} answer"),
+            )
+        })
+        .collect();
+    lang.pick(
+        format!("启用后{}。仍然启用吗？", parts.join("，")),
+        format!("Once enabled, {}. Enable anyway?", parts.join("; ")),
+    )
 }
 
 /// Runs a server call with the draft (domain, JSON, the document itself); on success the sent
@@ -165,7 +274,7 @@ pub(super) fn Toolbar() -> impl IntoView {
 fn run<F, Fut>(ctx: Ctx, busy: RwSignal<bool>, call: F)
 where
     F: FnOnce(String, String, StrategyDocument) -> Fut + 'static,
-    Fut: std::future::Future<Output = Result<String, ServerFnError>> + 'static,
+    Fut: std::future::Future<Output = Result<String, ConsoleError>> + 'static,
 {
     let sent = ctx.doc();
     let json = serde_json::to_string(&sent).unwrap_or_default();
