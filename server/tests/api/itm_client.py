@@ -6,7 +6,7 @@ import http.client
 import json
 import time
 import uuid
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from baidubce import utils
 from baidubce.auth import bce_v1_signer
@@ -68,7 +68,8 @@ class Client:
             timestamp=timestamp or 0, expiration_in_seconds=expiration, headers_to_sign=to_sign,
         )
         headers[b"authorization"] = authorization
-        url = path + ("?" + urlencode(params) if params else "")
+        # RFC 3986 escapes (a space is %20), as the signer canonicalises them: "+" is a literal plus.
+        url = path + ("?" + urlencode(params, quote_via=quote) if params else "")
         return method, url, data, headers
 
 
