@@ -131,6 +131,11 @@ test('from login to a monitored, scheduled domain', async ({ page }, info) => {
       return [await page.locator('tr[data-endpoint="127.0.0.1"] td.status').textContent(),
               await page.locator('tr[data-endpoint="127.0.0.2"] td.status').textContent()];
     }, { timeout: 30_000 }).toEqual(['健康', '异常']);
+    // One of two down: degraded, not failing, on the domain page and in the list.
+    await expect(page.locator('dl.facts dd.monitor')).toHaveText('部分异常');
+    await page.goto(`/?q=${listed}`);
+    await expect(page.locator(`tr[data-domain="${listed}"] td.monitor`)).toHaveText('部分异常');
+    await page.goto(`/domains/${listed}`);
     await expect(page.locator('tr[data-endpoint="127.0.0.1"] td.probes')).toContainText('local: 200');
     await page.goto(`/domains/${listed}/monitor`);
     await expect(page.locator('table.probe-list td.code').first()).toBeVisible();

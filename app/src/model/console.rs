@@ -18,6 +18,8 @@ pub struct DomainRow {
     #[serde(flatten)]
     pub summary: DomainSummary,
     pub endpoint_count: u32,
+    /// How many of them monitoring has decided down (some but not all: degraded).
+    pub down_count: u32,
     /// Milliseconds since the Unix epoch.
     pub updated_at: i64,
 }

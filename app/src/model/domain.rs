@@ -122,6 +122,9 @@ pub struct DomainDetails {
     /// Seconds; the TTL of every answer for this domain (1..=86400, default 60).
     pub ttl: u32,
     pub endpoint_count: u32,
+    /// How many of them monitoring has decided down (some but not all: degraded).
+    #[serde(default)]
+    pub down_count: u32,
     /// The enabled strategy version, if any.
     pub strategy_version: Option<i64>,
     /// Milliseconds since the Unix epoch.

@@ -575,7 +575,7 @@ fn schemas() -> Value {
         "DomainDetails": {"type": "object", "properties": {
             "domain": {"type": "string"}, "CNAME": {"type": "string"}, "status": s("|start|stop|pause"),
             "monitorStatus": s("|ok|fail"), "resourceStatus": {"type": "string"}, "hasDistribution": {"type": "boolean"},
-            "isItmDomain": {"type": "boolean"}, "ttl": {"type": "integer"}, "endpointCount": {"type": "integer"},
+            "isItmDomain": {"type": "boolean"}, "ttl": {"type": "integer"}, "endpointCount": {"type": "integer"}, "downCount": {"type": "integer"},
             "strategyVersion": {"type": "integer", "nullable": true}, "createdAt": {"type": "integer"}, "updatedAt": {"type": "integer"},
             "verification": r("Verification"),
             "quarantine": {"type": "object", "required": ["reason", "since"], "properties": {

@@ -105,6 +105,7 @@ impl Service {
                 .map(|r| DomainRow {
                     summary: self.summary(&r.domain, Some(status_of(r.endpoints, r.up, r.down))),
                     endpoint_count: u32::try_from(r.endpoints).unwrap_or(0),
+                    down_count: u32::try_from(r.down).unwrap_or(0),
                     updated_at: r.domain.updated_at,
                 })
                 .collect(),
@@ -317,6 +318,7 @@ impl Service {
             is_itm_domain: d.is_itm,
             ttl: u32::try_from(d.ttl).unwrap_or(domains::DEFAULT_TTL as u32),
             endpoint_count,
+            down_count: u32::try_from(down).unwrap_or(0),
             strategy_version: d.strategy_version,
             created_at: d.created_at,
             updated_at: d.updated_at,

@@ -253,7 +253,7 @@ fn DomainLine(
                 {d.verification.clone().map(|v| view! { <Proof v domain=name.clone() can_write verify /> })}
             </td>
             <td class="status">{status_label(d.status)}</td>
-            <td class="monitor">{monitor_label(d.monitor_status)}</td>
+            <td class="monitor">{monitor_label(d.monitor_status, row.endpoint_count, row.down_count)}</td>
             <td class="resource">{d.resource_status.clone()}</td>
             <td class="count">{row.endpoint_count}</td>
             <td class="changed">{time_text(row.updated_at)}</td>
@@ -324,9 +324,16 @@ pub fn status_label(status: DomainStatus) -> impl Fn() -> &'static str + Copy {
     }
 }
 
-pub fn monitor_label(status: MonitorStatus) -> impl Fn() -> &'static str + Copy {
+/// The monitor column: the seed's ok / fail, and "degraded" when only some of the endpoints
+/// are down (the API's `monitorStatus` stays the seed's `fail`).
+pub fn monitor_label(
+    status: MonitorStatus,
+    endpoints: u32,
+    down: u32,
+) -> impl Fn() -> &'static str + Copy {
     match status {
         MonitorStatus::Ok => t("正常", "OK"),
+        MonitorStatus::Fail if down > 0 && down < endpoints => t("部分异常", "Degraded"),
         MonitorStatus::Fail => t("异常", "Failing"),
         MonitorStatus::Unknown => t("—", "—"),
     }

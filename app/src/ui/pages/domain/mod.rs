@@ -114,7 +114,7 @@ pub fn DomainPage() -> impl IntoView {
                                         <dt>{t("调度", "Scheduling")}</dt>
                                         <dd class="status">{status_label(d.summary.status)}</dd>
                                         <dt>{t("监控", "Monitor")}</dt>
-                                        <dd class="monitor">{monitor_label(d.summary.monitor_status)}</dd>
+                                        <dd class="monitor">{monitor_label(d.summary.monitor_status, d.endpoint_count, d.down_count)}</dd>
                                         <dt>{t("端点数", "Endpoints")}</dt>
                                         <dd class="count">{d.endpoint_count}</dd>
                                         <dt>{t("策略版本", "Strategy version")}</dt>
