@@ -79,6 +79,10 @@ class Server:
         return Client("127.0.0.1", self.port, ak or self.admin["access key id"], sk or self.admin["secret access key"], explicit)
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "serial: takes a shared resource away (PostgreSQL); run alone")
+
+
 def backends():
     return ["sqlite", "postgres"] if POSTGRES else ["sqlite"]
 

@@ -138,6 +138,8 @@ def pg(action):
     subprocess.run(["pg_ctlcluster", "15", "main", action], check=True, capture_output=True)
 
 
+# It stops the machine's PostgreSQL: run alone, after the tests that run side by side.
+@pytest.mark.serial
 @pytest.mark.skipif(not shutil.which("dnsperf") or not shutil.which("pg_ctlcluster"), reason="needs dnsperf and pg_ctlcluster")
 def test_postgres_down_for_ten_seconds(cluster, tmp_path):
     (a, b, c), (api_a, api_b, api_c), _ = cluster
