@@ -107,9 +107,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                  account's delegated domain): marked conflict, not answered"
             );
         }
-        // One token stops everything; the background actors run in one set, so shutdown waits
-        // for each of them to end.
-        let shutdown = CancellationToken::new();
+        // One token stops everything (the node's, so its live views end too); the background
+        // actors run in one set, so shutdown waits for each of them to end.
+        let shutdown = node.stopping().clone();
         let mut actors = JoinSet::new();
 
         // Endpoint health as last decided, so DNS starts with it.

@@ -7,6 +7,7 @@ mod charts;
 mod console;
 mod guard;
 pub mod listener;
+mod live;
 pub mod status;
 
 use std::future::Future;
@@ -50,8 +51,12 @@ pub fn router(site_root: &Path, addr: SocketAddr, service: Service) -> Router {
     let charts = Router::new()
         .route("/console/charts/{file}", axum::routing::get(charts::chart))
         .with_state(console);
+    let live = Router::new()
+        .route("/console/events", axum::routing::get(live::events))
+        .with_state(service.clone());
     crate::api::router(service.clone())
         .merge(charts)
+        .merge(live)
         .merge(status::routes(service))
         .merge(pages)
         .layer(axum::middleware::from_fn(guard::security_headers))

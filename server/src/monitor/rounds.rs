@@ -289,8 +289,9 @@ async fn probe_locally(shared: &Shared, domain: i64, plan: &Plan) {
         Ok::<_, StoreError>(())
     }
     .await;
-    if let Err(e) = stored {
-        tracing::warn!("monitoring domain {domain}: storing probe results: {e}");
+    match stored {
+        Ok(()) => shared.node.probes_recorded().publish_here([domain]),
+        Err(e) => tracing::warn!("monitoring domain {domain}: storing probe results: {e}"),
     }
 }
 

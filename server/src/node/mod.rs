@@ -48,7 +48,9 @@ struct Inner {
     quarantine: Arc<Quarantine>,
     changes: ChangeFeed,
     health_changes: ChangeFeed,
+    probes_recorded: ChangeFeed,
     notify_wake: tokio::sync::Notify,
+    stopping: tokio_util::sync::CancellationToken,
 }
 
 impl Node {
@@ -65,7 +67,9 @@ impl Node {
                 quarantine: Arc::default(),
                 changes: ChangeFeed::default(),
                 health_changes: ChangeFeed::default(),
+                probes_recorded: ChangeFeed::default(),
                 notify_wake: tokio::sync::Notify::new(),
+                stopping: tokio_util::sync::CancellationToken::new(),
             }),
         }
     }
@@ -149,6 +153,18 @@ impl Node {
     /// monitoring itself follows).
     pub fn health_changes(&self) -> &ChangeFeed {
         &self.inner.health_changes
+    }
+
+    /// The feed of domains whose probe results this node has just stored: only the console's
+    /// live view follows it, so it stays on this node.
+    pub fn probes_recorded(&self) -> &ChangeFeed {
+        &self.inner.probes_recorded
+    }
+
+    /// Cancelled when the node begins to stop: the one shutdown token of `serve`, so long-lived
+    /// responses (the console's live views) end with the rest.
+    pub fn stopping(&self) -> &tokio_util::sync::CancellationToken {
+        &self.inner.stopping
     }
 
     /// Wakes the notification sender (messages were queued).

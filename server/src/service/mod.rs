@@ -9,6 +9,7 @@ mod domains;
 mod endpoints;
 mod error;
 mod iam;
+mod live;
 mod monitoring;
 mod nodes;
 mod notify;
@@ -26,6 +27,7 @@ pub use claims::Delegation;
 pub use endpoints::EndpointRef;
 pub use error::ServiceError;
 pub use iam::{CreatedKey, CreatedUser, KeyInfo, UserInfo};
+pub use live::{LiveChanges, LiveWatch};
 pub use secrets::{Sealer, constant_time_eq};
 pub use strategies::{Base, Enabling, StatedEndpoint, StrategyInput, VersionInfo, VersionSource};
 // The stored shapes the doors show as they are; re-exported so `api` and `http` never name the
@@ -147,6 +149,8 @@ struct Inner {
     signatures: signatures::SignaturesSeen,
     /// The latest probe outcome of every point, shared with monitoring (agents post here).
     reports: Arc<Reports>,
+    /// The console's live views open now.
+    watches: live::Watches,
 }
 
 /// An authenticated user making a request, and where it came from (for the audit log).
@@ -235,6 +239,7 @@ impl Service {
                 throttle: auth::LoginThrottle::default(),
                 signatures: signatures::SignaturesSeen::default(),
                 reports: Arc::default(),
+                watches: live::Watches::default(),
             }),
         }
     }

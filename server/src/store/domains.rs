@@ -318,6 +318,30 @@ pub async fn by_id(conn: &mut Conn, id: i64) -> Result<Option<Domain>> {
     row.as_ref().map(decode).transpose()
 }
 
+/// The (id, name) of those of `ids` that are `account_id`'s domains.
+pub async fn names_in_account(
+    conn: &mut Conn,
+    account_id: i64,
+    ids: &[i64],
+) -> Result<Vec<(i64, String)>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(500) {
+        // Only numbered placeholders are added to the text; the ids are bound.
+        let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, name FROM domains WHERE account_id = $1 AND id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query =
+            sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql)).bind(account_id);
+        for id in chunk {
+            query = query.bind(*id);
+        }
+        found.extend(query.fetch_all(&mut *conn).await?);
+    }
+    Ok(found)
+}
+
 /// Every domain's id (monitoring decides per domain whether it runs).
 pub async fn all_ids(conn: &mut Conn) -> Result<Vec<i64>> {
     let ids = sqlx::query_scalar("SELECT id FROM domains ORDER BY id")
