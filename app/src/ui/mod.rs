@@ -6,6 +6,7 @@
 pub mod backend;
 pub mod error;
 pub mod i18n;
+pub mod live;
 pub mod map;
 mod pages;
 pub mod preview_table;
@@ -64,6 +65,7 @@ pub struct UnsavedChanges(pub RwSignal<bool>);
 #[component]
 fn Layout() -> impl IntoView {
     widgets::provide_me();
+    live::provide_live();
     let unsaved = RwSignal::new(false);
     provide_context(UnsavedChanges(unsaved));
     guard_unsaved(unsaved);

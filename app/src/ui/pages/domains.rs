@@ -10,6 +10,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::model::{DomainPage, DomainRow, DomainStatus, MonitorStatus, NameClaim, Verification};
 use crate::ui::i18n::{lang, t};
+use crate::ui::live::{Shows, version_of_any};
 use crate::ui::server_fns::domain_admin::{
     CreateDomain, DeleteDomain, SetDomainStatus, VerifyDomain, list_domains,
 };
@@ -33,6 +34,8 @@ pub fn DomainsPage() -> impl IntoView {
             .and_then(|p| p.parse::<u32>().ok())
             .unwrap_or(1)
     };
+    // The list reads again when any of the account's domains changes or flips health.
+    let live = version_of_any(&[Shows::Config, Shows::Health]);
     let list = Resource::new(
         move || {
             (
@@ -42,6 +45,7 @@ pub fn DomainsPage() -> impl IntoView {
                 status.version().get(),
                 delete.version().get(),
                 verify.version().get(),
+                live.get(),
             )
         },
         |(search, page, ..)| list_domains(search, page),

@@ -12,6 +12,7 @@ use crate::model::{
 };
 use crate::strategy::{AREAS, Area, Isp};
 use crate::ui::i18n::{area_name, isp_name, lang, t};
+use crate::ui::live::{Shows, held_while_open, version_for};
 use crate::ui::server_fns::endpoint_admin::{
     AddEndpoint, DeleteEndpoint, EditEndpoint, add_endpoints, list_endpoints, locate,
 };
@@ -33,19 +34,35 @@ pub fn EndpointsTab(domain: String) -> impl IntoView {
             + delete.version().get()
             + imported.get() as usize
     });
+    // Others' changes and new probes arrive live, but not while an edit form is open: the
+    // rows would be drawn afresh and the form closed.
+    let edit_toggled = RwSignal::new(0_u32);
+    provide_context(EditToggled(edit_toggled));
+    let live = |shows| {
+        let domain = domain.clone();
+        held_while_open(
+            version_for(move || domain.clone(), shows),
+            OPEN_EDIT,
+            edit_toggled,
+        )
+    };
+    let (live_rows, live_probes) = (
+        live(&[Shows::Config, Shows::Health]),
+        live(&[Shows::Probes]),
+    );
     let list = Resource::new(
         {
             let domain = domain.clone();
-            move || (domain.clone(), changes.get())
+            move || (domain.clone(), changes.get(), live_rows.get())
         },
-        |(domain, _)| list_endpoints(domain),
+        |(domain, ..)| list_endpoints(domain),
     );
     let recent = Resource::new(
         {
             let domain = domain.clone();
-            move || (domain.clone(), changes.get())
+            move || (domain.clone(), changes.get(), live_probes.get())
         },
-        |(domain, _)| probes(domain, 10),
+        |(domain, ..)| probes(domain, 10),
     );
     super::refresh_facts_on(move || changes.get());
     let failure =
@@ -212,6 +229,13 @@ fn EndpointLine(
     }
 }
 
+/// An open edit form in the endpoint list.
+const OPEN_EDIT: &str = ".endpoint-list details.edit[open]";
+
+/// Bumped when an edit form opens or closes.
+#[derive(Clone, Copy)]
+struct EditToggled(RwSignal<u32>);
+
 /// An endpoint's area, ISP and tag, behind "Edit".
 #[component]
 fn EditForm(edit: ServerAction<EditEndpoint>, endpoint: EndpointRecord) -> impl IntoView {
@@ -223,8 +247,14 @@ fn EditForm(edit: ServerAction<EditEndpoint>, endpoint: EndpointRecord) -> impl 
         tag,
         ..
     } = endpoint;
+    let toggled = use_context::<EditToggled>();
+    let on_toggle = move |_| {
+        if let Some(EditToggled(n)) = toggled {
+            n.update(|n| *n += 1);
+        }
+    };
     view! {
-        <details class="edit">
+        <details class="edit" on:toggle=on_toggle>
             <summary>{t("编辑", "Edit")}</summary>
             <ActionForm action=edit attr:class="edit-endpoint">
                 <input type="hidden" name="domain" value=domain />

@@ -16,6 +16,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::domains::{monitor_label, status_label};
 use crate::ui::i18n::t;
+use crate::ui::live::{Shows, version_for};
 use crate::ui::server_fns::domain_admin::domain_info;
 use crate::ui::widgets::{CopyButton, alert_error};
 use endpoints::EndpointsTab;
@@ -50,8 +51,9 @@ pub fn DomainPage() -> impl IntoView {
     // starts the domain, endpoints change the count).
     let changed = RwSignal::new(0_u32);
     provide_context(FactsChanged(changed));
+    let live = version_for(move || domain.get(), &[Shows::Config, Shows::Health]);
     let details = Resource::new(
-        move || (domain.get(), tab.get(), changed.get()),
+        move || (domain.get(), tab.get(), changed.get(), live.get()),
         |(d, ..)| domain_info(d),
     );
     let (ready, set_ready) = signal(false);

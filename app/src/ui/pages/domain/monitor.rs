@@ -11,6 +11,7 @@ use crate::ui::error::ConsoleError;
 
 use crate::model::{FieldError, MonitorPointInfo, MonitorSettings, ProbeRecord, Protocol};
 use crate::ui::i18n::{lang, t};
+use crate::ui::live::{Shows, version_for};
 use crate::ui::server_fns::domain_admin::domain_info;
 use crate::ui::server_fns::monitor_admin::{
     load_monitor_settings, monitor_points, probes, set_monitor_settings,
@@ -326,18 +327,23 @@ fn FieldMessage(field: &'static str, errors: Memo<Vec<FieldError>>) -> impl Into
 #[component]
 fn ProbeResults(domain: String) -> impl IntoView {
     let refresh = RwSignal::new(0_u32);
+    let live = {
+        let domain = domain.clone();
+        version_for(move || domain.clone(), &[Shows::Probes])
+    };
     let list = Resource::new(
         {
             let domain = domain.clone();
-            move || (domain.clone(), refresh.get())
+            move || (domain.clone(), refresh.get(), live.get())
         },
-        |(domain, _)| probes(domain, 60),
+        |(domain, ..)| probes(domain, 60),
     );
     let chart = move |kind: &str| {
         format!(
-            "/console/charts/{kind}.svg?domain={}&minutes=60&v={}",
+            "/console/charts/{kind}.svg?domain={}&minutes=60&v={}.{}",
             domain,
-            refresh.get()
+            refresh.get(),
+            live.get()
         )
     };
     let (latency, status) = (chart.clone(), chart);

@@ -12,6 +12,7 @@ use super::history::History;
 use crate::model::{DomainSchedule, EndpointStatus};
 use crate::strategy::{Area, Family, Isp, Preview, UserGroup};
 use crate::ui::i18n::{area_name, isp_name, lang, t};
+use crate::ui::live::{Shows, version_for};
 use crate::ui::map::{ChinaMap, colour};
 use crate::ui::preview_table::{ChangesTable, PreviewHead, PreviewRows};
 use crate::ui::server_fns::scheduling::{RecommendStrategy, schedule};
@@ -20,12 +21,17 @@ use crate::ui::widgets::{Writable, alert_error, loading};
 #[component]
 pub fn ResultsTab(domain: String) -> impl IntoView {
     let recommend = ServerAction::<RecommendStrategy>::new();
+    // Health flips and others' edits change the answers: read them again as they happen.
+    let live = {
+        let domain = domain.clone();
+        version_for(move || domain.clone(), &[Shows::Config, Shows::Health])
+    };
     let data = Resource::new(
         {
             let domain = domain.clone();
-            move || (domain.clone(), recommend.version().get())
+            move || (domain.clone(), recommend.version().get(), live.get())
         },
-        |(domain, _)| schedule(domain),
+        |(domain, ..)| schedule(domain),
     );
     super::refresh_facts_on(move || recommend.version().get());
     let family = RwSignal::new(Family::A);
@@ -84,7 +90,7 @@ pub fn ResultsTab(domain: String) -> impl IntoView {
                 }}
             </Transition>
         </section>
-        <History domain=history_domain refresh=recommend.version() />
+        <History domain=history_domain refresh=Signal::derive(move || recommend.version().get() + live.get() as usize) />
     }
 }
 
