@@ -77,27 +77,21 @@ pub fn version_for(
     domain: impl Fn() -> String + Send + Sync + 'static,
     shows: &'static [Shows],
 ) -> Memo<u64> {
-    let live = use_context::<Live>();
-    Memo::new(move |previous: Option<&u64>| {
-        let Some(Live(last)) = live else { return 0 };
-        let domain = domain();
-        last.with(|(count, event)| {
-            if *count > 0 && event.concerns(&domain, shows) {
-                *count
-            } else {
-                previous.copied().unwrap_or(0)
-            }
-        })
-    })
+    version_when(move |event| event.concerns(&domain(), shows))
 }
 
 /// A version that moves each time a change concerns any of the account's domains (lists).
 pub fn version_of_any(shows: &'static [Shows]) -> Memo<u64> {
+    version_when(move |event| event.concerns_any(shows))
+}
+
+/// The count of the latest event that `concerns` the page, 0 before any.
+fn version_when(concerns: impl Fn(&LiveEvent) -> bool + Send + Sync + 'static) -> Memo<u64> {
     let live = use_context::<Live>();
     Memo::new(move |previous: Option<&u64>| {
         let Some(Live(last)) = live else { return 0 };
         last.with(|(count, event)| {
-            if *count > 0 && event.concerns_any(shows) {
+            if *count > 0 && concerns(event) {
                 *count
             } else {
                 previous.copied().unwrap_or(0)
