@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/end2end/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 ## Install what is missing, build the release, and run ITM on its defaults.
 run:
 	.ci/setup run
-	cargo leptos build --release --split
+	.ci/build
 	./target/release/itm serve
 
 ## Install what is missing and run every test (the command CI runs).
@@ -23,7 +23,7 @@ lint unit api e2e:
 ## Build the release (server binary and browser bundle) without running it.
 build:
 	.ci/setup run
-	cargo leptos build --release --split
+	.ci/build
 
 ## Criterion benchmarks of the evaluator.
 bench:

@@ -2,15 +2,13 @@
 // server-side rendering time, and in Chromium the time from a click (next page, a search) to the
 // new rows on screen — plus the size of the wasm bundle, raw and gzipped.
 //
-// Run after `cargo leptos build --release --split`, from the repository root:
+// Run after `make build`, from the repository root:
 //     node end2end/bench/console.mjs [--domains 5000] [--rounds 50]
 import { chromium } from 'playwright';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import net from 'node:net';
+import { root, startItm, stats } from './server.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -18,43 +16,9 @@ const arg = (name, dflt) => {
 };
 const domains = arg('domains', 5000);
 const rounds = arg('rounds', 50);
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-const itm = process.env.ITM_BIN ?? path.join(root, 'target/release/itm');
 
-const freePort = () => new Promise((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-});
-const stats = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.floor(p * s.length))];
-  return { median: q(0.5).toFixed(1), p95: q(0.95).toFixed(1), max: s[s.length - 1].toFixed(1) };
-};
-
-const work = mkdtempSync(path.join(tmpdir(), 'itm-console-bench-'));
-const [http, dns] = [await freePort(), await freePort()];
-const server = spawn(itm, ['serve', '--http', `127.0.0.1:${http}`, '--dns', `127.0.0.1:${dns}`,
-  '--database', `sqlite://${work}/itm.db?mode=rwc`, '--master-key-file', `${work}/key`,
-  '--site-root', path.join(root, 'target/site'), '--no-monitor', '--probe-networks', '127.0.0.0/8'],
-  { cwd: work, env: { ...process.env, ITM_LOG: 'warn' } });
-const creds = await new Promise((resolve) => {
-  let out = '';
-  server.stdout.on('data', (d) => {
-    out += d;
-    if (out.includes('ITM console')) {
-      resolve(Object.fromEntries([...out.matchAll(/^\s+(account id|user name|password):\s+(\S+)/gm)].map((m) => [m[1], m[2]])));
-    }
-  });
-});
-const base = `http://127.0.0.1:${http}`;
+const { base, cookie, creds, call, stop } = await startItm();
 try {
-  const login = await fetch(`${base}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: creds['user name'], password: creds.password }) });
-  const cookie = login.headers.get('set-cookie').split(';')[0];
-  const { csrfToken } = await login.json();
-  const call = async (p, body) => {
-    const r = await fetch(base + p, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken }, body: JSON.stringify(body) });
-    if (!r.ok) throw new Error(`${p}: ${r.status} ${await r.text()}`);
-  };
   const names = Array.from({ length: domains }, (_, i) => `d${String(i).padStart(5, '0')}.bench.example.com`);
   for (let i = 0; i < names.length; i += 2000) {
     await call('/v1/domains', names.slice(i, i + 2000).map((domain) => ({ domain, isItmDomain: true })));
@@ -114,18 +78,20 @@ try {
   // with `cargo leptos build --split`).
   const pkg = path.join(root, 'target/site/pkg');
   const sizes = (f) => { const b = readFileSync(path.join(pkg, f)); return { raw: b.length, gzip: gzipSync(b, { level: 9 }).length }; };
-  const chunks = readdirSync(pkg).filter((f) => f.endsWith('.wasm') && f !== 'itm.wasm').map((f) => ({ f, ...sizes(f) }));
+  // A release build names files after their content (itm.<hash>.wasm).
+  const main = readdirSync(pkg).find((f) => /^itm(\.[\w-]+)?\.wasm$/.test(f));
+  const chunks = readdirSync(pkg).filter((f) => f.endsWith('.wasm') && f !== main).map((f) => ({ f, ...sizes(f) }));
   const largestPage = chunks.filter((c) => c.f.startsWith('split_')).sort((x, y) => y.gzip - x.gzip)[0];
   console.log(JSON.stringify({
     domains, endpoints: endpoints.length, rounds,
     ssrMs: ssr,
     clickToRowsMs: { nextPage: stats(nextPage), switchLanguage: stats(language) },
     wasmBytes: {
-      main: sizes('itm.wasm'),
+      main: sizes(main),
       largestPage: largestPage ?? null,
       allChunks: chunks.reduce((t, c) => ({ raw: t.raw + c.raw, gzip: t.gzip + c.gzip }), { raw: 0, gzip: 0 }),
     },
   }, null, 2));
 } finally {
-  server.kill();
+  stop();
 }

@@ -14,7 +14,7 @@ pub mod server_fns;
 pub mod widgets;
 
 use leptos::prelude::*;
-use leptos_meta::{Html, MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Html, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::{Lazy, LazyRoute, lazy_route, path};
 
@@ -22,8 +22,9 @@ use i18n::{LangSwitch, t};
 use server_fns::session;
 use widgets::current_user;
 
-/// The HTML document around the app; used by the server only.
-pub fn shell(options: LeptosOptions) -> impl IntoView {
+/// The HTML document around the app; used by the server only. `stylesheet` is the stylesheet's
+/// path, which a release build names after its content.
+pub fn shell(options: LeptosOptions, stylesheet: std::sync::Arc<str>) -> impl IntoView {
     view! {
         <!DOCTYPE html>
         <html>
@@ -31,6 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="data:," />
+                <link rel="stylesheet" id="leptos" href=stylesheet.to_string() />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -49,7 +51,6 @@ pub fn App() -> impl IntoView {
     let lang = i18n::lang();
     view! {
         <Html {..} lang=move || lang.get().pick("zh-CN", "en") />
-        <Stylesheet id="leptos" href="/pkg/itm.css" />
         <Title text="ITM · Intelligent Traffic Manager" />
         <Router>
             <Layout />

@@ -57,7 +57,8 @@ pub struct ServeArgs {
         default_value_t = 60
     )]
     pub verify_interval_sec: u64,
-    /// Folder holding the built console assets (`pkg/itm.js`, `pkg/itm.wasm`, `pkg/itm.css`).
+    /// Folder holding the built console assets (`pkg/itm.js`, `pkg/itm.wasm`, `pkg/itm.css`,
+    /// named after their content in a release build, listed in `hash.txt`).
     #[arg(long, env = "ITM_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,
 }

@@ -8,6 +8,7 @@ mod console;
 mod guard;
 pub mod listener;
 mod live;
+mod site;
 pub mod status;
 
 use std::future::Future;
@@ -16,19 +17,31 @@ use std::path::Path;
 
 use app::ui::{App, shell};
 use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{Method, Request, Uri};
+use axum::response::Response;
+use futures_util::future::BoxFuture;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 
 use crate::service::Service;
+use site::SiteFiles;
 
 /// Builds the router: the API, the console pages and the files of `site_root`.
 pub fn router(site_root: &Path, addr: SocketAddr, service: Service) -> Router {
+    let site = SiteFiles::find(site_root);
+    let hash_file = site.hash_file().map(|p| p.to_string_lossy().into_owned());
     let options = LeptosOptions::builder()
         .output_name("itm")
         .site_root(site_root.to_string_lossy().as_ref())
         .site_pkg_dir("pkg")
         .site_addr(addr)
+        .hash_files(hash_file.is_some())
+        .hash_file(hash_file.unwrap_or_else(|| "hash.txt".to_owned()).into())
         .build();
+    let stylesheet: std::sync::Arc<str> = site.stylesheet().into();
+    let shell = move |options| guarded_shell(options, stylesheet.clone());
     let routes = generate_route_list(App);
     let console = std::sync::Arc::new(console::Console(service.clone()));
     let backend: app::ui::backend::Backend = console.clone();
@@ -36,12 +49,12 @@ pub fn router(site_root: &Path, addr: SocketAddr, service: Service) -> Router {
     let context = move || provide_context(backend.clone());
     let pages = Router::new()
         .leptos_routes_with_context(&options, routes, context.clone(), {
-            let options = options.clone();
-            move || guarded_shell(options.clone())
+            let (options, shell) = (options.clone(), shell.clone());
+            move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context(
-            context,
-            guarded_shell,
+        .fallback(files_or_not_found(
+            site,
+            leptos_axum::file_and_error_handler_with_context(context, shell),
         ))
         .layer(axum::middleware::from_fn_with_state(
             service.clone(),
@@ -64,9 +77,36 @@ pub fn router(site_root: &Path, addr: SocketAddr, service: Service) -> Router {
 
 /// The console's shell, with the page's Content-Security-Policy: scripts only from this origin
 /// or inline with this response's nonce (Leptos puts it on its hydration scripts).
-fn guarded_shell(options: LeptosOptions) -> impl IntoView {
+fn guarded_shell(options: LeptosOptions, stylesheet: std::sync::Arc<str>) -> impl IntoView {
     guard::content_security_policy();
-    shell(options)
+    shell(options, stylesheet)
+}
+
+/// A file of the site when there is one (with its cache policy, and `304` to a browser that
+/// has it already), otherwise the console's not-found page.
+fn files_or_not_found<H, F>(
+    site: SiteFiles,
+    not_found: H,
+) -> impl Fn(Uri, State<LeptosOptions>, Request<Body>) -> BoxFuture<'static, Response> + Clone
+where
+    H: Fn(Uri, State<LeptosOptions>, Request<Body>) -> F + Clone + Send + 'static,
+    F: Future<Output = Response> + Send + 'static,
+{
+    let site = std::sync::Arc::new(site);
+    move |uri, state, request| {
+        let (site, not_found) = (site.clone(), not_found.clone());
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            let readable = matches!(parts.method, Method::GET | Method::HEAD);
+            if readable {
+                let file_request = Request::from_parts(parts.clone(), Body::empty());
+                if let Some(file) = site.serve(file_request).await {
+                    return file;
+                }
+            }
+            not_found(uri, state, Request::from_parts(parts, body)).await
+        })
+    }
 }
 
 /// How long requests in flight may take to finish once shutdown begins.
