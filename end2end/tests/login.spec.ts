@@ -56,3 +56,39 @@ test('a sub-user logs in at its account link, and only there', async ({ page, ba
   await expect(page.getByTestId('who')).toContainText(`${name} · 子用户 ${account.accountId}`);
   await api.dispose();
 });
+
+test('a page that needs a session sends a stranger to the login form, and the login comes back to it', async ({ page, baseURL }) => {
+  // The server answers before rendering anything of the page.
+  const plain = await page.request.get('/domains/anything.example.com/monitor?x=1', { maxRedirects: 0 });
+  expect(plain.status()).toBe(303);
+  expect(plain.headers()['location']).toBe('/login?next=/domains/anything.example.com/monitor%3Fx%3D1');
+  expect((await page.request.get('/', { maxRedirects: 0 })).headers()['location']).toBe('/login?next=/');
+  // Open to anyone: the login form, the lab, files.
+  for (const open of ['/login', '/lab']) expect((await page.request.get(open, { maxRedirects: 0 })).status(), open).toBe(200);
+
+  await page.goto('/iam');
+  await expect(page).toHaveURL(/\/login\?next=\/iam$/);
+  await logIn(page, page.url().replace(baseURL ?? '', ''), account.username, account.password);
+  await expect(page).toHaveURL(/\/iam$/);
+  await expect(page.locator('section.iam')).toHaveAttribute('data-ready', 'true');
+
+  // A session that ends while a page is open: the next page goes to the login form.
+  const ended = await page.request.delete('/v1/session', { headers: { Origin: baseURL ?? '' } });
+  expect(ended.ok(), await ended.text()).toBeTruthy();
+  await page.locator('nav').getByRole('link', { name: '通知' }).click();
+  await expect(page).toHaveURL(/\/login\?next=\/notifications$/);
+});
+
+test('after login the browser only goes to a path of this console', async ({ page, baseURL }) => {
+  await logIn(page, '/login?next=//evil.example/', account.username, account.password);
+  await expect(page).toHaveURL(`${baseURL}/`);
+  // Posted by hand, past the form: the server refuses to follow it too.
+  await page.context().clearCookies();
+  const posted = await page.request.post('/api/login', {
+    form: { username: account.username, password: account.password, next: '/\\evil.example' },
+    headers: { Origin: baseURL ?? '', Accept: 'text/html' },
+    maxRedirects: 0,
+  });
+  expect(posted.status()).toBe(302);
+  expect(posted.headers()['location']).toBe('/');
+});

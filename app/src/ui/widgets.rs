@@ -13,12 +13,31 @@ use crate::model::Me;
 pub struct MeResource(pub Resource<Result<Option<Me>, ConsoleError>>);
 
 pub fn provide_me() {
+    use super::server_fns::session::{login_returning_to, page_needs_session};
     let location = leptos_router::hooks::use_location();
     let me = Resource::new(
         move || location.pathname.get(),
         |_| super::server_fns::session::whoami(),
     );
     provide_context(MeResource(me));
+    // A session that ended while a page was open (logged out elsewhere, expired): the next
+    // page that needs one goes to the login form, and comes back after it. Run when the answer
+    // arrives, not when the path changes: until then the answer is the previous page's.
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        let logged_out = matches!(me.get(), Some(Ok(None)));
+        let path = location.pathname.get_untracked();
+        if logged_out && page_needs_session(&path) {
+            let search = location.search.get_untracked();
+            let query = search.trim_start_matches('?');
+            let back = if query.is_empty() {
+                path
+            } else {
+                format!("{path}?{query}")
+            };
+            navigate(&login_returning_to(&back), Default::default());
+        }
+    });
 }
 
 fn me() -> Option<Resource<Result<Option<Me>, ConsoleError>>> {

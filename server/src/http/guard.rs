@@ -3,7 +3,8 @@
 //! referrer outside the origin, and on pages a Content-Security-Policy), and for the console's
 //! server functions (`POST /api/…`) only form or JSON bodies, only from the console's own pages
 //! (the REST API's CSRF rule: [`crate::api::extract::same_origin`]), and login forms within
-//! 4 KB.
+//! 4 KB. Pages that show an account's data are for a session only: without one the browser is
+//! sent to the login form before anything renders.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -12,7 +13,9 @@ use axum::response::{IntoResponse, Response};
 use leptos::prelude::use_context;
 
 use crate::api::ApiError;
-use crate::api::extract::{cross_site, same_origin};
+use app::ui::server_fns::session::{login_returning_to, page_needs_session};
+
+use crate::api::extract::{SESSION_COOKIE, cookie, cross_site, same_origin};
 use crate::service::Service;
 
 /// Headers every response carries.
@@ -30,6 +33,37 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     // Older browsers' form of `frame-ancestors 'none'`.
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     response
+}
+
+/// A page that needs a session ([`page_needs_session`]), asked for without a live one, is
+/// answered `303 See Other` to the login form, which comes back to it afterwards. A store that
+/// cannot be asked lets the page render (it says the database is unavailable).
+pub async fn pages_need_a_session(
+    State(service): State<Service>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let page = matches!(*request.method(), Method::GET | Method::HEAD)
+        && page_needs_session(request.uri().path());
+    if !page {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let session = match cookie(&parts, SESSION_COOKIE) {
+        Some(token) => service.session_user(&token, None).await,
+        None => Ok(None),
+    };
+    if let Ok(None) = session {
+        let back = parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
+        if let Ok(location) = HeaderValue::from_str(&login_returning_to(&back)) {
+            return (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
+        }
+    }
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// Sets the page's Content-Security-Policy on the response being rendered: scripts from this

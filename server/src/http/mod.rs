@@ -60,6 +60,10 @@ pub fn router(site_root: &Path, addr: SocketAddr, service: Service) -> Router {
             service.clone(),
             guard::console_functions,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            service.clone(),
+            guard::pages_need_a_session,
+        ))
         .with_state(options);
     let charts = Router::new()
         .route("/console/charts/{file}", axum::routing::get(charts::chart))

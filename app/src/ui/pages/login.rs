@@ -1,13 +1,14 @@
 //! Login: a main account at `/login`, a sub-user at its account's link `/login/<accountId>`.
 //! Works before the wasm has loaded (a plain form post); a refusal never says which part of the
-//! credentials was wrong.
+//! credentials was wrong. `?next=<path>` (set by a page that needed a session) is where a
+//! successful login goes, when it is a path of this console.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::ui::i18n::{lang, t};
-use crate::ui::server_fns::session::Login;
+use crate::ui::server_fns::session::{Login, safe_next};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -18,6 +19,8 @@ pub fn LoginPage() -> impl IntoView {
             .get("account")
             .and_then(|a| a.parse::<i64>().ok())
     };
+    let query = use_query_map();
+    let next = move || query.read().get("next").filter(|n| safe_next(n).is_some());
     let action = ServerAction::<Login>::new();
     let refused = move || matches!(action.value().get(), Some(Err(_)));
     // Set once the page is interactive (effects run only in the browser).
@@ -55,6 +58,7 @@ pub fn LoginPage() -> impl IntoView {
                 {move || {
                     account().map(|id| view! { <input type="hidden" name="account" value=id /> })
                 }}
+                {move || next().map(|n| view! { <input type="hidden" name="next" value=n /> })}
                 <button type="submit" disabled=move || action.pending().get()>
                     {t("登录", "Log in")}
                 </button>
