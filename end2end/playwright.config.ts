@@ -1,5 +1,5 @@
 // Playwright drives Debian's Chromium (no browser download) against a real `itm serve` built
-// by `cargo leptos build --release --split`. Set ITM_BIN / ITM_SITE_ROOT to test another build.
+// by `make build` (.ci/build). Set ITM_BIN / ITM_SITE_ROOT to test another build.
 import { defineConfig } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';

@@ -75,7 +75,7 @@ try {
   await browser.close();
 
   // The bundle: the main module every page loads, and the lazily loaded chunks (pages built
-  // with `cargo leptos build --split`).
+  // with `make build`: lazy pages as split chunks).
   const pkg = path.join(root, 'target/site/pkg');
   const sizes = (f) => { const b = readFileSync(path.join(pkg, f)); return { raw: b.length, gzip: gzipSync(b, { level: 9 }).length }; };
   // A release build names files after their content (itm.<hash>.wasm).

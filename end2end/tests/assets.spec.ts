@@ -49,6 +49,7 @@ test('pkg files are hashed, compressed and kept; a second visit downloads none o
     expect(r.status, name).toBe(200);
     expect([IMMUTABLE, 'no-cache'], name).toContain(r.headers['cache-control']);
     expect(['br', 'gzip'], `${name} compressed`).toContain(r.headers['content-encoding']);
+    expect(r.headers['vary'], name).toBe('accept-encoding');
   }
   const pageChunks = first.filter((r) => /\/pkg\/(split|chunk)_/.test(r.url));
   expect(pageChunks.length, 'the page\'s lazy chunks').toBeGreaterThan(0);
@@ -82,7 +83,14 @@ test('unhashed files are revalidated: 304 for a browser that has them, 404 page 
   const missing = await request.get('/pkg/itm.nosuchhashnosuchhash00.wasm');
   expect(missing.status()).toBe(404);
   expect(missing.headers()['content-type']).toContain('text/html');
-  expect(missing.headers()['cache-control'] ?? '').not.toContain('immutable');
+  // Not a file's way in: a POST to a file's path gets the not-found page, not the file.
+  const posted = await request.post(`/map/china-provinces.svg`, { headers: { Origin: new URL(file.url()).origin } });
+  expect(posted.status()).toBe(404);
+  expect(posted.headers()['content-type']).toContain('text/html');
+  // A range past the end is refused, and the refusal is not kept.
+  const beyond = await request.get('/map/china-provinces.svg', { headers: { Range: 'bytes=99999999-' } });
+  expect(beyond.status()).toBe(416);
+  expect(beyond.headers()['cache-control']).toBe('no-cache');
   // A page is never cached as a file is.
   const pageResponse = await request.get('/login');
   expect(pageResponse.headers()['cache-control'] ?? '').not.toContain('immutable');

@@ -57,7 +57,7 @@ test('a bad domain name is refused with the reason', async ({ page }) => {
 
 test('without a session the list sends the browser to the login form', async ({ page }) => {
   await page.goto('/');
-  await expect(page).toHaveURL(/\/login\?next=\/$/);
+  await expect(page).toHaveURL(/\/login\?next=%2F$/);
   await expect(page.locator('section.login')).toHaveAttribute('data-ready', 'true');
 });
 

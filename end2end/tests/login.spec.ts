@@ -61,13 +61,16 @@ test('a page that needs a session sends a stranger to the login form, and the lo
   // The server answers before rendering anything of the page.
   const plain = await page.request.get('/domains/anything.example.com/monitor?x=1', { maxRedirects: 0 });
   expect(plain.status()).toBe(303);
-  expect(plain.headers()['location']).toBe('/login?next=/domains/anything.example.com/monitor%3Fx%3D1');
-  expect((await page.request.get('/', { maxRedirects: 0 })).headers()['location']).toBe('/login?next=/');
-  // Open to anyone: the login form, the lab, files.
-  for (const open of ['/login', '/lab']) expect((await page.request.get(open, { maxRedirects: 0 })).status(), open).toBe(200);
+  expect(plain.headers()['location']).toBe('/login?next=%2Fdomains%2Fanything.example.com%2Fmonitor%3Fx%3D1');
+  expect((await page.request.get('/', { maxRedirects: 0 })).headers()['location']).toBe('/login?next=%2F');
+  // Open to anyone: the login form, the lab, files, the not-found page.
+  for (const open of ['/login', '/lab', '/map/china-provinces.svg']) {
+    expect((await page.request.get(open, { maxRedirects: 0 })).status(), open).toBe(200);
+  }
+  expect((await page.request.get('/no/such/page', { maxRedirects: 0 })).status()).toBe(404);
 
   await page.goto('/iam');
-  await expect(page).toHaveURL(/\/login\?next=\/iam$/);
+  await expect(page).toHaveURL(/\/login\?next=%2Fiam$/);
   await logIn(page, page.url().replace(baseURL ?? '', ''), account.username, account.password);
   await expect(page).toHaveURL(/\/iam$/);
   await expect(page.locator('section.iam')).toHaveAttribute('data-ready', 'true');
@@ -75,8 +78,16 @@ test('a page that needs a session sends a stranger to the login form, and the lo
   // A session that ends while a page is open: the next page goes to the login form.
   const ended = await page.request.delete('/v1/session', { headers: { Origin: baseURL ?? '' } });
   expect(ended.ok(), await ended.text()).toBeTruthy();
+  // The page itself goes (no document is asked for: the server's 303 is not what moved it),
+  // replacing the page that left in the history.
+  const documents: string[] = [];
+  page.on('request', (r) => { if (r.resourceType() === 'document') documents.push(r.url()); });
   await page.locator('nav').getByRole('link', { name: '通知' }).click();
-  await expect(page).toHaveURL(/\/login\?next=\/notifications$/);
+  await expect(page).toHaveURL(/\/login\?next=%2Fnotifications$/);
+  expect(documents).toEqual([]);
+  // Back skips the page that left; the one before needs a session too.
+  await page.goBack();
+  await expect(page).toHaveURL(/\/login\?next=%2Fiam$/);
 });
 
 test('after login the browser only goes to a path of this console', async ({ page, baseURL }) => {

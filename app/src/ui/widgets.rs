@@ -28,20 +28,36 @@ pub fn provide_me() {
         let logged_out = matches!(me.get(), Some(Ok(None)));
         let path = location.pathname.get_untracked();
         if logged_out && page_needs_session(&path) {
-            let search = location.search.get_untracked();
-            let query = search.trim_start_matches('?');
+            let query = location.search.get_untracked();
             let back = if query.is_empty() {
                 path
             } else {
                 format!("{path}?{query}")
             };
-            navigate(&login_returning_to(&back), Default::default());
+            // Replaced, as the server's 303 does: Back must not return to a page that leaves.
+            let options = leptos_router::NavigateOptions {
+                replace: true,
+                ..Default::default()
+            };
+            navigate(&login_returning_to(&back), options);
         }
     });
 }
 
 fn me() -> Option<Resource<Result<Option<Me>, ConsoleError>>> {
     use_context::<MeResource>().map(|m| m.0)
+}
+
+/// Percent-encodes a query value (everything but RFC 3986's unreserved characters).
+pub fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
 }
 
 /// The logged-in user once known (inside a Suspense/Transition).

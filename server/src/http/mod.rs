@@ -52,6 +52,11 @@ pub fn router(site_root: &Path, addr: SocketAddr, service: Service) -> Router {
             let (options, shell) = (options.clone(), shell.clone());
             move || shell(options.clone())
         })
+        // The page routes only: files and the not-found page are for anyone.
+        .route_layer(axum::middleware::from_fn_with_state(
+            service.clone(),
+            guard::pages_need_a_session,
+        ))
         .fallback(files_or_not_found(
             site,
             leptos_axum::file_and_error_handler_with_context(context, shell),
@@ -59,10 +64,6 @@ pub fn router(site_root: &Path, addr: SocketAddr, service: Service) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             service.clone(),
             guard::console_functions,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            service.clone(),
-            guard::pages_need_a_session,
         ))
         .with_state(options);
     let charts = Router::new()
@@ -86,8 +87,8 @@ fn guarded_shell(options: LeptosOptions, stylesheet: std::sync::Arc<str>) -> imp
     shell(options, stylesheet)
 }
 
-/// A file of the site when there is one (with its cache policy, and `304` to a browser that
-/// has it already), otherwise the console's not-found page.
+/// A file of the site when there is one (with its cache policy, `304` to a browser that has it
+/// already, `206`/`416` for ranges), otherwise the console's not-found page.
 fn files_or_not_found<H, F>(
     site: SiteFiles,
     not_found: H,
@@ -97,7 +98,7 @@ where
     F: Future<Output = Response> + Send + 'static,
 {
     let site = std::sync::Arc::new(site);
-    move |uri, state, request| {
+    move |_uri, state, request| {
         let (site, not_found) = (site.clone(), not_found.clone());
         Box::pin(async move {
             let (parts, body) = request.into_parts();
@@ -108,7 +109,10 @@ where
                     return file;
                 }
             }
-            not_found(uri, state, Request::from_parts(parts, body)).await
+            // Leptos's handler looks for a file first, as a GET whatever the method was: give it
+            // a path that names none, so it renders the not-found page for `request`'s route.
+            let no_file = Uri::from_static("/.not-a-file");
+            not_found(no_file, state, Request::from_parts(parts, body)).await
         })
     }
 }

@@ -53,8 +53,17 @@ impl SiteFiles {
                 continue;
             };
             let hashes = parse_hashes(&text);
-            match hashed_names(&hashes) {
-                Some(names) if names.iter().all(|n| root.join("pkg").join(n).is_file()) => {
+            let named = hashed_names(&hashes).and_then(|main| {
+                let split = split_names(&hashes)?;
+                Some((main, split))
+            });
+            match named {
+                Some((names, split))
+                    if names
+                        .iter()
+                        .chain(&split)
+                        .all(|n| root.join("pkg").join(n).is_file()) =>
+                {
                     let hash_file = std::path::absolute(&path).unwrap_or(path);
                     return SiteFiles {
                         root: root.to_owned(),
@@ -70,6 +79,14 @@ impl SiteFiles {
                      linking to unhashed names (rebuild with `make build`)"
                 ),
             }
+        }
+        let pkg = root.join("pkg");
+        if pkg.is_dir() && !pkg.join(format!("{OUTPUT_NAME}.js")).is_file() {
+            tracing::error!(
+                site_root = %root.display(),
+                "the site has no {OUTPUT_NAME}.js and no hash list naming its files: pages will \
+                 not come alive; put the build's hash.txt in the site root or beside the binary"
+            );
         }
         SiteFiles {
             root: root.to_owned(),
@@ -89,7 +106,8 @@ impl SiteFiles {
     }
 
     /// Serves a file of the site (its brotli or gzip copy when the browser takes one), with the
-    /// cache policy its name allows; `None` when there is no such file.
+    /// cache policy its name allows (a refused range or an error is never kept); `None` when
+    /// there is no such file.
     pub async fn serve(&self, request: Request<Body>) -> Option<Response> {
         let immutable = self.immutable.contains(request.uri().path());
         let response = ServeDir::new(&self.root)
@@ -98,15 +116,19 @@ impl SiteFiles {
             .oneshot(request)
             .await
             .ok()?;
-        let served = matches!(
+        if response.status() == StatusCode::NOT_FOUND {
+            return None;
+        }
+        let kept = matches!(
             response.status(),
             StatusCode::OK | StatusCode::NOT_MODIFIED | StatusCode::PARTIAL_CONTENT
         );
-        if !served {
-            return None;
-        }
         let mut response = response.map(Body::new);
-        let policy = if immutable { IMMUTABLE } else { REVALIDATE };
+        let policy = if immutable && kept {
+            IMMUTABLE
+        } else {
+            REVALIDATE
+        };
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
         // The same path is sent as brotli, gzip or as is, by what the browser takes.
@@ -126,13 +148,35 @@ fn parse_hashes(text: &str) -> HashMap<&str, &str> {
 /// The hashed names of the script, the wasm module and the stylesheet, in that order.
 fn hashed_names(hashes: &HashMap<&str, &str>) -> Option<[String; 3]> {
     let name = |kind: &str| {
-        let hash = hashes.get(kind)?;
-        let safe = hash
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        safe.then(|| format!("{OUTPUT_NAME}.{hash}.{kind}"))
+        let hash = hashes.get(kind).filter(|h| is_hash(h))?;
+        Some(format!("{OUTPUT_NAME}.{hash}.{kind}"))
     };
     Some([name("js")?, name("wasm")?, name("css")?])
+}
+
+/// The split loader and its manifest the list names (a build with lazy pages); `None` when a
+/// name there cannot be a hash.
+fn split_names(hashes: &HashMap<&str, &str>) -> Option<Vec<String>> {
+    let named = |kind: &str, prefix: &str, extension: &str| {
+        hashes
+            .get(kind)
+            .map(|h| is_hash(h).then(|| format!("{prefix}.{h}.{extension}")))
+    };
+    [
+        named("split", "__wasm_split", "js"),
+        named("manifest", "__wasm_split_manifest", "json"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// A hash as cargo-leptos writes it: base64url characters only (so never a path).
+fn is_hash(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// The `/pkg/…` request paths of the files in `pkg` whose name carries the hash of their content
@@ -186,6 +230,17 @@ mod tests {
         assert!(hashed_names(&parse_hashes("js: a\nwasm: b\n")).is_none());
         assert!(hashed_names(&parse_hashes("js: ../a\nwasm: b\ncss: c\n")).is_none());
         assert!(hashed_names(&parse_hashes("js: \nwasm: b\ncss: c\n")).is_none());
+        assert_eq!(
+            split_names(&parse_hashes("split: ../x\nmanifest: m\n")),
+            None
+        );
+        assert_eq!(
+            split_names(&parse_hashes("split: s\nmanifest: m\n")),
+            Some(vec![
+                "__wasm_split.s.js".to_owned(),
+                "__wasm_split_manifest.m.json".to_owned()
+            ])
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::ui::server_fns::domain_admin::{
 };
 use crate::ui::widgets::{
     CopyButton, Writable, alert, confirm_delete, current_user, error_text, first_error, loading,
-    time_text,
+    percent_encode, time_text,
 };
 
 #[component]
@@ -149,7 +149,7 @@ pub fn DomainsPage() -> impl IntoView {
 #[component]
 fn Pager(page: DomainPage, search: String) -> impl IntoView {
     let lang = lang();
-    let link = move |n: u32| format!("/?q={}&page={n}", encode(&search));
+    let link = move |n: u32| format!("/?q={}&page={n}", percent_encode(&search));
     let previous = (page.page > 1).then(|| link(page.page - 1));
     let next = (page.page < page.pages).then(|| link(page.page + 1));
     view! {
@@ -167,18 +167,6 @@ fn Pager(page: DomainPage, search: String) -> impl IntoView {
             {next.map(|href| view! { <a href=href rel="next">{t("下一页", "Next")}</a> })}
         </nav>
     }
-}
-
-/// Percent-encodes a query value.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 #[component]

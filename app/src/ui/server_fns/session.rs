@@ -9,35 +9,34 @@ use crate::ui::error::ConsoleError;
 
 use crate::model::Me;
 
-/// The console's pages that show an account's data: asked for without a session, they send the
-/// browser to the login form (the server before rendering, the page when a session ends). The
-/// login form and the strategy lab (it stores nothing) are open to anyone.
+/// Whether a console page is for a session only: every page but the login form and the
+/// strategy lab (it stores nothing), so a new page is closed until it is opened here. Asked for
+/// without a session, such a page sends the browser to the login form (the server before
+/// rendering, the page when a session ends). Files (`/pkg/…`, `/map/…`) are not pages; the
+/// server asks only for paths its page routes answer.
 pub fn page_needs_session(path: &str) -> bool {
-    const PAGES: [&str; 5] = ["domains", "notifications", "usage", "iam", "nodes"];
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
-    path == "/" || PAGES.contains(&first)
+    !matches!(first, "login" | "lab")
 }
 
 /// Where a login may send the browser afterwards: a path of this console (`/…`, not `//host`
-/// or `/\host`, which browsers read as another site), printable, at most 512 bytes.
+/// or `/\\host`, which browsers read as another site), printable ASCII (browsers drop tabs and
+/// line breaks from URLs, which could join `/` and `/` into `//`), at most 512 bytes.
 pub fn safe_next(next: &str) -> Option<&str> {
     let local = next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\");
     let printable = next.bytes().all(|b| b.is_ascii_graphic());
-    (local && printable && next.len() <= 512).then_some(next)
+    (local && printable && next.len() <= MAX_NEXT).then_some(next)
 }
 
-/// The login form's address that comes back to `path` (`path` with its query) afterwards.
+const MAX_NEXT: usize = 512;
+
+/// The login form's address that comes back to `path` (`path` with its query) afterwards; a
+/// path too long to come back to is left out.
 pub fn login_returning_to(path: &str) -> String {
-    let encoded: String = path
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    format!("/login?next={encoded}")
+    match safe_next(path) {
+        Some(path) => format!("/login?next={}", crate::ui::widgets::percent_encode(path)),
+        None => "/login".to_owned(),
+    }
 }
 
 /// The login form (at most 4 KB: the server refuses bigger bodies before reading them). `next`,
@@ -96,7 +95,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn pages_with_account_data_need_a_session() {
+    fn every_page_but_the_login_form_and_the_lab_needs_a_session() {
         for path in [
             "/",
             "/domains/a.example.com",
@@ -105,47 +104,50 @@ mod tests {
             "/nodes",
             "/usage",
             "/notifications",
+            "/nosuch",
         ] {
             assert!(page_needs_session(path), "{path}");
         }
-        for path in [
-            "/login",
-            "/login/3",
-            "/lab",
-            "/pkg/itm.js",
-            "/nosuch",
-            "/domainsx",
-        ] {
+        for path in ["/login", "/login/3", "/lab"] {
             assert!(!page_needs_session(path), "{path}");
         }
     }
 
     #[test]
     fn only_paths_of_this_console_are_followed_after_login() {
-        assert_eq!(
-            safe_next("/domains/a.example.com?tab=1"),
-            Some("/domains/a.example.com?tab=1")
-        );
+        for next in [
+            "/domains/a.example.com?tab=1",
+            "/%5Cevil.example",
+            "/%2F%2Fevil.example",
+        ] {
+            // Encoded, they are one path segment: browsers do not decode them in Location.
+            assert_eq!(safe_next(next), Some(next));
+        }
         for next in [
             "//evil.example",
             "/\\evil.example",
             "https://evil.example/",
             "evil",
             "/a b",
+            "/\t/evil.example",
+            "/\n/evil.example",
             "/\u{7f}",
+            "/é",
         ] {
             assert_eq!(safe_next(next), None, "{next:?}");
         }
-        assert_eq!(safe_next(&format!("/{}", "a".repeat(600))), None);
+        assert_eq!(safe_next(&format!("/{}", "a".repeat(MAX_NEXT))), None);
     }
 
     #[test]
     fn the_login_address_carries_the_page_back() {
         assert_eq!(
             login_returning_to("/domains/a.b.1?x=1&y"),
-            "/login?next=/domains/a.b.1%3Fx%3D1%26y"
+            "/login?next=%2Fdomains%2Fa.b.1%3Fx%3D1%26y"
         );
-        let back = login_returning_to("/domains/a.b.1?x=1&y");
-        assert!(!back["/login?next=".len()..].contains(['?', '&', '=']));
+        assert_eq!(
+            login_returning_to(&format!("/{}", "a".repeat(MAX_NEXT))),
+            "/login"
+        );
     }
 }
