@@ -59,7 +59,9 @@ export default defineConfig({
       `--database sqlite://${work}/itm.db?mode=rwc --master-key-file ${work}/master.key ` +
       // Probes and webhooks reach loopback only; delegated names wait for a proof of control
       // (the default), which no test publishes.
-      `--probe-networks 127.0.0.0/8,::1/128 --webhook-networks 127.0.0.0/8,::1/128`,
+      `--probe-networks 127.0.0.0/8,::1/128 --webhook-networks 127.0.0.0/8,::1/128 ` +
+      // Query volume reaches the store within a second, not the default ten.
+      `--volume-flush-sec 1`,
     url: `http://127.0.0.1:${port}/lab`,
     reuseExistingServer: !process.env.CI,
     timeout: 60_000,

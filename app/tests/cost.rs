@@ -237,7 +237,9 @@ proptest! {
             doc = recommend(&doc.endpoints_conf);
         }
         let cost = valid(&doc).evaluation_cost().total;
-        prop_assert!(cost <= MAX_COST as u64 / 20, "{} endpoints over {} areas: {}", n, areas, cost);
+        // `far_below`'s margin: all 10,000 endpoints in one area cost ≈ 10.7 M (5.4 % of the
+        // limit; a twentieth, once asserted here, failed CI for 9,358 endpoints in one area).
+        prop_assert!(cost <= MAX_COST as u64 / 10, "{} endpoints over {} areas: {}", n, areas, cost);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 // What the console specs share: the account made by playwright.config.ts, logging in through
 // the form, an API session for setting things up, and a screenshot per page.
 import { expect, Page, APIRequestContext, request, TestInfo } from '@playwright/test';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 
 export type Account = { accountId: number; username: string; password: string };
 export const account: Account = JSON.parse(process.env.ITM_E2E_ACCOUNT ?? '{}');
@@ -37,3 +39,20 @@ export async function shot(page: Page, info: TestInfo, name: string) {
 }
 
 export const dnsPort = Number(process.env.ITM_E2E_DNS_PORT ?? 3198);
+
+/** A local HTTP target on loopback that answers 200 to everything and keeps the bodies posted
+ * to `path` (to any path when none is given): a webhook receiver and a probe target at once. */
+export async function hookReceiver(path?: string): Promise<{ hooks: string[]; port: number; close: () => void }> {
+  const hooks: string[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => { body += chunk; });
+    req.on('end', () => {
+      if (path === undefined || req.url === path) hooks.push(body);
+      res.writeHead(200);
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { hooks, port: (server.address() as AddressInfo).port, close: () => server.close() };
+}

@@ -1,15 +1,16 @@
 // A new operator's whole journey in the browser alone: add a domain, its endpoints (one typed,
 // with the area detected from the IP; one imported), monitor settings, the recommended strategy,
 // start — then the probes, the failover of the endpoint that refuses, the map and table, and
-// what `dig` answers. A local HTTP target answers 200 on 127.0.0.1; 127.0.0.2 refuses.
+// what `dig` answers, and the query volume those queries add up to. A local HTTP target answers
+// 200 on 127.0.0.1; 127.0.0.2 refuses.
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
-import http from 'node:http';
-import { AddressInfo } from 'node:net';
-import { logIn, shot, dnsPort } from './helpers';
+import { hookReceiver, logIn, shot, dnsPort } from './helpers';
 
-function dig(name: string): string[] {
-  return execFileSync('dig', ['@127.0.0.1', '-p', String(dnsPort), name, 'A', '+short', '+time=2', '+tries=1'], { encoding: 'utf8' })
+function dig(name: string, subnet?: string): string[] {
+  const args = ['@127.0.0.1', '-p', String(dnsPort), name, 'A', '+short', '+time=2', '+tries=1'];
+  if (subnet) args.push(`+subnet=${subnet}`);
+  return execFileSync('dig', args, { encoding: 'utf8' })
     .split('\n')
     .filter(Boolean);
 }
@@ -17,18 +18,8 @@ function dig(name: string): string[] {
 test('from login to a monitored, scheduled domain', async ({ page }, info) => {
   test.setTimeout(120_000);
   // The target also receives the webhook notifications, and keeps them.
-  const hooks: string[] = [];
-  const target = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk) => { body += chunk; });
-    req.on('end', () => {
-      if (req.url === '/hook') hooks.push(body);
-      res.writeHead(200);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve));
-  const port = (target.address() as AddressInfo).port;
+  const target = await hookReceiver('/hook');
+  const { hooks, port } = target;
   try {
     await logIn(page);
     const name = `journey${Date.now()}.example.com`;
@@ -162,10 +153,36 @@ test('from login to a monitored, scheduled domain', async ({ page }, info) => {
     await expect(compare.locator('tr[data-group="guangdong.CN/cm"] td').nth(1)).toHaveText('127.0.0.1 100.0%');
     await expect(compare.locator('tr[data-group="beijing.CN/ct"]')).toHaveCount(0);
     await expect(compare.locator('ul.evidence')).toContainText(/127\.0\.0\.2 \w+ → down/);
+    // The evidence reads as sentences and a table of the points, not as JSON.
+    const evidence = compare.locator('ul.evidence li', { hasText: '127.0.0.2' }).first();
+    await expect(evidence.locator('table.evidence-points tr.failed')).toContainText('refused');
+    await expect(evidence.locator('.evidence-detail p').first()).toContainText('轮失败');
+    await expect(evidence.locator('.evidence-raw')).toHaveCount(0);
     await shot(page, info, 'results');
     // …and so does DNS.
     expect(dig(cname)).toContain('127.0.0.1');
     expect(dig(cname)).not.toContain('127.0.0.2');
+    // Three from a Beijing network (1.2.4.8's, by client subnet), for the map below.
+    for (let i = 0; i < 3; i++) expect(dig(cname, '1.2.4.0/24')).toContain('127.0.0.1');
+    // The results tab counts those queries (the server adds them to the store every second).
+    await page.goto(`/domains/${listed}/results`);
+    const volume = page.locator('#query-volume');
+    await expect.poll(async () => {
+      await volume.locator('#volume-refresh').click();
+      return Number(await volume.locator('p.volume-total').getAttribute('data-total', { timeout: 2_000 }));
+    }, { timeout: 20_000 }).toBeGreaterThanOrEqual(5);
+    await expect(volume.locator('table.volume-groups tbody tr').first()).toBeVisible();
+    await expect(volume.locator('svg.volume-bars rect').first()).toBeAttached();
+    // The map's province detail shows the same window's queries, per ISP.
+    const beijing = volume.locator('table.volume-groups tr[data-group^="beijing.CN/"]');
+    await expect(beijing.locator('td.count')).toHaveText('3');
+    const isp = (await beijing.getAttribute('data-group'))!.split('/')[1];
+    await page.locator('g.province[data-area="beijing.CN"]').hover();
+    const detail = page.getByTestId('area-detail');
+    await expect(detail.locator(`tr[data-isp="${isp}"] td.queries`)).toHaveText('3');
+    await expect(detail.locator('thead')).toContainText(/查询数（自 \d{4}-\d\d-\d\d \d\d:00:00 起，UTC）/);
+    await volume.locator('#volume-hours').selectOption('1');
+    await expect(volume.locator('p.volume-total')).toContainText('每柱 1 分钟');
 
     // The webhook heard of 127.0.0.2 going down, and the delivery log says so.
     await expect.poll(() => hooks.some((h) => h.includes('127.0.0.2')), { timeout: 15_000 }).toBe(true);

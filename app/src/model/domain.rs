@@ -134,6 +134,9 @@ pub struct DomainDetails {
     /// good build, or SERVFAIL without one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quarantine: Option<Quarantined>,
+    /// For a delegated (non-ITM) domain: the name servers its NS records should name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub name_servers: Vec<String>,
 }
 
 /// Why a domain's stored strategy is not loaded, and since when (ms since the Unix epoch).

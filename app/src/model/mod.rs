@@ -12,6 +12,7 @@ mod node;
 mod notify;
 mod session;
 mod version;
+mod volume;
 
 pub use console::{
     DOMAINS_PER_PAGE, DomainPage, DomainRow, DomainSchedule, IpPlace, StrategyDraft, Usage,
@@ -24,13 +25,15 @@ pub use endpoint::{EndpointInput, EndpointRecord, EndpointStatus, implied_kind, 
 pub use iam::{AuditEntry, CreatedKey, CreatedUser, KeyInfo, Permission, Policy, UserInfo};
 pub use import::{ImportLine, parse_import};
 pub use monitor::{
-    AgentResult, AgentTask, CreatedMonitorPoint, DomainTaskCount, ExpectedCodes, HealthEventRecord,
-    MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewMonitorPoint, ProbeRecord, Protocol,
+    AgentResult, AgentTask, CreatedMonitorPoint, DomainTaskCount, Evidence, EvidencePoint,
+    EvidenceVerdict, ExpectedCodes, HealthEventRecord, MonitorPointInfo, MonitorSettings,
+    MonitorTaskCount, NewMonitorPoint, PointIssue, ProbeRecord, Protocol,
 };
 pub use node::NodeStatus;
 pub use notify::{ContactGroupRecord, ContactRecord, DeliveryRecord, DomainNotify, GroupMembers};
 pub use session::Me;
 pub use version::{Base, Enabling, MAX_VERSION_NOTE_CHARS, VersionInfo, VersionSource};
+pub use volume::{GroupVolume, QueryVolume, VOLUME_DEFAULT_HOURS, VOLUME_HOURS, VolumeWindow};
 
 /// A bad value in a request, named by its field path (`[2].area`, `timeoutSec`).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, thiserror::Error)]

@@ -220,6 +220,36 @@ impl MonitorSettings {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_point_issue_travels_as_a_kind_with_its_parameters_and_reads_in_english() {
+        let blocked = PointIssue::Blocked {
+            address: "192.0.2.1".into(),
+            flag: "--probe-networks".into(),
+            networks: "127.0.0.0/8".into(),
+        };
+        let wire = serde_json::to_value(&blocked).expect("json");
+        assert_eq!(
+            wire,
+            serde_json::json!({"kind": "blocked", "address": "192.0.2.1",
+                "flag": "--probe-networks", "networks": "127.0.0.0/8"})
+        );
+        assert_eq!(
+            serde_json::from_value::<PointIssue>(wire).expect("reads back"),
+            blocked
+        );
+        assert_eq!(
+            blocked.to_string(),
+            "blocked by policy: 192.0.2.1 is outside the networks probes may reach \
+             (--probe-networks 127.0.0.0/8)"
+        );
+        let icmp = PointIssue::NoIcmp {
+            icmp_error: "EACCES".into(),
+            raw_error: "EPERM".into(),
+        };
+        assert_eq!(serde_json::to_value(&icmp).expect("json")["kind"], "noIcmp");
+        assert!(icmp.to_string().contains("no ICMP socket (EACCES)"));
+    }
+
     fn fields(settings: &MonitorSettings) -> Vec<String> {
         settings
             .validate(&["local".into()])
@@ -348,9 +378,104 @@ pub struct MonitorPointInfo {
     /// It fails against every endpoint it probes (at least two): the problem is likely on the
     /// point's side (its network), not the endpoints'.
     pub probe_side_problem: bool,
-    /// Why it could not probe at all lately (e.g. no ICMP socket for PING), if so: such probes
-    /// are never counted against endpoints.
+    /// Why it could not probe at all lately (e.g. no ICMP socket for PING), if so, in English:
+    /// such probes are never counted against endpoints.
     pub issue: Option<String>,
+    /// The same, as a kind and its parameters (the console says it in the user's language).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue_kind: Option<PointIssue>,
+}
+
+/// A health event's evidence as monitoring stores it (the server's `monitor::rounds::Evidence`),
+/// read for display. Evidence of another shape (older, or written by hand) is shown as it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evidence {
+    pub verdict: EvidenceVerdict,
+    pub points: Vec<EvidencePoint>,
+    /// The window's rounds, oldest first (`true` = failed).
+    pub window: Vec<bool>,
+    pub failures: usize,
+    pub min_errors: u32,
+    pub window_size: u32,
+}
+
+/// The round that changed the state: how many points failed, against the threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EvidenceVerdict {
+    pub failing: usize,
+    pub reporting: usize,
+    pub failing_percent: u32,
+    pub fault_threshold: u32,
+}
+
+/// One point's result in that round.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EvidencePoint {
+    pub point: String,
+    pub ok: bool,
+    #[serde(default)]
+    pub latency_ms: Option<u32>,
+    #[serde(default)]
+    pub http_status: Option<u16>,
+    /// The failure's code (`timeout`, `refused`, …).
+    #[serde(default)]
+    pub failure: Option<String>,
+}
+
+impl Evidence {
+    /// The evidence in `value`, if it has monitoring's shape.
+    pub fn read(value: &serde_json::Value) -> Option<Evidence> {
+        Evidence::deserialize(value).ok()
+    }
+}
+
+/// Why a point could not make a probe at all.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum PointIssue {
+    /// The endpoint's address is outside the networks probes may reach (`flag` sets them).
+    Blocked {
+        address: String,
+        flag: String,
+        networks: String,
+    },
+    /// PING needs an ICMP or a raw socket, and this process may open neither.
+    NoIcmp {
+        icmp_error: String,
+        raw_error: String,
+    },
+}
+
+impl fmt::Display for PointIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PointIssue::Blocked {
+                address,
+                flag,
+                networks,
+            } => write!(
+                f,
+                "blocked by policy: {address} is outside the networks probes may reach \
+                 ({flag} {networks})"
+            ),
+            PointIssue::NoIcmp {
+                icmp_error,
+                raw_error,
+            } => write!(
+                f,
+                "PING probes are not possible from this process: no ICMP socket ({icmp_error}) \
+                 and no raw socket ({raw_error}); allow them with \
+                 `sysctl net.ipv4.ping_group_range=\"0 2147483647\"` or CAP_NET_RAW"
+            ),
+        }
+    }
 }
 
 /// The answer to a registration: the point and its token, shown this once.

@@ -18,4 +18,9 @@ pub struct Me {
     /// May see installation-wide state (the nodes): an operator's account.
     #[serde(default)]
     pub operator: bool,
+    /// Where the live view stood when the server began rendering the page this answer came
+    /// with: the page's first stream resumes from there, so a change made while the page was
+    /// rendered or loading still reaches it. None: the answer came after the page loaded.
+    #[serde(default)]
+    pub live_from: Option<String>,
 }

@@ -18,7 +18,7 @@ use crate::model::{
     CreatedUser, DeliveryRecord, DomainDetails, DomainNotify, DomainPage, DomainSchedule,
     DomainStatus, Enabling, EndpointInput, EndpointRecord, HealthEventRecord, IpPlace, KeyInfo, Me,
     MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewDomain, NewMonitorPoint, NodeStatus,
-    ProbeRecord, StrategyDraft, Usage, UserInfo, Verification, VersionInfo,
+    ProbeRecord, QueryVolume, StrategyDraft, Usage, UserInfo, Verification, VersionInfo,
 };
 use crate::strategy::StrategyDocument;
 use crate::ui::error::ConsoleError;
@@ -68,6 +68,9 @@ pub trait ConsoleBackend: Send + Sync {
         status: DomainStatus,
     ) -> Reply<'a, ()>;
     fn delete_domain<'a>(&'a self, request: &'a Parts, domain: &'a str) -> Reply<'a, ()>;
+    /// Sets the TTL (seconds, 1..=86400) of the domain's answers.
+    fn set_domain_ttl<'a>(&'a self, request: &'a Parts, domain: &'a str, ttl: i64)
+    -> Reply<'a, ()>;
 
     // Endpoints.
 
@@ -119,6 +122,13 @@ pub trait ConsoleBackend: Send + Sync {
         request: &'a Parts,
         domain: &'a str,
     ) -> Reply<'a, Vec<HealthEventRecord>>;
+    /// The domain's DNS queries over the last `hours`.
+    fn query_volume<'a>(
+        &'a self,
+        request: &'a Parts,
+        domain: &'a str,
+        hours: u32,
+    ) -> Reply<'a, QueryVolume>;
 
     // Scheduling.
 
@@ -221,6 +231,8 @@ pub trait ConsoleBackend: Send + Sync {
     fn contacts<'a>(&'a self, request: &'a Parts) -> Reply<'a, Vec<ContactRecord>>;
     fn put_contact<'a>(&'a self, request: &'a Parts, contact: ContactRecord) -> Reply<'a, ()>;
     fn delete_contact<'a>(&'a self, request: &'a Parts, name: &'a str) -> Reply<'a, ()>;
+    /// Queues a test message on each of the contact's channels; returns how many.
+    fn test_contact<'a>(&'a self, request: &'a Parts, name: &'a str) -> Reply<'a, usize>;
     fn contact_groups<'a>(&'a self, request: &'a Parts) -> Reply<'a, Vec<ContactGroupRecord>>;
     fn put_contact_group<'a>(
         &'a self,

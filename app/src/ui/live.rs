@@ -4,6 +4,9 @@
 //! changed) into its resources' sources, and they read again when it moves — within a second
 //! of a change, without a reload.
 //!
+//! The first stream resumes from where the feeds stood when the server began rendering the
+//! page (`Me::live_from`), so a change made while the page rendered or loaded is not missed.
+//!
 //! A hidden tab closes its stream (browsers allow few connections per server) and reopens it,
 //! resuming from the last position, when shown again; the server replays what happened
 //! meanwhile. After an error the stream is reopened with a growing delay; a session that ended
@@ -179,7 +182,8 @@ mod browser {
         Effect::new({
             let state = state.clone();
             move |previous: Option<Option<(i64, String)>>| {
-                let user = crate::ui::widgets::current_user().map(|m| (m.account_id, m.username));
+                let me = crate::ui::widgets::current_user();
+                let user = me.as_ref().map(|m| (m.account_id, m.username.clone()));
                 let changed = previous.as_ref().is_some_and(|p| *p != user);
                 if changed {
                     close(&state);
@@ -187,6 +191,12 @@ mod browser {
                     st.ended = false;
                     st.position = None;
                 }
+                // The page as rendered: its first stream starts where the server began it.
+                let mut st = state.borrow_mut();
+                if st.position.is_none() && st.source.is_none() {
+                    st.position = me.and_then(|m| m.live_from);
+                }
+                drop(st);
                 state.borrow_mut().signed_in = user.is_some();
                 if user.is_some() {
                     open(&state);

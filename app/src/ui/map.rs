@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::strategy::{Area, Isp, Preview, UserGroup};
+use crate::ui::i18n::t;
 
 const MAP: &str = "/map/china-provinces.svg";
 
@@ -97,11 +98,10 @@ pub fn ChinaMap(
             let fill = answer
                 .as_deref()
                 .map_or(NO_ANSWER, |v| colour(&endpoints, v));
-            let title = format!(
-                "{} {}",
-                area.info().name_zh,
-                answer.as_deref().unwrap_or("—")
-            );
+            let title = {
+                let answer = answer.clone().unwrap_or_else(|| "—".to_owned());
+                move || format!("{} {answer}", crate::ui::i18n::area_name(area))
+            };
             let label = (code != "none.CN").then(|| {
                 view! {
                     <text x=x y=y class="map-label">
@@ -127,7 +127,7 @@ pub fn ChinaMap(
         })
         .collect_view();
     view! {
-        <svg class="china-map" viewBox="0 0 1000 841" role="img" aria-label="map">
+        <svg class="china-map" viewBox="0 0 1000 841" role="img" aria-label=t("中国地图", "Map of China")>
             {shapes}
             <use href=format!("{MAP}#nanhai") fill="none" stroke="#829ab1" />
         </svg>

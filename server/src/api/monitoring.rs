@@ -1,6 +1,6 @@
-//! Monitoring's results: probe results and health events per domain.
+//! What a domain's monitoring and DNS saw: probe results, health events and query volume.
 
-use app::model::{HealthEventRecord, ProbeRecord};
+use app::model::{HealthEventRecord, ProbeRecord, QueryVolume};
 use axum::Json;
 use axum::extract::{Path, State};
 use serde::Deserialize;
@@ -46,4 +46,18 @@ pub(super) async fn health_events(
     Ok(Json(
         s.health_events(&caller, &domain, q.since, q.limit).await?,
     ))
+}
+
+#[derive(Deserialize)]
+pub(super) struct VolumeQuery {
+    hours: Option<u32>,
+}
+
+pub(super) async fn query_volume(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(domain): Path<String>,
+    Params(q): Params<VolumeQuery>,
+) -> Result<Json<QueryVolume>> {
+    Ok(Json(s.query_volume(&caller, &domain, q.hours).await?))
 }

@@ -38,6 +38,16 @@ pub(super) async fn delete_contact(
     Ok(null())
 }
 
+/// `{"queued": n}`: the messages queued, one per channel of the contact.
+pub(super) async fn test_contact(
+    State(s): State<Service>,
+    caller: Caller,
+    Path(name): Path<String>,
+) -> Result<Json<serde_json::Value>> {
+    let queued = s.send_test_notification(&caller, &name).await?;
+    Ok(Json(serde_json::json!({ "queued": queued })))
+}
+
 pub(super) async fn groups(
     State(s): State<Service>,
     caller: Caller,

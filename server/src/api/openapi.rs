@@ -372,6 +372,15 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     op!(
         "get",
+        "/v1/domains/{domain}/query-volume",
+        "DNS queries of the domain's name over the last hours, per time slot and per user group",
+        None,
+        || r("QueryVolume"),
+        &[("hours", false, "integer")],
+        route: || axum::routing::get(super::monitoring::query_volume)
+    ),
+    op!(
+        "get",
         "/v1/monitor-points",
         "The built-in point and the registered agents, with what each reports",
         None,
@@ -441,6 +450,14 @@ pub const OPERATIONS: &[Operation] = &[
         None,
         null,
         route: || axum::routing::delete(super::notify::delete_contact)
+    ),
+    op!(
+        "post",
+        "/v1/contacts/{name}/test",
+        "Send a test message on each of the contact's channels (at most one test per 30 s)",
+        None,
+        || r("TestQueued"),
+        route: || axum::routing::post(super::notify::test_contact)
     ),
     op!(
         "get",
@@ -579,7 +596,8 @@ fn schemas() -> Value {
             "strategyVersion": {"type": "integer", "nullable": true}, "createdAt": {"type": "integer"}, "updatedAt": {"type": "integer"},
             "verification": r("Verification"),
             "quarantine": {"type": "object", "required": ["reason", "since"], "properties": {
-                "reason": {"type": "string"}, "since": {"type": "integer"}}}}},
+                "reason": {"type": "string"}, "since": {"type": "integer"}}},
+            "nameServers": {"type": "array", "items": {"type": "string"}}}},
         "TtlChange": {"type": "object", "additionalProperties": false, "required": ["ttl"], "properties": {
             "ttl": {"type": "integer", "minimum": 1, "maximum": 86400}}},
         "StatusChange": {"type": "object", "additionalProperties": false, "required": ["status"], "properties": {"status": s("start|stop|pause")}},
@@ -619,6 +637,15 @@ fn schemas() -> Value {
             "note": {"type": "string"}, "enabled": {"type": "boolean"}}},
         "Contact": {"type": "object", "additionalProperties": false, "required": ["name"], "properties": {
             "name": {"type": "string"}, "email": {"type": "string"}, "phone": {"type": "string"}, "webhook": {"type": "string"}}},
+        "QueryVolume": {"type": "object", "required": ["domain", "hours", "from", "stepSeconds", "total", "series", "groupsFrom", "groups"], "properties": {
+            "domain": {"type": "string"}, "hours": {"type": "integer", "minimum": 1, "maximum": 168},
+            "from": {"type": "integer"}, "stepSeconds": {"type": "integer", "minimum": 60},
+            "total": {"type": "integer", "minimum": 0},
+            "series": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+            "groupsFrom": {"type": "integer"},
+            "groups": {"type": "array", "items": {"type": "object", "required": ["area", "isp", "count"], "properties": {
+                "area": {"type": "string"}, "isp": {"type": "string"}, "count": {"type": "integer", "minimum": 0}}}}}},
+        "TestQueued": {"type": "object", "required": ["queued"], "properties": {"queued": {"type": "integer", "minimum": 0}}},
         "ContactGroup": {"type": "object", "properties": {"name": {"type": "string"}, "contacts": {"type": "array", "items": {"type": "string"}}}},
         "GroupMembers": {"type": "object", "additionalProperties": false, "required": ["contacts"], "properties": {
             "contacts": {"type": "array", "items": {"type": "string"}}}},
@@ -633,7 +660,10 @@ fn schemas() -> Value {
         "MonitorPoint": {"type": "object", "properties": {
             "name": {"type": "string"}, "area": {"type": "string"}, "isp": {"type": "string"}, "builtIn": {"type": "boolean"},
             "lastSeen": {"type": "integer", "nullable": true}, "reporting": {"type": "integer"}, "failing": {"type": "integer"},
-            "probeSideProblem": {"type": "boolean"}, "issue": {"type": "string", "nullable": true}}},
+            "probeSideProblem": {"type": "boolean"}, "issue": {"type": "string", "nullable": true},
+            "issueKind": {"type": "object", "required": ["kind"], "properties": {"kind": s("blocked|noIcmp"),
+                "address": {"type": "string"}, "flag": {"type": "string"}, "networks": {"type": "string"},
+                "icmpError": {"type": "string"}, "rawError": {"type": "string"}}}}},
         "CreatedMonitorPoint": {"type": "object", "properties": {"point": r("MonitorPoint"), "token": {"type": "string"}}},
         "MonitorTaskCount": {"type": "object", "properties": {"total": {"type": "integer"}, "domains": {"type": "array", "items": {
             "type": "object", "properties": {"domain": {"type": "string"}, "endpoints": {"type": "integer"},

@@ -81,6 +81,15 @@ pub struct DnsArgs {
     /// Threads answering DNS over UDP; default: the CPUs this process may use, at most 4.
     #[arg(long = "dns-threads", env = "ITM_DNS_THREADS")]
     pub dns_threads: Option<usize>,
+    /// Seconds between two additions of the queries this node counted to the store's query
+    /// volume (per domain, minute and user group).
+    #[arg(
+        long = "volume-flush-sec",
+        env = "ITM_VOLUME_FLUSH_SEC",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
+    )]
+    pub volume_flush_sec: u64,
 }
 
 impl DnsArgs {

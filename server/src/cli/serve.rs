@@ -120,6 +120,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tracing::debug!("restored the health of {restored} endpoints");
         let answers = args.dns.answers(&node).await?;
         let handler = args.dns.handler(answers.clone(), locator, node.zone())?;
+        node.set_name_servers(handler.name_server_names());
         let (udp, tcp) = crate::dns::bind(args.dns.dns)
             .await
             .with_context(|| format!("binding the DNS address {} (UDP and TCP)", args.dns.dns))?;
@@ -132,6 +133,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             shutdown.clone().cancelled_owned(),
         ));
 
+        // Listened for before the address is announced: whoever starts the node and stops it
+        // at once (a service manager, a test) gets a clean stop, not the default action.
+        let stop_signal = shutdown_signal()?;
         let listener = tokio::net::TcpListener::bind(args.http)
             .await
             .with_context(|| format!("binding the console address {}", args.http))?;
@@ -161,6 +165,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             Box::pin(crate::dns::follow(node.clone(), answers.clone())) as Actor,
         ));
         actors.spawn(until(&shutdown, Box::pin(purge_sessions(node.clone()))));
+        // Not cut short by `until`: told to stop once the DNS listener has answered its last
+        // query, it saves everything counted.
+        let dns_stopped = CancellationToken::new();
+        actors.spawn(crate::dns::volume::record(
+            node.clone(),
+            answers.clone(),
+            std::time::Duration::from_secs(args.dns.volume_flush_sec),
+            dns_stopped.clone(),
+        ));
         actors.spawn(until(
             &shutdown,
             Box::pin(verify_pending_names(
@@ -200,7 +213,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tokio::spawn({
             let shutdown = shutdown.clone();
             async move {
-                shutdown_signal().await;
+                stop_signal.await;
                 shutdown.cancel();
             }
         });
@@ -215,9 +228,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         // Requests in flight have finished (or the drain time ran out): stop the rest.
         shutdown.cancel();
         let stopped = tokio::time::timeout(STOP_WITHIN, async {
-            dns.await.map_err(anyhow::Error::from).and_then(|r| r)?;
+            let dns = dns.await.map_err(anyhow::Error::from).and_then(|r| r);
+            dns_stopped.cancel();
             while actors.join_next().await.is_some() {}
-            anyhow::Ok(())
+            dns
         })
         .await;
         let handed_back = crate::cluster::leave(&node).await;
@@ -315,32 +329,32 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!("cannot listen for Ctrl-C: {e}");
-            std::future::pending::<()>().await;
-        }
-    };
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM. Both are registered when this is called, so a signal
+/// that arrives before the future is first polled still stops the node cleanly.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
+        let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
             }
-            Err(e) => {
-                tracing::warn!("cannot listen for SIGTERM: {e}");
+            tracing::info!("shutting down");
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            if let Err(e) = tokio::signal::ctrl_c().await {
+                tracing::warn!("cannot listen for Ctrl-C: {e}");
                 std::future::pending::<()>().await;
             }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
+            tracing::info!("shutting down");
+        })
     }
-    tracing::info!("shutting down");
 }
 
 #[cfg(test)]

@@ -61,6 +61,8 @@ pub fn resolve<'s>(
     random: u64,
 ) -> Outcome<'s> {
     if let Some(domain) = snapshot.domain(qname) {
+        // Every query for a served name counts in its query volume, whatever the answer.
+        domain.tally.count(group);
         let zone = if domain.delegated {
             ZoneOf::Delegated(domain)
         } else {

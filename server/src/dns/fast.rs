@@ -101,6 +101,7 @@ impl Handler {
             return None;
         }
         crate::metrics::dns_response(0, Some(placement.group));
+        domain.tally.count(placement.group);
         Some(w.len)
     }
 }

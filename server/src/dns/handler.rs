@@ -56,6 +56,15 @@ impl Handler {
         }
     }
 
+    /// The zone's name servers as operators type them (no trailing dot).
+    pub fn name_server_names(&self) -> Vec<String> {
+        self.zone
+            .name_servers
+            .iter()
+            .map(|n| n.to_ascii().trim_end_matches('.').to_owned())
+            .collect()
+    }
+
     async fn respond<R: ResponseHandler>(
         &self,
         request: &Request,

@@ -20,6 +20,7 @@ pub mod handler;
 pub mod sharded;
 pub mod snapshot;
 pub mod udp;
+pub mod volume;
 
 use std::future::Future;
 use std::net::SocketAddr;

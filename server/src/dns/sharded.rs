@@ -85,6 +85,12 @@ impl<K: Hash + Eq + Clone, V: Clone> ShardedMap<K, V> {
         self.len
     }
 
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.shards
+            .iter()
+            .flat_map(|shard| shard.iter().map(|(_, v)| v))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

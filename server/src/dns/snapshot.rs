@@ -16,6 +16,7 @@ use arc_swap::ArcSwap;
 use hickory_proto::rr::{LowerName, Name};
 
 use super::sharded::ShardedMap;
+use super::volume::Tally;
 use crate::health::HealthBook;
 use crate::quarantine::Quarantine;
 use crate::store::domains::{self, DnsDomain};
@@ -39,6 +40,8 @@ pub struct DomainEntry {
     pub quarantined: bool,
     /// The health the samplers were built with (kept as it is while the domain is paused).
     pub health: HashMap<String, Health>,
+    /// Queries since the last flush of query volume (handed on from entry to entry).
+    pub tally: Arc<Tally>,
 }
 
 #[derive(Debug)]
@@ -140,6 +143,11 @@ impl Snapshot {
 
     pub fn len(&self) -> usize {
         self.names.len()
+    }
+
+    /// Every domain served.
+    pub fn entries(&self) -> impl Iterator<Item = &Arc<DomainEntry>> {
+        self.names.values()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -387,6 +395,7 @@ impl Answers {
             serving,
             quarantined,
             health,
+            tally: before.map_or_else(Arc::default, |b| Arc::clone(&b.tally)),
         })
     }
 }

@@ -6,8 +6,8 @@ use app::model::{
     CreatedUser, DeliveryRecord, DomainDetails, DomainNotify, DomainPage, DomainSchedule,
     DomainStatus, Enabling, EndpointInput, EndpointRecord, GroupMembers, HealthEventRecord,
     IpPlace, KeyInfo, Me, MonitorPointInfo, MonitorSettings, MonitorTaskCount, NewDomain,
-    NewMonitorPoint, NodeStatus, Permission, ProbeRecord, StrategyDraft, Usage, UserInfo,
-    Verification, VersionInfo,
+    NewMonitorPoint, NodeStatus, Permission, ProbeRecord, QueryVolume, StrategyDraft, Usage,
+    UserInfo, Verification, VersionInfo,
 };
 use app::strategy::{Area, Isp, StrategyDocument};
 use app::ui::backend::{BoxFuture, ConsoleBackend, Reply};
@@ -89,6 +89,10 @@ impl ConsoleBackend for Console {
                 username: caller.user.username,
                 account_id: caller.user.account_id,
                 main: caller.user.is_main,
+                live_from: request
+                    .extensions
+                    .get::<super::guard::LiveStart>()
+                    .map(|start| start.0.clone()),
             })
         })
     }
@@ -140,6 +144,16 @@ impl ConsoleBackend for Console {
     fn delete_domain<'a>(&'a self, request: &'a Parts, domain: &'a str) -> Reply<'a, ()> {
         as_user!(self, request, |s, caller| s
             .delete_domains(caller, &[domain.to_owned()]))
+    }
+
+    fn set_domain_ttl<'a>(
+        &'a self,
+        request: &'a Parts,
+        domain: &'a str,
+        ttl: i64,
+    ) -> Reply<'a, ()> {
+        as_user!(self, request, |s, caller| s
+            .set_domain_ttl(caller, domain, ttl))
     }
 
     fn endpoints<'a>(
@@ -258,6 +272,19 @@ impl ConsoleBackend for Console {
             domain,
             None,
             Some(200)
+        ))
+    }
+
+    fn query_volume<'a>(
+        &'a self,
+        request: &'a Parts,
+        domain: &'a str,
+        hours: u32,
+    ) -> Reply<'a, QueryVolume> {
+        as_user!(self, request, |s, caller| s.query_volume(
+            caller,
+            domain,
+            Some(hours)
         ))
     }
 
@@ -448,6 +475,11 @@ impl ConsoleBackend for Console {
 
     fn delete_contact<'a>(&'a self, request: &'a Parts, name: &'a str) -> Reply<'a, ()> {
         as_user!(self, request, |s, caller| s.delete_contact(caller, name))
+    }
+
+    fn test_contact<'a>(&'a self, request: &'a Parts, name: &'a str) -> Reply<'a, usize> {
+        as_user!(self, request, |s, caller| s
+            .send_test_notification(caller, name))
     }
 
     fn contact_groups<'a>(&'a self, request: &'a Parts) -> Reply<'a, Vec<ContactGroupRecord>> {

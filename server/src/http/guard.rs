@@ -4,10 +4,11 @@
 //! server functions (`POST /api/…`) only form or JSON bodies, only from the console's own pages
 //! (the REST API's CSRF rule: [`crate::api::extract::same_origin`]), and login forms within
 //! 4 KB. Pages that show an account's data are for a session only: without one the browser is
-//! sent to the login form before anything renders.
+//! sent to the login form before anything renders, and a page about a domain the user cannot
+//! see is a 404.
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use leptos::prelude::use_context;
@@ -16,7 +17,7 @@ use crate::api::ApiError;
 use app::ui::server_fns::session::{login_returning_to, page_needs_session};
 
 use crate::api::extract::{SESSION_COOKIE, cookie, cross_site, same_origin};
-use crate::service::Service;
+use crate::service::{Caller, Service};
 
 /// Headers every response carries.
 pub async fn security_headers(request: Request, next: Next) -> Response {
@@ -36,8 +37,9 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
 }
 
 /// A page that needs a session ([`page_needs_session`]), asked for without a live one, is
-/// answered `303 See Other` to the login form, which comes back to it afterwards. A store that
-/// cannot be asked lets the page render (it says the database is unavailable).
+/// answered `303 See Other` to the login form, which comes back to it afterwards; a page about
+/// a domain the session's user cannot see is the not-found page (404), like an unknown path. A
+/// store that cannot be asked lets the page render (it says the database is unavailable).
 pub async fn pages_need_a_session(
     State(service): State<Service>,
     request: Request,
@@ -48,22 +50,61 @@ pub async fn pages_need_a_session(
     if !page {
         return next.run(request).await;
     }
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    // Taken before anything of the page is read, so nothing that changes after is missed.
+    parts.extensions.insert(LiveStart(service.live_position()));
     let session = match cookie(&parts, SESSION_COOKIE) {
         Some(token) => service.session_user(&token, None).await,
         None => Ok(None),
     };
-    if let Ok(None) = session {
-        let back = parts
-            .uri
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_owned();
-        if let Ok(location) = HeaderValue::from_str(&login_returning_to(&back)) {
-            return (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
+    match session {
+        Ok(None) => {
+            let back = parts
+                .uri
+                .path_and_query()
+                .map_or("/", |p| p.as_str())
+                .to_owned();
+            if let Ok(location) = HeaderValue::from_str(&login_returning_to(&back)) {
+                return (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response();
+            }
         }
+        Ok(Some((user, _))) => {
+            if let Some(domain) = domain_of_page(parts.uri.path()) {
+                let caller = Caller {
+                    user,
+                    source: crate::api::extract::client(&service, &parts)
+                        .address
+                        .to_string(),
+                };
+                // The page is rendered as the not-found page (status 404) before anything
+                // streams; a store that cannot be asked lets the page say so itself.
+                if let Ok(false) = service.sees_domain(&caller, &domain).await {
+                    parts.uri = Uri::from_static(NOT_FOUND_PAGE);
+                }
+            }
+        }
+        Err(_) => {}
     }
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// Where the live view stood when a page's request arrived (the page's first stream resumes
+/// from it: `Me::live_from`).
+#[derive(Clone, Debug)]
+pub struct LiveStart(pub String);
+
+/// A path no page has: rendering it draws the not-found page with status 404.
+pub const NOT_FOUND_PAGE: &str = "/.not-a-file";
+
+/// The domain a console page is about (`/domains/<name>` and its tabs), percent-decoded.
+fn domain_of_page(path: &str) -> Option<String> {
+    let rest = path.strip_prefix("/domains/")?;
+    let name = rest.split('/').next().filter(|n| !n.is_empty())?;
+    Some(
+        percent_encoding::percent_decode_str(name)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
 }
 
 /// Sets the page's Content-Security-Policy on the response being rendered: scripts from this
@@ -149,4 +190,28 @@ fn login_too_large() -> ApiError {
         "RequestTooLarge",
         "a login is at most 4 KB",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::domain_of_page;
+
+    #[test]
+    fn pages_about_a_domain_name_it_decoded() {
+        assert_eq!(
+            domain_of_page("/domains/a.example.com.7").as_deref(),
+            Some("a.example.com.7")
+        );
+        assert_eq!(
+            domain_of_page("/domains/a.example.com.7/monitor").as_deref(),
+            Some("a.example.com.7")
+        );
+        assert_eq!(
+            domain_of_page("/domains/a%2Eb.7/strategy").as_deref(),
+            Some("a.b.7")
+        );
+        assert_eq!(domain_of_page("/domains/"), None);
+        assert_eq!(domain_of_page("/domains"), None);
+        assert_eq!(domain_of_page("/notifications"), None);
+    }
 }

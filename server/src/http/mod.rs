@@ -111,7 +111,7 @@ where
             }
             // Leptos's handler looks for a file first, as a GET whatever the method was: give it
             // a path that names none, so it renders the not-found page for `request`'s route.
-            let no_file = Uri::from_static("/.not-a-file");
+            let no_file = Uri::from_static(guard::NOT_FOUND_PAGE);
             not_found(no_file, state, Request::from_parts(parts, body)).await
         })
     }

@@ -7,7 +7,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use app::model::{ExpectedCodes, Protocol};
+use app::model::{ExpectedCodes, PointIssue, Protocol};
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
@@ -81,7 +81,7 @@ impl Failure {
 /// status, never counted against the endpoint.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct Unavailable(pub String);
+pub struct Unavailable(pub PointIssue);
 
 impl Outcome {
     fn passed(latency: Duration, http_status: Option<u16>) -> Outcome {
@@ -156,12 +156,11 @@ impl Prober {
         // Checked on the address connected to, after resolution: a name that resolves to a
         // special-use address is refused like the address itself.
         if !self.reach.allows(address.ip()) {
-            return Err(Unavailable(format!(
-                "blocked by policy: {} is outside the networks probes may reach ({} {})",
-                address.ip(),
-                self.reach.flag(),
-                self.reach
-            )));
+            return Err(Unavailable(PointIssue::Blocked {
+                address: address.ip().to_string(),
+                flag: self.reach.flag().to_owned(),
+                networks: self.reach.to_string(),
+            }));
         }
         let remaining = spec.timeout.saturating_sub(started.elapsed());
         let attempt = async {
@@ -399,10 +398,9 @@ fn icmp_client(kind: surge_ping::ICMP) -> Result<surge_ping::Client, Unavailable
         .sock_type_hint(socket2::Type::RAW)
         .build();
     surge_ping::Client::new(&raw).map_err(|raw_error| {
-        Unavailable(format!(
-            "PING probes are not possible from this process: no ICMP socket ({dgram_error}) \
-             and no raw socket ({raw_error}); allow them with \
-             `sysctl net.ipv4.ping_group_range=\"0 2147483647\"` or CAP_NET_RAW"
-        ))
+        Unavailable(PointIssue::NoIcmp {
+            icmp_error: dgram_error.to_string(),
+            raw_error: raw_error.to_string(),
+        })
     })
 }

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use app::model::PointIssue;
+
 use super::decision::PointReport;
 use super::probe::Outcome;
 
@@ -26,7 +28,7 @@ pub struct Reports {
     latest: Mutex<HashMap<(i64, String), ByPoint>>,
     /// Per (domain, point): the latest reason the point could not probe at all (e.g. no ICMP
     /// socket), and when. Per domain, so an account only sees its own.
-    issues: Mutex<HashMap<(i64, String), (Instant, String)>>,
+    issues: Mutex<HashMap<(i64, String), (Instant, PointIssue)>>,
 }
 
 /// How long a point's "cannot probe" issue is shown after it last happened.
@@ -123,13 +125,13 @@ impl Reports {
 
     /// Notes that `point` could not make a probe for `domain` at all (never counted against
     /// the endpoint).
-    pub fn note_issue(&self, domain: i64, point: &str, issue: String) {
+    pub fn note_issue(&self, domain: i64, point: &str, issue: PointIssue) {
         let mut issues = self.issues.lock().unwrap_or_else(|e| e.into_inner());
         issues.insert((domain, point.to_owned()), (Instant::now(), issue));
     }
 
     /// The point's most recent issue over the given domains, if any.
-    pub fn issue(&self, domains: &[i64], point: &str) -> Option<String> {
+    pub fn issue(&self, domains: &[i64], point: &str) -> Option<PointIssue> {
         let issues = self.issues.lock().unwrap_or_else(|e| e.into_inner());
         issues
             .iter()

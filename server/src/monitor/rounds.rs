@@ -259,7 +259,7 @@ async fn probe_locally(shared: &Shared, domain: i64, plan: &Plan) {
                 tracing::warn!("monitoring domain {domain}: {unavailable}");
                 shared
                     .reports
-                    .note_issue(domain, LOCAL_POINT, unavailable.to_string());
+                    .note_issue(domain, LOCAL_POINT, unavailable.0);
                 None
             }
         }
@@ -462,4 +462,62 @@ fn reason(verdict: &Verdict, reports: &[PointReport]) -> String {
         verdict.fault_threshold,
         points.join(", ")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::monitor::probe::{Failure, Outcome};
+
+    #[test]
+    fn the_console_reads_the_evidence_monitoring_writes() {
+        let points = [
+            PointReport {
+                point: "local".into(),
+                outcome: Outcome {
+                    ok: false,
+                    latency_ms: None,
+                    http_status: None,
+                    failure: Some(Failure::Refused),
+                },
+            },
+            PointReport {
+                point: "bj-ct-1".into(),
+                outcome: Outcome {
+                    ok: true,
+                    latency_ms: Some(12),
+                    http_status: Some(200),
+                    failure: None,
+                },
+            },
+        ];
+        let verdict = decision::verdict(&points, 50).expect("two reports");
+        let written = serde_json::to_value(Evidence {
+            verdict,
+            points: &points,
+            window: &[false, true],
+            failures: 1,
+            min_errors: 1,
+            window_size: 3,
+        })
+        .expect("json");
+        let read = app::model::Evidence::read(&written).expect("the console's shape");
+        assert_eq!(
+            (
+                read.failures,
+                read.min_errors,
+                read.window_size,
+                read.window
+            ),
+            (1, 1, 3, vec![false, true])
+        );
+        assert_eq!((read.verdict.failing, read.verdict.reporting), (1, 2));
+        assert_eq!(read.verdict.failing_percent, 50);
+        assert_eq!(read.points[0].failure.as_deref(), Some("refused"));
+        assert_eq!(
+            (read.points[1].http_status, read.points[1].latency_ms),
+            (Some(200), Some(12))
+        );
+        assert!(app::model::Evidence::read(&serde_json::json!({"note": "by hand"})).is_none());
+    }
 }

@@ -37,6 +37,9 @@ struct Inner {
     zone: String,
     /// This node's name among those sharing the store (set once at start).
     name: OnceLock<String>,
+    /// The zone's name servers (`--ns`), which delegated domains are pointed at (set once at
+    /// start by the DNS listener's configuration).
+    name_servers: OnceLock<Vec<String>>,
     /// This process's own id (random, new at every start): its heartbeat, change notifications
     /// and monitor leases carry it, so even two processes given one name stay apart.
     instance: String,
@@ -60,6 +63,7 @@ impl Node {
                 store,
                 zone: zone.to_owned(),
                 name: OnceLock::new(),
+                name_servers: OnceLock::new(),
                 instance: random_instance_id(),
                 live_nodes: RwLock::new(Vec::new()),
                 database_reachable: AtomicBool::new(true),
@@ -89,6 +93,15 @@ impl Node {
 
     pub fn set_name(&self, name: String) {
         let _ = self.inner.name.set(name);
+    }
+
+    /// The name servers a delegated domain's NS records should name (none before they are set).
+    pub fn name_servers(&self) -> &[String] {
+        self.inner.name_servers.get().map_or(&[], Vec::as_slice)
+    }
+
+    pub fn set_name_servers(&self, names: Vec<String>) {
+        let _ = self.inner.name_servers.set(names);
     }
 
     /// This process's id among the nodes.

@@ -114,12 +114,7 @@ pub async fn enqueue(
     let now = now_ms();
     for change in changes {
         for contact in notify::recipients(conn, change.domain_id).await? {
-            let channels = [
-                ("email", &contact.email),
-                ("sms", &contact.phone),
-                ("webhook", &contact.webhook),
-            ];
-            for (channel, address) in channels.into_iter().filter(|(_, a)| !a.is_empty()) {
+            for (channel, address) in contact.channels() {
                 let key = change.subject_key();
                 let last = notify::last_notified(conn, contact.id, channel, &key).await?;
                 let quiet_ms = quiet.as_millis() as i64;
@@ -153,6 +148,65 @@ pub async fn enqueue(
                 queued += usize::from(!suppressed);
             }
         }
+    }
+    Ok(queued)
+}
+
+/// The subject key of test messages: kept apart from every domain's subjects, so a test never
+/// counts against (or for) the flapping rule of a real change.
+pub const TEST_SUBJECT: &str = "test";
+
+/// Queues one test message on each of the contact's channels (inside the caller's
+/// transaction), sent like any other delivery; returns how many were queued.
+pub async fn enqueue_test(
+    conn: &mut Conn,
+    contact: &notify::Contact,
+    requested_by: &str,
+) -> Result<usize, StoreError> {
+    let now = now_ms();
+    let subject = "[ITM] test notification".to_owned();
+    let text = format!(
+        "A test message to contact \"{}\", sent at {now} (UTC ms) because {requested_by} asked \
+         for one in ITM. Nothing has changed on any domain.",
+        contact.name
+    );
+    let mut queued = 0;
+    for (channel, address) in contact.channels() {
+        let body = if channel == "webhook" {
+            json!({
+                "event": "test",
+                "contact": contact.name,
+                "time": now,
+                "subject": subject,
+                "reason": text,
+            })
+            .to_string()
+        } else {
+            text.clone()
+        };
+        notify::insert_delivery(
+            conn,
+            &Delivery {
+                id: 0,
+                account_id: contact.account_id,
+                // No domain: deliveries are listed per account.
+                domain_id: 0,
+                contact_id: contact.id,
+                channel: channel.into(),
+                address: address.clone(),
+                subject_key: TEST_SUBJECT.into(),
+                subject: subject.clone(),
+                body,
+                status: "pending".into(),
+                attempts: 0,
+                last_error: String::new(),
+                next_attempt_at: now,
+                created_at: now,
+                sent_at: None,
+            },
+        )
+        .await?;
+        queued += 1;
     }
     Ok(queued)
 }

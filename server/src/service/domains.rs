@@ -326,7 +326,24 @@ impl Service {
                 reason: held.reason,
                 since: held.since,
             }),
+            name_servers: if d.is_itm {
+                Vec::new()
+            } else {
+                self.node().name_servers().to_vec()
+            },
         })
+    }
+
+    /// Whether the caller may see a domain named `name` (one indexed lookup): pages about a
+    /// domain answer 404 before rendering when not.
+    pub async fn sees_domain(&self, caller: &Caller, name: &str) -> Result<bool> {
+        caller.require(Permission::Read)?;
+        let mut conn = self.store().conn().await?;
+        match self.domain(&mut conn, caller, name).await {
+            Ok(_) => Ok(true),
+            Err(ServiceError::NotFound(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// Sets the TTL of the domain's answers.

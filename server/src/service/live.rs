@@ -130,12 +130,7 @@ impl Service {
             node.health_changes(),
             node.probes_recorded(),
         ];
-        let now = Position {
-            instance: node.instance().to_owned(),
-            config: feeds[0].sequence(),
-            health: feeds[1].sequence(),
-            probes: feeds[2].sequence(),
-        };
+        let now = self.position_now();
         let resumed = since.map(|s| Position::parse(s).filter(|p| p.instance == now.instance));
         let (position, lost) = match resumed {
             None => (now, false),
@@ -161,6 +156,22 @@ impl Service {
             own: HashMap::new(),
             foreign: HashSet::new(),
         })
+    }
+
+    /// Where the feeds are now, as a position a live view can resume from (a page rendered now
+    /// passes it to its first stream). It names no domain and no account.
+    pub fn live_position(&self) -> String {
+        self.position_now().to_string()
+    }
+
+    fn position_now(&self) -> Position {
+        let node = self.node();
+        Position {
+            instance: node.instance().to_owned(),
+            config: node.changes().sequence(),
+            health: node.health_changes().sequence(),
+            probes: node.probes_recorded().sequence(),
+        }
     }
 
     async fn session_caller(&self, token: &str) -> Result<Caller> {

@@ -17,6 +17,7 @@ mod points;
 mod secrets;
 mod signatures;
 mod strategies;
+mod volume;
 
 use std::sync::Arc;
 

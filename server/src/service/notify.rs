@@ -7,7 +7,11 @@ use app::model::{
 use super::monitoring::checked_limit;
 use super::{Caller, Result, Service, ServiceError};
 use crate::net::Reach;
+use crate::notify::TEST_SUBJECT;
 use crate::store::notify::{self, Contact};
+
+/// The shortest time between two test messages to one contact (ms).
+pub const TEST_SPACING_MS: i64 = 30_000;
 
 impl Service {
     pub async fn contacts(&self, caller: &Caller) -> Result<Vec<ContactRecord>> {
@@ -67,6 +71,45 @@ impl Service {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Queues a test message on each of the contact's channels and wakes the sender; returns
+    /// how many were queued. The messages go where a real alert would (the same sender, the
+    /// same `--webhook-networks` reach), and appear in the delivery log. One test per contact
+    /// per [`TEST_SPACING_MS`]: a button is not a way to flood someone's phone.
+    pub async fn send_test_notification(&self, caller: &Caller, name: &str) -> Result<usize> {
+        caller.require(Permission::Write)?;
+        let missing = || ServiceError::NotFound(format!("no contact \"{}\"", name.escape_debug()));
+        check_name("name", name).map_err(|_| missing())?;
+        let mut tx = self.store().begin().await?;
+        let contact = notify::contact(&mut tx, caller.account_id(), name.trim())
+            .await?
+            .ok_or_else(missing)?;
+        let last = notify::last_notified_on_any_channel(&mut tx, contact.id, TEST_SUBJECT).await?;
+        let now = crate::clock::now_ms();
+        if let Some(wait) = last
+            .map(|at| at + TEST_SPACING_MS - now)
+            .filter(|wait| *wait > 0)
+        {
+            return Err(ServiceError::Throttled(format!(
+                "contact \"{}\" was sent a test less than {} s ago; try again in {} s",
+                contact.name.escape_debug(),
+                TEST_SPACING_MS / 1000,
+                (wait + 999) / 1000
+            )));
+        }
+        let queued = crate::notify::enqueue_test(&mut tx, &contact, &caller.user.username).await?;
+        self.audit(
+            &mut tx,
+            caller,
+            "contact.test",
+            &contact.name,
+            &queued.to_string(),
+        )
+        .await?;
+        tx.commit().await?;
+        self.node().notify_wake().notify_one();
+        Ok(queued)
     }
 
     pub async fn contact_groups(&self, caller: &Caller) -> Result<Vec<ContactGroupRecord>> {

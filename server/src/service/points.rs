@@ -75,6 +75,7 @@ impl Service {
                 failing: 0,
                 probe_side_problem: false,
                 issue: None,
+                issue_kind: None,
             },
             token,
         })
@@ -93,6 +94,7 @@ impl Service {
         let counts = self.reports().by_point(&domain_ids);
         let info = |name: &str, area: &str, isp: &str, built_in: bool, last_seen| {
             let (reporting, failing) = counts.get(name).copied().unwrap_or_default();
+            let issue = self.reports().issue(&domain_ids, name);
             MonitorPointInfo {
                 name: name.to_owned(),
                 area: area.to_owned(),
@@ -102,7 +104,8 @@ impl Service {
                 reporting: reporting as u32,
                 failing: failing as u32,
                 probe_side_problem: reporting >= 2 && failing == reporting,
-                issue: self.reports().issue(&domain_ids, name),
+                issue: issue.as_ref().map(ToString::to_string),
+                issue_kind: issue,
             }
         };
         let (area, isp) = self.local_point();

@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod notify;
 pub mod sessions;
 pub mod strategies;
+pub mod volume;
 
 use decode::{Coded, Flag, JsonText, decode};
 

@@ -12,6 +12,19 @@ pub struct Contact {
     pub webhook: String,
 }
 
+impl Contact {
+    /// The channels this contact has an address for, as (channel, address).
+    pub fn channels(&self) -> impl Iterator<Item = (&'static str, &String)> {
+        [
+            ("email", &self.email),
+            ("sms", &self.phone),
+            ("webhook", &self.webhook),
+        ]
+        .into_iter()
+        .filter(|(_, address)| !address.is_empty())
+    }
+}
+
 pub async fn contacts(conn: &mut Conn, account_id: i64) -> Result<Vec<Contact>> {
     let rows = sqlx::query(
         "SELECT id, account_id, name, email, phone, webhook FROM contacts \
@@ -40,6 +53,19 @@ pub async fn upsert_contact(conn: &mut Conn, c: &Contact) -> Result<i64> {
     .fetch_one(&mut *conn)
     .await?;
     Ok(id)
+}
+
+/// The account's contact named `name`.
+pub async fn contact(conn: &mut Conn, account_id: i64, name: &str) -> Result<Option<Contact>> {
+    let row = sqlx::query(
+        "SELECT id, account_id, name, email, phone, webhook FROM contacts \
+         WHERE account_id = $1 AND name = $2",
+    )
+    .bind(account_id)
+    .bind(name)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(decode).transpose()
 }
 
 pub async fn delete_contact(conn: &mut Conn, account_id: i64, name: &str) -> Result<bool> {
@@ -257,6 +283,23 @@ pub async fn last_notified(
     )
     .bind(contact_id)
     .bind(channel)
+    .bind(subject_key)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(at)
+}
+
+/// When `subject_key` was last queued for the contact on any of its channels.
+pub async fn last_notified_on_any_channel(
+    conn: &mut Conn,
+    contact_id: i64,
+    subject_key: &str,
+) -> Result<Option<i64>> {
+    let at = sqlx::query_scalar(
+        "SELECT MAX(created_at) AS at FROM deliveries WHERE contact_id = $1 \
+         AND subject_key = $2 AND status IN ('pending', 'sent', 'failed')",
+    )
+    .bind(contact_id)
     .bind(subject_key)
     .fetch_one(&mut *conn)
     .await?;

@@ -31,8 +31,10 @@ def create_pg_database():
 class Server:
     """One ``itm serve`` process and what it printed on first start."""
 
-    def __init__(self, workdir, database, extra=(), trusting=True, loopback=True):
+    def __init__(self, workdir, database, extra=(), trusting=True, loopback=True, volume_flush_sec=1):
         self.workdir = Path(workdir)
+        # Query volume reaches the store within a second (test_volume waits for it).
+        self.volume_flush_sec = volume_flush_sec
         self.database = database
         self.extra = list(extra)
         self.trusting = trusting
@@ -47,6 +49,7 @@ class Server:
         self.log = open(self.workdir / "stderr.log", "ab")
         self.process = subprocess.Popen(
             [ITM, "serve", "--http", "127.0.0.1:0", "--dns", "127.0.0.1:0", "--ip-db", IP_DB, "--database", self.database,
+             "--volume-flush-sec", str(self.volume_flush_sec),
              "--master-key-file", str(self.workdir / "master.key"), "--site-root", str(self.workdir / "site"),
              # Only loopback may receive probes and webhooks: the tests' other endpoints are
              # documentation addresses. Delegated names are trusted unless a test says otherwise

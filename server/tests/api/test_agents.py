@@ -83,8 +83,10 @@ def test_three_agents_decide_together(server, admin, unique, targets, tmp_path):
         assert not flagged[names[0]]["probeSideProblem"] and flagged[names[0]]["failing"] == 0
         assert flagged[names[0]]["lastSeen"] is not None
         assert flagged["local"]["builtIn"] and flagged["local"]["reporting"] == 0, "local is not selected"
-        seen = {p["point"] for p in c.call("GET", f"/v1/domains/{d}/probes").json}
-        assert seen == set(names)
+        # The agents start at their own pace: "both up" may come before the slowest has reported.
+        def seen():
+            return {p["point"] for p in c.call("GET", f"/v1/domains/{d}/probes").json}
+        wait_until(lambda: seen() == set(names), timeout=30)
 
         # Everyone sees the primary fail: 3 of 3 → down, DNS moves to the backup.
         primary.status = 503

@@ -207,3 +207,29 @@ def test_a_failed_delivery_is_retried_with_backoff(notifying, unique):
     finally:
         target.close()
         hook.close()
+
+
+def test_a_test_message_goes_out_on_every_channel_once_per_spacing(notifying, unique):
+    server, inbox, gateway, hooks = notifying
+    c = server.client()
+    name = unique("tst")
+    r = c.call("POST", "/v1/contacts", {"name": name, "email": f"{name}@example.com", "phone": "+86 139-0000-0000",
+                                        "webhook": f"http://127.0.0.1:{hooks.port}/hook"})
+    assert r.status == 200, r
+    r = c.call("POST", f"/v1/contacts/{name}/test")
+    assert r.status == 200 and r.json == {"queued": 3}, r
+    wait_until(lambda: any(m["to"] == [f"{name}@example.com"] and "Subject: [ITM] test notification" in m["data"]
+                           for m in inbox.messages))
+    wait_until(lambda: any(json.loads(h["body"]).get("event") == "test" and json.loads(h["body"]).get("contact") == name
+                           for h in hooks.requests))
+    wait_until(lambda: any(name in urllib.parse.unquote(g["path"]) for g in gateway.requests))
+    log = [m for m in c.call("GET", "/v1/deliveries").json if m["contact"] == name]
+    assert sorted(m["channel"] for m in log) == ["email", "sms", "webhook"], log
+    # A second test at once is refused, and queues nothing.
+    again = c.call("POST", f"/v1/contacts/{name}/test")
+    assert again.status == 429 and "30 s" in again.message, again
+    assert len([m for m in c.call("GET", "/v1/deliveries").json if m["contact"] == name]) == 3
+    missing = c.call("POST", f"/v1/contacts/{unique('none')}/test")
+    assert missing.status == 404, missing
+    audit = c.call("GET", "/v1/audit").json
+    assert any(e.get("action") == "contact.test" and e.get("target") == name for e in audit), audit[:5]

@@ -65,6 +65,7 @@ ROUTES = [
     ("GET domain", "read", fresh_domain, lambda c, x: c.call("GET", f"/v1/domains/{x}")),
     ("PUT ttl", "write", fresh_domain, lambda c, x: c.call("PUT", f"/v1/domains/{x}/ttl", {"ttl": 30})),
     ("PUT status", "write", fresh_domain, lambda c, x: c.call("PUT", f"/v1/domains/{x}/status", {"status": "pause"})),
+    ("GET query-volume", "read", fresh_domain, lambda c, x: c.call("GET", f"/v1/domains/{x}/query-volume")),
     ("GET monitor", "read", fresh_domain, lambda c, x: c.call("GET", f"/v1/domains/{x}/monitor")),
     ("PUT monitor", "write", fresh_domain, lambda c, x: c.call("PUT", f"/v1/domains/{x}/monitor", {
         "protocol": "TCP", "port": 22, "path": "/", "host": "", "expectedCodes": "200", "timeoutSec": 5, "intervalSec": 30,
@@ -129,6 +130,7 @@ def test_another_accounts_resources_are_not_found(server, unique):
     for r in [
         other.call("GET", f"/v1/domains/{d}/strategy"),
         other.call("GET", "/v1/endpoints", params={"domain": d}),
+        other.call("GET", f"/v1/domains/{d}/query-volume"),
         other.call("PUT", f"/v1/domains/{d}/status", {"status": "stop"}),
         other.call("DELETE", "/v1/domains", [d]),
         other.call("POST", "/v1/endpoints", [{"domain": d, "endpoint": "198.51.100.99"}]),

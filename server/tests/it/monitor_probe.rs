@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Duration;
 
-use app::model::{ExpectedCodes, Protocol};
+use app::model::{ExpectedCodes, PointIssue, Protocol};
 use itm_server::monitor::probe::{Failure, Outcome, ProbeSpec, Prober};
 use itm_server::net::Reach;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -169,7 +169,13 @@ async fn ping_answers_or_says_why_it_cannot() {
     match outcome {
         Ok(Outcome { ok, .. }) => assert!(ok, "127.0.0.1 answers echo requests"),
         // Without ICMP sockets the probe is unavailable, with the remedy named.
-        Err(unavailable) => assert!(unavailable.0.contains("ping_group_range"), "{unavailable}"),
+        Err(unavailable) => {
+            assert!(matches!(unavailable.0, PointIssue::NoIcmp { .. }));
+            assert!(
+                unavailable.to_string().contains("ping_group_range"),
+                "{unavailable}"
+            );
+        }
     }
 }
 
@@ -183,8 +189,20 @@ async fn addresses_outside_the_probe_networks_are_never_contacted() {
         )
         .await;
     let reason = refused.expect_err("outside 127.0.0.0/8");
-    assert!(reason.0.contains("blocked by policy"), "{reason}");
-    assert!(reason.0.contains("--probe-networks"), "{reason}");
+    assert_eq!(
+        reason.0,
+        PointIssue::Blocked {
+            address: "192.0.2.1".into(),
+            flag: "--probe-networks".into(),
+            networks: "127.0.0.0/8".into(),
+        }
+    );
+    assert!(
+        reason
+            .to_string()
+            .starts_with("blocked by policy: 192.0.2.1"),
+        "{reason}"
+    );
 }
 
 /// By default probes reach public addresses only: a real loopback target is never connected
@@ -208,7 +226,7 @@ async fn special_use_addresses_are_blocked_by_default_even_behind_a_name() {
                 .await
                 .expect_err("a special-use address");
             assert!(
-                refused.0.starts_with("blocked by policy"),
+                matches!(refused.0, PointIssue::Blocked { .. }),
                 "{target}: {refused}"
             );
         }

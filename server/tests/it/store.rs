@@ -1108,3 +1108,165 @@ async fn versions_record_how_they_were_made_and_a_strategy_answering_nobody_is_r
         );
     }
 }
+
+#[tokio::test]
+async fn query_volume_adds_up_over_nodes_and_flushes_and_stays_in_its_account() {
+    use app::strategy::{Area, Isp, UserGroup};
+    use itm_server::store::volume::{self, Count};
+    for b in backends().await {
+        let svc = service(&b.store);
+        let alice = main_caller(&svc, "alice").await;
+        let bob = main_caller(&svc, "bob").await;
+        let name = "vol.example.com";
+        svc.create_domains(
+            &alice,
+            &[NewDomain {
+                domain: name.into(),
+                is_itm_domain: false,
+            }],
+        )
+        .await
+        .expect("domain");
+        let mut conn = b.store.conn().await.expect("conn");
+        let id = domains::get(&mut conn, alice.account_id(), name)
+            .await
+            .expect("get")
+            .expect("domain")
+            .id;
+        let beijing = UserGroup::new(Area::from_code("beijing.CN").expect("area"), Isp::Ct);
+        let other = UserGroup::new(Area::from_code("none.CN").expect("area"), Isp::Other);
+        let count = |domain_id, group, count| Count {
+            domain_id,
+            group,
+            count,
+        };
+        let now = volume::minute_of(now_ms());
+        // Ten minutes ago, or eleven when that is an hour's last minute: the prune below must
+        // end the minute without ending its hour.
+        let earlier = match now - 10 * 60_000 {
+            t if (t + 60_000) % 3_600_000 == 0 => t - 60_000,
+            t => t,
+        };
+        let ago = ((now - earlier) / 60_000) as usize;
+        // Two nodes flush the same minute; a third count is of a domain that is gone.
+        volume::add(&mut conn, earlier, &[count(id, beijing, 3)])
+            .await
+            .expect("add");
+        volume::add(
+            &mut conn,
+            earlier,
+            &[count(id, beijing, 2), count(id + 1_000, beijing, 7)],
+        )
+        .await
+        .expect("a count of a missing domain is dropped, not an error");
+        volume::add(&mut conn, now, &[count(id, other, 1)])
+            .await
+            .expect("add");
+        let from = earlier - 5 * 60_000;
+        let slots = volume::per_slot(&mut conn, id, from, 5 * 60_000)
+            .await
+            .expect("slots");
+        assert_eq!(slots, vec![(1, 5), (3, 1)], "{}", b.name);
+        let groups = volume::per_group(&mut conn, id, from)
+            .await
+            .expect("groups");
+        assert_eq!(groups, vec![(beijing, 5), (other, 1)], "{}", b.name);
+        assert!(
+            volume::per_group(&mut conn, id + 1_000, from)
+                .await
+                .expect("groups")
+                .is_empty()
+        );
+
+        let hour = svc
+            .query_volume(&alice, name, Some(1))
+            .await
+            .expect("volume");
+        assert_eq!((hour.total, hour.series.len()), (6, 60), "{}", b.name);
+        // The current minute is the last slot (or the one before, when a minute began meanwhile).
+        let filled: Vec<(usize, u64)> = hour
+            .series
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| (i, *n))
+            .collect();
+        assert!(
+            filled == [(59 - ago, 5), (59, 1)] || filled == [(58 - ago, 5), (58, 1)],
+            "{filled:?}"
+        );
+        assert!(matches!(
+            svc.query_volume(&bob, name, None).await,
+            Err(ServiceError::NotFound(_))
+        ));
+        assert!(matches!(
+            svc.query_volume(&alice, name, Some(169)).await,
+            Err(ServiceError::Invalid(m)) if m.starts_with("hours")
+        ));
+
+        // The minute goes; its hour has not ended, so the groups keep it.
+        assert_eq!(
+            volume::prune(&mut conn, earlier + 60_000)
+                .await
+                .expect("prune"),
+            1
+        );
+        let slots = volume::per_slot(&mut conn, id, from, 5 * 60_000)
+            .await
+            .expect("slots");
+        assert_eq!(slots, vec![(3, 1)], "{}", b.name);
+        let groups = volume::per_group(&mut conn, id, from)
+            .await
+            .expect("groups");
+        assert_eq!(groups, vec![(beijing, 5), (other, 1)], "{}", b.name);
+
+        // Whatever groups clients claim, a domain stores one row a minute and one per group
+        // and hour: every group twice a minute for two minutes of one hour is 2 + 165 rows.
+        let every_group: Vec<Count> = (0..UserGroup::COUNT)
+            .filter_map(UserGroup::from_index)
+            .map(|group| count(id, group, 1))
+            .collect();
+        assert_eq!(every_group.len(), 165);
+        let hour = volume::hour_of(now);
+        let busy = hour - 48 * 3_600_000;
+        for minute in [busy + 60_000, busy + 120_000] {
+            for _ in 0..2 {
+                volume::add(&mut conn, minute, &every_group)
+                    .await
+                    .expect("add");
+            }
+        }
+        let slots = volume::per_slot(&mut conn, id, busy, 60_000)
+            .await
+            .expect("slots");
+        assert_eq!(&slots[..2], &[(1, 330), (2, 330)], "{}", b.name);
+        let groups = volume::per_group(&mut conn, id, busy)
+            .await
+            .expect("groups");
+        assert_eq!(groups.len(), 165, "{}", b.name);
+        assert_eq!(
+            groups.iter().find(|(g, _)| *g == beijing).map(|(_, n)| *n),
+            Some(4 + 5)
+        );
+        assert!(
+            volume::prune(&mut conn, busy + 3_600_000)
+                .await
+                .expect("prune")
+                >= 165 + 2,
+            "the hour that ended goes whole"
+        );
+        drop(conn);
+        svc.delete_domains(&alice, &[name.to_owned()])
+            .await
+            .expect("delete");
+        let mut conn = b.store.conn().await.expect("conn");
+        assert!(
+            volume::per_group(&mut conn, id, from)
+                .await
+                .expect("groups")
+                .is_empty(),
+            "a deleted domain's volume goes with it ({})",
+            b.name
+        );
+    }
+}

@@ -296,7 +296,7 @@ fn KeyTable(keys: Vec<KeyInfo>, delete: ServerAction<DeleteAccessKey>) -> impl I
         <table class="key-list">
             <thead>
                 <tr>
-                    <th>"Access key ID"</th>
+                    <th>{t("访问密钥 ID", "Access key ID")}</th>
                     <th>{t("用户", "User")}</th>
                     <th>{t("创建时间 (UTC)", "Created (UTC)")}</th>
                     <th>{t("操作", "Actions")}</th>

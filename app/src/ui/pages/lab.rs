@@ -85,6 +85,7 @@ pub fn LabPage() -> impl IntoView {
                 </p>
                 <textarea
                     id="strategy-json"
+                    aria-label=t("策略 JSON", "Strategy JSON")
                     spellcheck="false"
                     prop:value=move || text.get()
                     on:input=move |ev| text.set(event_target_value(&ev))

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use crate::model::{ContactGroupRecord, ContactRecord, DeliveryRecord};
 use crate::ui::i18n::t;
 use crate::ui::server_fns::alert_contacts::{
-    DeleteContact, DeleteContactGroup, PutContact, list_contact_groups, list_contacts,
+    DeleteContact, DeleteContactGroup, PutContact, TestContact, list_contact_groups, list_contacts,
     list_deliveries, put_contact_group,
 };
 use crate::ui::widgets::{
@@ -19,6 +19,7 @@ pub fn NotificationsPage() -> impl IntoView {
     let put = ServerAction::<PutContact>::new();
     let delete = ServerAction::<DeleteContact>::new();
     let delete_group = ServerAction::<DeleteContactGroup>::new();
+    let test = ServerAction::<TestContact>::new();
     let groups_saved = RwSignal::new(0_u32);
     let contacts = Resource::new(
         move || (put.version().get(), delete.version().get()),
@@ -34,7 +35,8 @@ pub fn NotificationsPage() -> impl IntoView {
         },
         |_| list_contact_groups(),
     );
-    let deliveries = Resource::new(|| (), |_| list_deliveries());
+    // A test shows up in the log at once (queued), then as the sender records it.
+    let deliveries = Resource::new(move || test.version().get(), |_| list_deliveries());
     let (ready, set_ready) = signal(false);
     Effect::new(move |_| set_ready.set(true));
     let failure = move || {
@@ -42,7 +44,21 @@ pub fn NotificationsPage() -> impl IntoView {
             put.value().get(),
             delete.value().get(),
             delete_group.value().get(),
+            test.value().get().map(|r| r.map(|_| ())),
         ])
+    };
+    let tested = move || {
+        let Some(Ok(queued)) = test.value().get() else {
+            return None;
+        };
+        Some(view! {
+            <p class="ok" role="status">
+                {move || crate::ui::i18n::lang().get().pick(
+                    format!("已排队 {queued} 条测试消息，结果见下方发送记录。"),
+                    format!("{queued} test message(s) queued; see the delivery log below for how they went."),
+                )}
+            </p>
+        })
     };
     view! {
         <Title text="通知 Notifications · ITM" />
@@ -64,13 +80,14 @@ pub fn NotificationsPage() -> impl IntoView {
                 </ActionForm>
             </Writable>
             {move || failure().map(alert)}
+            {tested}
             <Transition fallback=loading>
                 {move || contacts.get().map(|r| match r {
                     Err(e) => alert_error(&e),
                     Ok(list) if list.is_empty() => view! {
                         <p class="empty">{t("还没有联系人：添加一个，再在域名的“通知”页选中它。", "No contacts yet: add one, then choose it on a domain's Notifications tab.")}</p>
                     }.into_any(),
-                    Ok(list) => view! { <ContactTable list delete /> }.into_any(),
+                    Ok(list) => view! { <ContactTable list delete test /> }.into_any(),
                 })}
             </Transition>
         </section>
@@ -102,7 +119,11 @@ pub fn NotificationsPage() -> impl IntoView {
 }
 
 #[component]
-fn ContactTable(list: Vec<ContactRecord>, delete: ServerAction<DeleteContact>) -> impl IntoView {
+fn ContactTable(
+    list: Vec<ContactRecord>,
+    delete: ServerAction<DeleteContact>,
+    test: ServerAction<TestContact>,
+) -> impl IntoView {
     view! {
         <table class="contact-list">
             <thead>
@@ -116,7 +137,7 @@ fn ContactTable(list: Vec<ContactRecord>, delete: ServerAction<DeleteContact>) -
             </thead>
             <tbody>
                 {list.into_iter().map(|c| {
-                    let (name, row_name) = (c.name.clone(), c.name.clone());
+                    let (name, row_name, test_name) = (c.name.clone(), c.name.clone(), c.name.clone());
                     view! {
                         <tr data-contact=row_name>
                             <td>{c.name}</td>
@@ -125,6 +146,7 @@ fn ContactTable(list: Vec<ContactRecord>, delete: ServerAction<DeleteContact>) -
                             <td>{c.webhook}</td>
                             <td>
                                 <Writable>
+                                    {test_button(test, test_name.clone())}
                                     {confirm_delete!(delete, name = name)}
                                 </Writable>
                             </td>
@@ -133,6 +155,18 @@ fn ContactTable(list: Vec<ContactRecord>, delete: ServerAction<DeleteContact>) -
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// "Send a test": one test message on each of the contact's channels.
+fn test_button(test: ServerAction<TestContact>, name: String) -> impl IntoView {
+    view! {
+        <ActionForm action=test attr:class="test-contact">
+            <input type="hidden" name="name" value=name />
+            <button type="submit" disabled=move || test.pending().get()>
+                {t("发送测试", "Send a test")}
+            </button>
+        </ActionForm>
     }
 }
 

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::model::MonitorPointInfo;
+use crate::model::{MonitorPointInfo, PointIssue};
 use crate::strategy::{AREAS, Isp};
 use crate::ui::i18n::{isp_name, lang, t};
 use crate::ui::server_fns::account_overview::account_usage;
@@ -57,10 +57,12 @@ pub fn UsagePage() -> impl IntoView {
         <section class="points card">
             <h2>{t("监控点", "Monitor points")}</h2>
             <p class="hint">
-                {t(
-                    "在其他机器上运行 itm probe-agent --server <本控制台地址> --token <令牌>，即成为一个监控点。",
-                    "Run itm probe-agent --server <this console's address> --token <token> on another machine to add a monitor point.",
-                )}
+                {t("在其他机器上运行 ", "Run ")}
+                <code>
+                    "itm probe-agent --server " {t("<本控制台地址>", "<this console's address>")}
+                    " --token " {t("<令牌>", "<token>")}
+                </code>
+                {t("，即成为一个监控点。", " on another machine to add a monitor point.")}
             </p>
             <Writable>
                 <ActionForm action=create attr:class="add-point">
@@ -103,7 +105,6 @@ pub fn UsagePage() -> impl IntoView {
 
 #[component]
 fn PointTable(list: Vec<MonitorPointInfo>, delete: ServerAction<DeletePoint>) -> impl IntoView {
-    let lang = lang();
     view! {
         <table class="point-list">
             <thead>
@@ -120,13 +121,15 @@ fn PointTable(list: Vec<MonitorPointInfo>, delete: ServerAction<DeletePoint>) ->
             <tbody>
                 {list.into_iter().map(|p| {
                     let name = p.name.clone();
-                    let issue = match (&p.issue, p.probe_side_problem) {
-                        (Some(i), _) => i.clone(),
-                        (None, true) => lang.get_untracked().pick(
+                    let issue = match (p.issue_kind.clone(), p.issue.clone(), p.probe_side_problem) {
+                        (Some(kind), ..) => view! { <IssueText kind /> }.into_any(),
+                        // From a server that sent the English text only.
+                        (None, Some(text), _) => view! { <code>{text}</code> }.into_any(),
+                        (None, None, true) => t(
                             "监控点侧问题：对所有端点都失败",
                             "probe-side problem: fails against every endpoint",
-                        ).to_owned(),
-                        _ => String::new(),
+                        ).into_any(),
+                        _ => ().into_any(),
                     };
                     view! {
                         <tr data-point=p.name.clone()>
@@ -148,5 +151,38 @@ fn PointTable(list: Vec<MonitorPointInfo>, delete: ServerAction<DeletePoint>) ->
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// Why a point could not probe, in the user's language; addresses, flags and system errors are
+/// shown as they are.
+#[component]
+fn IssueText(kind: PointIssue) -> impl IntoView {
+    match kind {
+        PointIssue::Blocked {
+            address,
+            flag,
+            networks,
+        } => view! {
+            {t("被策略阻止：", "blocked by policy: ")}
+            <code>{address}</code>
+            {t(" 不在允许探测的网络内（", " is outside the networks probes may reach (")}
+            <code>{format!("{flag} {networks}")}</code>
+            {t("）", ")")}
+        }
+        .into_any(),
+        PointIssue::NoIcmp {
+            icmp_error,
+            raw_error,
+        } => view! {
+            {t("本进程无法发出 PING 探测：没有 ICMP 套接字（", "PING probes are not possible from this process: no ICMP socket (")}
+            <code>{icmp_error}</code>
+            {t("），也没有原始套接字（", ") and no raw socket (")}
+            <code>{raw_error}</code>
+            {t("）；可用 ", "); allow them with ")}
+            <code>"sysctl net.ipv4.ping_group_range=\"0 2147483647\""</code>
+            {t(" 或 CAP_NET_RAW 允许。", " or CAP_NET_RAW.")}
+        }
+        .into_any(),
     }
 }

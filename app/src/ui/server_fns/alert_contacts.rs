@@ -43,6 +43,16 @@ pub async fn delete_contact(name: String) -> Result<(), ConsoleError> {
         .map_err(failed)
 }
 
+/// Queues a test message on each of the contact's channels; returns how many.
+#[server]
+pub async fn test_contact(name: String) -> Result<usize, ConsoleError> {
+    use super::{backend, failed, request};
+    backend()?
+        .test_contact(&request().await, &name)
+        .await
+        .map_err(failed)
+}
+
 #[server]
 pub async fn list_contact_groups() -> Result<Vec<ContactGroupRecord>, ConsoleError> {
     use super::{backend, failed, request};

@@ -66,6 +66,23 @@ pub async fn set_domain_status(domain: String, status: String) -> Result<(), Con
         .map_err(failed)
 }
 
+/// `ttl` as typed: a number of seconds, 1..=86400 (the service says why otherwise).
+#[server]
+pub async fn set_domain_ttl(domain: String, ttl: String) -> Result<(), ConsoleError> {
+    use super::{backend, failed, request};
+    let seconds = ttl.trim().parse::<i64>().map_err(|_| {
+        failed(ConsoleError::Invalid(format!(
+            "ttl: \"{}\" is not a whole number of seconds",
+            // Only the start of what was typed: the message is shown beside the field.
+            ttl.chars().take(32).collect::<String>().escape_debug()
+        )))
+    })?;
+    backend()?
+        .set_domain_ttl(&request().await, &domain, seconds)
+        .await
+        .map_err(failed)
+}
+
 #[server(endpoint = "delete_domain")]
 pub async fn delete_domain(domain: String) -> Result<(), ConsoleError> {
     use super::{backend, failed, request};

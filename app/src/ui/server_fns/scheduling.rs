@@ -1,11 +1,11 @@
-//! Scheduling's server functions: a domain's enabled strategy with live health, and enabling
-//! the recommended strategy.
+//! Scheduling's server functions: a domain's enabled strategy with live health, enabling the
+//! recommended strategy, and the queries its name got.
 
 use leptos::prelude::*;
 
 use crate::ui::error::ConsoleError;
 
-use crate::model::{DomainSchedule, StrategyDraft, VersionInfo};
+use crate::model::{DomainSchedule, QueryVolume, StrategyDraft, VersionInfo};
 use crate::strategy::StrategyDocument;
 
 #[server]
@@ -27,6 +27,15 @@ pub async fn recommend_strategy(
     use super::{backend, failed, request};
     backend()?
         .recommend_strategy(&request().await, &domain, enabling(base, note))
+        .await
+        .map_err(failed)
+}
+
+#[server]
+pub async fn domain_query_volume(domain: String, hours: u32) -> Result<QueryVolume, ConsoleError> {
+    use super::{backend, failed, request};
+    backend()?
+        .query_volume(&request().await, &domain, hours)
         .await
         .map_err(failed)
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::ui::error::ConsoleError;
 
-use crate::model::{DomainSchedule, HealthEventRecord, VersionInfo};
+use crate::model::{DomainSchedule, Evidence, HealthEventRecord, VersionInfo};
 use crate::strategy::{Family, UserGroup};
 use crate::ui::i18n::{lang, t, version_source_name};
 use crate::ui::server_fns::monitor_admin::health_events;
@@ -116,7 +116,7 @@ fn Timeline(list: Vec<Entry>, left: RwSignal<Option<i64>>, right: RwSignal<i64>)
                                 if e.from.is_empty() { "?" } else { &e.from },
                                 e.to
                             ),
-                            Some(e.evidence.to_string()),
+                            Some(e.evidence.clone()),
                         ),
                         Entry::Version(v) => (
                             "event version".to_owned(),
@@ -139,10 +139,10 @@ fn Timeline(list: Vec<Entry>, left: RwSignal<Option<i64>>, right: RwSignal<i64>)
                             <button type="button" class="pick" on:click=move |_| right.set(at)>
                                 {t("之后作为 B", "after → B")}
                             </button>
-                            {evidence.map(|text| view! {
+                            {evidence.map(|evidence| view! {
                                 <details>
                                     <summary>{t("证据", "Evidence")}</summary>
-                                    <pre>{text}</pre>
+                                    <EvidenceView evidence />
                                 </details>
                             })}
                         </li>
@@ -220,7 +220,7 @@ fn Compare(domain: String, a: i64, b: i64, events: Vec<Entry>) -> impl IntoView 
                                         <li>
                                             <time>{time_text(e.time)}</time>
                                             {format!(" {} {} → {} ", e.endpoint, e.from, e.to)}
-                                            <code>{e.evidence.to_string()}</code>
+                                            <EvidenceView evidence=e.evidence.clone() />
                                         </li>
                                     }).collect_view()}
                                 </ul>
@@ -267,4 +267,71 @@ fn changed_groups(
             })
         })
         .collect()
+}
+
+/// A state change's evidence: the window's failed rounds against `minErrors`, the deciding
+/// round's failing points against the threshold, and each point's result — or, for evidence of
+/// another shape, the document as it is.
+#[component]
+fn EvidenceView(evidence: serde_json::Value) -> impl IntoView {
+    let Some(e) = Evidence::read(&evidence) else {
+        return view! { <code class="evidence-raw">{evidence.to_string()}</code> }.into_any();
+    };
+    let lang = lang();
+    let rounds = {
+        let (failures, seen, size, min) = (e.failures, e.window.len(), e.window_size, e.min_errors);
+        move || {
+            lang.get().pick(
+                format!("最近 {seen} 轮（窗口 {size} 轮）中 {failures} 轮失败；失败 {min} 轮即判为异常"),
+                format!("{failures} of the last {seen} rounds failed (window {size}); {min} make it down"),
+            )
+        }
+    };
+    let v = e.verdict;
+    let round = move || {
+        lang.get().pick(
+            format!(
+                "这一轮 {} / {} 个监控点失败（{}%，阈值 {}%）",
+                v.failing, v.reporting, v.failing_percent, v.fault_threshold
+            ),
+            format!(
+                "this round {} of {} points failed ({} %, threshold {} %)",
+                v.failing, v.reporting, v.failing_percent, v.fault_threshold
+            ),
+        )
+    };
+    let rows = e
+        .points
+        .into_iter()
+        .map(|p| {
+            view! {
+                <tr class=if p.ok { "ok" } else { "failed" }>
+                    <td><code>{p.point}</code></td>
+                    <td>{if p.ok { t("正常", "ok").into_any() } else { t("失败", "failed").into_any() }}</td>
+                    <td>{p.http_status.map_or("—".to_owned(), |s| s.to_string())}</td>
+                    <td>{p.latency_ms.map_or("—".to_owned(), |ms| format!("{ms} ms"))}</td>
+                    <td><code>{p.failure.unwrap_or_default()}</code></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="evidence-detail">
+            <p>{rounds}</p>
+            <p>{round}</p>
+            <table class="evidence-points">
+                <thead>
+                    <tr>
+                        <th>{t("监控点", "Point")}</th>
+                        <th>{t("结果", "Result")}</th>
+                        <th>"HTTP"</th>
+                        <th>{t("耗时", "Latency")}</th>
+                        <th>{t("失败原因", "Failure")}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
 }

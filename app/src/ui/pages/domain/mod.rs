@@ -9,6 +9,7 @@ mod history;
 mod monitor;
 mod notify;
 mod results;
+mod volume;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,8 +18,8 @@ use leptos_router::hooks::use_params_map;
 use super::domains::{monitor_label, status_label};
 use crate::ui::i18n::t;
 use crate::ui::live::{Shows, version_for};
-use crate::ui::server_fns::domain_admin::domain_info;
-use crate::ui::widgets::{CopyButton, alert_error};
+use crate::ui::server_fns::domain_admin::{SetDomainTtl, domain_info};
+use crate::ui::widgets::{CopyButton, alert_error, current_user, error_text};
 use endpoints::EndpointsTab;
 use monitor::MonitorTab;
 use notify::DomainNotifyTab;
@@ -56,6 +57,16 @@ pub fn DomainPage() -> impl IntoView {
         move || (domain.get(), tab.get(), changed.get(), live.get()),
         |(d, ..)| domain_info(d),
     );
+    let ttl = TtlEdit {
+        action: ServerAction::<SetDomainTtl>::new(),
+        typed: RwSignal::new(None),
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(())) = ttl.action.value().get() {
+            ttl.typed.set(None);
+            changed.update(|n| *n += 1);
+        }
+    });
     let (ready, set_ready) = signal(false);
     Effect::new(move |_| set_ready.set(true));
     let tab_link = move |slug: &'static str, label: fn() -> (&'static str, &'static str)| {
@@ -108,7 +119,10 @@ pub fn DomainPage() -> impl IntoView {
                                         <dt>"CNAME"</dt>
                                         <dd class="cname">
                                             {if cname.is_empty() {
-                                                view! { <span>{t("非 ITM 域名（NS 委派）", "non-ITM domain (NS delegation)")}</span> }.into_any()
+                                                view! {
+                                                    <span>{t("非 ITM 域名（NS 委派）", "non-ITM domain (NS delegation)")}</span>
+                                                    <NameServers names=d.name_servers.clone() />
+                                                }.into_any()
                                             } else {
                                                 view! { <span class="value">{cname.clone()}</span> <CopyButton text=cname.clone() /> }.into_any()
                                             }}
@@ -117,6 +131,8 @@ pub fn DomainPage() -> impl IntoView {
                                         <dd class="status">{status_label(d.summary.status)}</dd>
                                         <dt>{t("监控", "Monitor")}</dt>
                                         <dd class="monitor">{monitor_label(d.summary.monitor_status, d.endpoint_count, d.down_count)}</dd>
+                                        <dt>"TTL"</dt>
+                                        <dd class="ttl"><TtlField domain=domain.get() stored=d.ttl edit=ttl /></dd>
                                         <dt>{t("端点数", "Endpoints")}</dt>
                                         <dd class="count">{d.endpoint_count}</dd>
                                         <dt>{t("策略版本", "Strategy version")}</dt>
@@ -148,4 +164,64 @@ pub fn DomainPage() -> impl IntoView {
             }
         }}
     }
+}
+
+/// The name servers a delegated domain's NS records should name, to copy into its parent zone.
+#[component]
+fn NameServers(names: Vec<String>) -> impl IntoView {
+    (!names.is_empty()).then(|| {
+        view! {
+            <p class="hint">
+                {t(
+                    "在上级域名处把本域名的 NS 记录设为：",
+                    "In the parent zone, set this name's NS records to:",
+                )}
+            </p>
+            <ul class="name-servers">
+                {names.into_iter().map(|n| view! { <li><code>{n.clone()}</code> " " <CopyButton text=n /></li> }).collect_view()}
+            </ul>
+        }
+    })
+}
+
+/// The TTL form's state, kept above the facts (which are drawn again on every change), so what
+/// was typed survives a refresh and a refused save.
+#[derive(Clone, Copy)]
+struct TtlEdit {
+    action: ServerAction<SetDomainTtl>,
+    /// What the user typed and has not saved yet (None: show the stored TTL).
+    typed: RwSignal<Option<String>>,
+}
+
+/// The TTL of the domain's answers: a number for readers, a field for writers; a refused value
+/// keeps its text and shows why beside it.
+#[component]
+fn TtlField(domain: String, stored: u32, edit: TtlEdit) -> impl IntoView {
+    let TtlEdit { action, typed } = edit;
+    if !current_user().is_some_and(|m| m.can_write) {
+        return view! { <span class="value">{stored}</span> }.into_any();
+    }
+    let error = move || match action.value().get() {
+        Some(Err(e)) if typed.get().is_some() => Some(error_text(&e)),
+        _ => None,
+    };
+    view! {
+        <ActionForm action attr:class="ttl-form">
+            <input type="hidden" name="domain" value=domain />
+            <input
+                type="text"
+                inputmode="numeric"
+                name="ttl"
+                aria-label=t("TTL（秒）", "TTL (seconds)")
+                prop:value=move || typed.get().unwrap_or_else(|| stored.to_string())
+                on:input=move |ev| typed.set(Some(event_target_value(&ev)))
+            />
+            <span class="unit">{t("秒", "s")}</span>
+            <button type="submit" disabled=move || action.pending().get()>
+                {t("保存 TTL", "Save TTL")}
+            </button>
+            {move || error().map(|m| view! { <span class="field-error" data-field="ttl" role="alert">{m}</span> })}
+        </ActionForm>
+    }
+    .into_any()
 }

@@ -2,13 +2,15 @@
 //! health, computed by the evaluator the DNS server runs (here on the server for the first
 //! render, then in the browser) — as a map of China (colour = the answering endpoint; hover a
 //! province for its per-ISP answers and shares) and as a table; the recommended strategy, after
-//! its diff against the enabled version is shown and confirmed; and the history (`history.rs`).
+//! its diff against the enabled version is shown and confirmed; the queries per user group
+//! (`volume.rs`); and the history (`history.rs`).
 
 use leptos::prelude::*;
 
 use crate::ui::error::ConsoleError;
 
 use super::history::History;
+use super::volume::{QueryVolumePanel, VolumeData};
 use crate::model::{DomainSchedule, EndpointStatus};
 use crate::strategy::{Area, Family, Isp, Preview, UserGroup};
 use crate::ui::i18n::{area_name, isp_name, lang, t};
@@ -38,6 +40,7 @@ pub fn ResultsTab(domain: String) -> impl IntoView {
     let selected = RwSignal::new(None::<Area>);
     let recommend_domain = domain.clone();
     let history_domain = domain.clone();
+    let volume = VolumeData::new(domain.clone());
     view! {
         <section class="results card">
             <h2>{t("调度结果", "Scheduling results")}</h2>
@@ -83,13 +86,14 @@ pub fn ResultsTab(domain: String) -> impl IntoView {
                                 Ok(preview) => {
                                     let endpoints: Vec<String> =
                                         s.document.endpoints_conf.iter().map(|e| e.value.clone()).collect();
-                                    view! { <ResultsView preview endpoints schedule=s selected /> }.into_any()
+                                    view! { <ResultsView preview endpoints schedule=s selected volume /> }.into_any()
                                 }
                             },
                         })
                 }}
             </Transition>
         </section>
+        <QueryVolumePanel volume />
         <History domain=history_domain refresh=Signal::derive(move || recommend.version().get() + live.get() as usize) />
     }
 }
@@ -100,6 +104,7 @@ fn ResultsView(
     endpoints: Vec<String>,
     schedule: DomainSchedule,
     selected: RwSignal<Option<Area>>,
+    volume: VolumeData,
 ) -> impl IntoView {
     let lang = lang();
     let legend = endpoints
@@ -136,10 +141,12 @@ fn ResultsView(
                         .map(|(v, p)| format!("{v} {:.1}%", p * 100.0))
                         .collect::<Vec<_>>()
                         .join(", ");
+                    let queries = volume.of_group(UserGroup::new(area, isp));
                     view! {
-                        <tr>
+                        <tr data-isp=isp.code()>
                             <th>{move || isp_name(isp)} " " {isp.code()}</th>
                             <td>{if shares.is_empty() { "—".to_owned() } else { shares }}</td>
+                            <td class="queries">{queries.map_or("—".to_owned(), |n| n.to_string())}</td>
                         </tr>
                     }
                 })
@@ -147,7 +154,19 @@ fn ResultsView(
             view! {
                 <div class="area-detail" data-testid="area-detail">
                     <h3>{move || area_name(area)} " " {area.code()}</h3>
-                    <table>{rows}</table>
+                    <table>
+                        <thead>
+                            <tr>
+                                <th>{t("运营商", "ISP")}</th>
+                                <th>{t("调度结果", "Answers")}</th>
+                                <th>{move || {
+                                    let since = volume.groups_since().map(crate::ui::widgets::time_text).unwrap_or_default();
+                                    lang.get().pick(format!("查询数（自 {since} 起，UTC）"), format!("Queries (since {since} UTC)"))
+                                }}</th>
+                            </tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
                 </div>
             }
         })

@@ -254,7 +254,8 @@ fn NodeView(node: Node) -> impl IntoView {
             }
         >
             <button type="button" class="node-body" on:click=select title=node.label.clone()>
-                <span class="node-name">{node.start.then_some("▶ ")} {node.label.clone()}</span>
+                // A rule's name is the user's data: never translated.
+                <span class="node-name" translate="no">{node.start.then_some("▶ ")} {node.label.clone()}</span>
                 <small class="badge">{badge}</small>
             </button>
             {rule.map(|_| view! {

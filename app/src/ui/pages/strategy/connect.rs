@@ -106,7 +106,7 @@ fn ConnectRow(
                 {label}
                 <select id=id on:change=move |ev| chosen.set(event_target_value(&ev))>
                     <option value="">"—"</option>
-                    {move || choices.get().into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                    {move || choices.get().into_iter().map(|n| view! { <option value=n.clone() translate="no">{n.clone()}</option> }).collect_view()}
                 </select>
             </label>
             <button

@@ -70,10 +70,10 @@ fn RulePanel(name: String) -> impl IntoView {
         let name = r.name.clone();
         view! {
             <div class="rule-panel" data-rule=name.clone()>
-                <h3>{t("规则", "Rule")} " " <span class="value">{name.clone()}</span></h3>
+                <h3>{t("规则", "Rule")} " " <span class="value" translate="no">{name.clone()}</span></h3>
                 <RuleFields rule=r.clone() />
                 {move || via.get().map(|(parent, index)| view! {
-                    <h4>{t("作为 ", "As an item of ")} {parent.clone()} {t(" 的子节点", "")}</h4>
+                    <h4>{t("作为 ", "As an item of ")} <span translate="no">{parent.clone()}</span> {t(" 的子节点", "")}</h4>
                     <ItemFields parent index />
                 })}
                 <Connect parent=name.clone() />
@@ -341,7 +341,7 @@ fn LeafPanel(parent: String, index: usize) -> impl IntoView {
             <div class="leaf-panel" data-leaf=reference.clone()>
                 <h3>{t("端点", "Endpoint")} " " <span class="value">{reference.clone()}</span></h3>
                 {endpoint}
-                <h4>{t("在 ", "In ")} {parent.clone()} {t(" 中", "")}</h4>
+                <h4>{t("在 ", "In ")} <span translate="no">{parent.clone()}</span> {t(" 中", "")}</h4>
                 <ItemFields parent=parent.clone() index />
             </div>
         }
@@ -416,7 +416,7 @@ fn ItemFields(parent: String, index: usize) -> impl IntoView {
                         {t("移到", "Move to")}
                         <select class="move-to" on:change=move |ev| move_to.set(event_target_value(&ev))>
                             <option value="">"—"</option>
-                            {targets.get().into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                            {targets.get().into_iter().map(|n| view! { <option value=n.clone() translate="no">{n.clone()}</option> }).collect_view()}
                         </select>
                     </label>
                     <button

@@ -103,7 +103,7 @@ pub(super) fn Problems() -> impl IntoView {
                                         }
                                     }
                                 >
-                                    {line.text.clone()}
+                                    {names_marked(&line.text)}
                                 </button>
                             </li>
                         }
@@ -112,6 +112,27 @@ pub(super) fn Problems() -> impl IntoView {
             }}
         </ul>
     }
+}
+
+/// The line's text with the names it quotes marked as data (`translate="no"`): a rule's name is
+/// the user's, in whatever language they wrote it.
+fn names_marked(text: &str) -> impl IntoView + use<> {
+    let parts: Vec<&str> = text.split('"').collect();
+    // An odd number of quotes: the last one opens nothing and stays text.
+    let unclosed = parts.len().is_multiple_of(2);
+    let last = parts.len() - 1;
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(i, part)| match (i % 2 == 1, unclosed && i == last) {
+            (true, false) => {
+                view! { <span class="name" translate="no">{format!("\"{part}\"")}</span> }
+                    .into_any()
+            }
+            (true, true) => format!("\"{part}").into_any(),
+            (false, _) => part.to_owned().into_any(),
+        })
+        .collect_view()
 }
 
 fn lint_text(l: &Lint, lang: crate::ui::i18n::Lang) -> String {

@@ -145,15 +145,15 @@ fn WhatIf() -> impl IntoView {
                 }}
             </div>
             <div class="down-groups">
-                <select id="down-rule" on:change=move |ev| rule.set(event_target_value(&ev))>
+                <select id="down-rule" aria-label=t("规则", "Rule") on:change=move |ev| rule.set(event_target_value(&ev))>
                     <option value="">{t("规则…", "Rule…")}</option>
-                    {move || rules.get().into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view()}
+                    {move || rules.get().into_iter().map(|n| view! { <option value=n.clone() translate="no">{n.clone()}</option> }).collect_view()}
                 </select>
                 <button type="button" id="down-rule-button" on:click=move |_| {
                     let r = rule.get_untracked();
                     take_down(ctx.editor.with_untracked(|e| endpoints_under(e.doc(), &r)));
                 }>{t("该规则下全部故障", "All under the rule down")}</button>
-                <select id="down-area" on:change=move |ev| area.set(event_target_value(&ev))>
+                <select id="down-area" aria-label=t("地区", "Area") on:change=move |ev| area.set(event_target_value(&ev))>
                     <option value="">{t("地区…", "Area…")}</option>
                     {AREAS.iter().map(|a| view! { <option value=a.code>{move || lang().get().pick(a.name_zh, a.name_en)}</option> }).collect_view()}
                 </select>
@@ -161,7 +161,7 @@ fn WhatIf() -> impl IntoView {
                     let a = area.get_untracked();
                     take_down(endpoints.get_untracked().into_iter().filter(|(_, x, _)| *x == a).map(|(v, ..)| v).collect());
                 }>{t("该地区全部故障", "All in the area down")}</button>
-                <select id="down-isp" on:change=move |ev| isp.set(event_target_value(&ev))>
+                <select id="down-isp" aria-label=t("运营商", "ISP") on:change=move |ev| isp.set(event_target_value(&ev))>
                     <option value="">{t("运营商…", "ISP…")}</option>
                     {Isp::ALL.into_iter().map(|i| view! { <option value=i.code()>{move || isp_name(i)}</option> }).collect_view()}
                 </select>
