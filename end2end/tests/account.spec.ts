@@ -30,6 +30,10 @@ test('the main account manages a sub-user, its policies and keys, and reads the 
   await expect(page.locator('section.keys').getByTestId('secret')).toHaveText(/.{20,}/);
   const keyRow = page.locator('table.key-list tr', { hasText: name });
   await expect(keyRow).toHaveCount(1);
+  // The log on the same page has read each action again, without a reload.
+  const logged = page.locator('table.audit-list tr', { hasText: name });
+  await expect(logged.locator('td.action', { hasText: 'user.create' })).toHaveCount(1);
+  await expect(logged.locator('td.action', { hasText: 'policy.grant' })).toHaveCount(1);
   await shot(page, info, 'iam');
 
   // The audit log, filtered by action, through the URL the form submits.
@@ -63,10 +67,23 @@ test('contacts, a group and a domain\'s choice of whom to notify', async ({ page
   await expect(page.locator('section.contacts')).toHaveAttribute('data-ready', 'true');
   const contact = `ops${Date.now()}`;
   const form = page.locator('form.add-contact');
+  const save = form.getByRole('button', { name: '保存联系人', exact: true });
+  // An empty form, then one with no channel: each is refused beside the field at fault, and
+  // what was typed stays.
+  await save.click();
+  await expect(form.locator('.field-error[data-field="name"]')).toBeVisible();
   await form.getByLabel('名称').fill(contact);
+  await save.click();
+  await expect(form.locator('.field-error[data-field="email"]')).toBeVisible();
+  await expect(form.locator('.field-error[data-field="name"]')).toHaveCount(0);
+  await expect(form.getByLabel('名称')).toHaveValue(contact);
+  await expect(page.locator(`tr[data-contact="${contact}"]`)).toHaveCount(0);
   await form.getByLabel('邮箱').fill('ops@example.com');
-  await form.getByRole('button', { name: '保存联系人', exact: true }).click();
+  await save.click();
   await expect(page.locator(`tr[data-contact="${contact}"]`)).toContainText('ops@example.com');
+  await expect(page.locator('section.contacts [role="status"]')).toContainText('联系人已保存');
+  await expect(form.locator('.field-error')).toHaveCount(0);
+  await expect(form.getByLabel('名称')).toHaveValue('');
 
   const group = `oncall${Date.now()}`;
   await page.locator('form.add-group').getByLabel('新组名').fill(group);

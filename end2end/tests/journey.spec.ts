@@ -40,6 +40,15 @@ test('from login to a monitored, scheduled domain', async ({ page }, info) => {
     await add.getByLabel('端点（IP 或域名）').fill('1.2.4.8');
     await expect(page.getByTestId('detected')).toContainText('北京 beijing.CN');
     await expect(add.locator('select[name=area]')).toHaveValue('beijing.CN');
+    // A host name, or nothing, has no detected place: the one detected before is taken back.
+    await add.getByLabel('端点（IP 或域名）').fill('www.example.com');
+    await expect(add.locator('select[name=area]')).toHaveValue('');
+    await expect(add.locator('select[name=isp]')).toHaveValue('');
+    await expect(page.getByTestId('detected')).toHaveText('');
+    await add.getByLabel('端点（IP 或域名）').fill('1.2.4.8');
+    await expect(add.locator('select[name=area]')).toHaveValue('beijing.CN');
+    await add.getByLabel('端点（IP 或域名）').fill('');
+    await expect(add.locator('select[name=area]')).toHaveValue('');
     // …but the operator may choose: this one is the Beijing China Telecom server, on loopback.
     await add.getByLabel('端点（IP 或域名）').fill('127.0.0.1');
     await add.locator('select[name=area]').selectOption('beijing.CN');

@@ -36,6 +36,11 @@ test('a read-only sub-user sees everything and can change nothing', async ({ pag
   await page.goto(`/domains/${domain}/monitor`);
   await expect(page.locator('form.monitor-form')).toBeVisible();
   await expect(page.getByRole('button', { name: '保存监控设置' })).toHaveCount(0);
+  // The settings are shown, not offered for editing.
+  await expect(page.getByTestId('read-only')).toBeVisible();
+  for (const field of ['select[name="protocol"]', 'input[name="timeoutSec"]', 'input[name="intervalSec"]', 'button.chip']) {
+    await expect(page.locator(`form.monitor-form ${field}`).first()).toBeDisabled();
+  }
   await page.goto(`/domains/${domain}/results`);
   await expect(page.locator('#recommend')).toHaveCount(0);
 

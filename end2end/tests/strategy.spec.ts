@@ -194,6 +194,23 @@ test('nested rules by keyboard, a refused cycle, moving, undo and redo, drafts, 
   await expect(page.locator('#enable')).toBeDisabled();
   await setItemNumber(page, BEIJING.endpoint, 'weight', 1);
   await expect(rule(page, north)).not.toHaveClass(/has-error/);
+  // Text that is not a whole number in range is not applied: the field keeps it and says why
+  // beside it, the draft keeps weight 1; a good number clears the message.
+  const weight = page.locator('.leaf-panel .item-weight');
+  const refused = page.locator('.leaf-panel .field-error[data-field="weight"]');
+  for (const [text, why] of [['2.5', /整数/], ['1e9', /整数/], ['', /整数/], ['100001', /100000/]] as const) {
+    await weight.fill(text);
+    await weight.press('Enter');
+    await expect(refused).toContainText(why);
+    await expect(weight).toHaveValue(text);
+    await expect(weight).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.locator('svg.edges .edge-label')).toContainText(['w1']);
+  }
+  await weight.fill('2');
+  await weight.press('Enter');
+  await expect(refused).toHaveCount(0);
+  await expect(page.locator('svg.edges .edge-label')).toContainText(['w2']);
+  await setItemNumber(page, BEIJING.endpoint, 'weight', 1);
   await rule(page, root).locator('.plus').click();
   await page.locator('#add-rule').click();
   const south = (await page.locator('.rule-panel').getAttribute('data-rule')) ?? '';
@@ -255,6 +272,8 @@ test('nested rules by keyboard, a refused cycle, moving, undo and redo, drafts, 
   await page.locator('#versions summary').click();
   await page.locator('#versions li[data-version="1"] .load-version').click();
   await expect(rule(page, north)).not.toHaveClass(/off/);
+  // The note about the saved draft no longer describes what the editor holds.
+  await expect(page.locator('[data-testid="draft-origin"]')).toHaveCount(0);
   await expect(page.locator('#diff-count')).toHaveAttribute('data-count', '0');
   await enable(page);
   const versions = await (await a.ctx.get(`/v1/domains/${d}/strategy/versions`)).json();

@@ -7,6 +7,7 @@ mod edit;
 mod graph;
 pub mod layout;
 pub mod lint;
+pub mod number;
 pub mod stress;
 pub mod usersets;
 

@@ -54,6 +54,23 @@ impl ConsoleError {
         }
     }
 
+    /// The form field bad input names (`"email: …"` → `email`), so a page can show the message
+    /// next to it; `None` for other kinds and for messages that name no field.
+    pub fn field(&self) -> Option<&str> {
+        let ConsoleError::Invalid(m) = self else {
+            return None;
+        };
+        let (field, _) = m.split_once(':')?;
+        let named = field
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && field
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c));
+        named.then_some(field)
+    }
+
     /// The message to show, in `lang` where the console words it itself (the service's
     /// messages name fields and values, and are shown as they are).
     pub fn text(&self, lang: Lang) -> String {
@@ -119,6 +136,20 @@ impl FromServerFnError for ConsoleError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bad_input_names_its_field() {
+        let invalid = |m: &str| ConsoleError::Invalid(m.into());
+        assert_eq!(
+            invalid("email: \"x\" is not an e-mail address").field(),
+            Some("email")
+        );
+        assert_eq!(invalid("[0].domain: empty").field(), None);
+        assert_eq!(invalid("points[1]: unknown").field(), Some("points[1]"));
+        assert_eq!(invalid("no field named here").field(), None);
+        assert_eq!(invalid("a contact needs: an e-mail").field(), None);
+        assert_eq!(ConsoleError::Conflict("name: taken".into()).field(), None);
+    }
 
     #[test]
     fn every_kind_has_its_status_and_survives_the_wire() {

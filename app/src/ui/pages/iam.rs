@@ -20,15 +20,17 @@ use crate::ui::widgets::{
 pub fn IamPage() -> impl IntoView {
     let (ready, set_ready) = signal(false);
     Effect::new(move |_| set_ready.set(true));
+    // Each action on this page is audited: the log below reads it again after each one.
+    let acted = RwSignal::new(0_u32);
     view! {
         <Title text="访问控制 IAM · ITM" />
         <section class="iam card" data-ready=move || ready.get().to_string()>
             <h1>{t("访问控制", "Access control")}</h1>
             <LoginLink />
         </section>
-        <Users />
-        <AccessKeys />
-        <AuditLog />
+        <Users acted />
+        <AccessKeys acted />
+        <AuditLog acted />
     }
 }
 
@@ -69,11 +71,17 @@ fn ShownOnce(label: String, secret: String) -> impl IntoView {
 }
 
 #[component]
-fn Users() -> impl IntoView {
+fn Users(acted: RwSignal<u32>) -> impl IntoView {
     let create = ServerAction::<CreateUser>::new();
     let reset = ServerAction::<ResetPassword>::new();
     let delete = ServerAction::<DeleteUser>::new();
     let policy = ServerAction::<SetPolicy>::new();
+    tell_on_completion(acted, move || {
+        create.version().get()
+            + reset.version().get()
+            + delete.version().get()
+            + policy.version().get()
+    });
     let list = Resource::new(
         move || {
             (
@@ -237,9 +245,12 @@ fn UserTable(
 }
 
 #[component]
-fn AccessKeys() -> impl IntoView {
+fn AccessKeys(acted: RwSignal<u32>) -> impl IntoView {
     let create = ServerAction::<CreateAccessKey>::new();
     let delete = ServerAction::<DeleteAccessKey>::new();
+    tell_on_completion(acted, move || {
+        create.version().get() + delete.version().get()
+    });
     let list = Resource::new(
         move || (create.version().get(), delete.version().get()),
         |_| list_access_keys(),
@@ -324,14 +335,26 @@ fn KeyTable(keys: Vec<KeyInfo>, delete: ServerAction<DeleteAccessKey>) -> impl I
     }
 }
 
+/// Counts `acted` up each time `completed` (a sum of action versions) changes after the first
+/// read, i.e. each time one of the actions finishes.
+fn tell_on_completion(acted: RwSignal<u32>, completed: impl Fn() -> usize + 'static) {
+    Effect::new(move |before: Option<usize>| {
+        let now = completed();
+        if before.is_some_and(|b| b != now) {
+            acted.update(|n| *n += 1);
+        }
+        now
+    });
+}
+
 #[component]
-fn AuditLog() -> impl IntoView {
+fn AuditLog(acted: RwSignal<u32>) -> impl IntoView {
     let query = use_query_map();
     let get = move |key: &str| query.read().get(key).unwrap_or_default();
     let days = move || get("days").parse::<i64>().unwrap_or(30);
     let list = Resource::new(
-        move || (get("user"), get("action"), days()),
-        |(user, action, days)| audit_log(user, action, days),
+        move || (get("user"), get("action"), days(), acted.get()),
+        |(user, action, days, _)| audit_log(user, action, days),
     );
     view! {
         <section class="audit card">

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::model::{ContactGroupRecord, ContactRecord, DeliveryRecord};
+use crate::ui::error::ConsoleError;
 use crate::ui::i18n::t;
 use crate::ui::server_fns::alert_contacts::{
     DeleteContact, DeleteContactGroup, PutContact, TestContact, list_contact_groups, list_contacts,
@@ -41,7 +42,9 @@ pub fn NotificationsPage() -> impl IntoView {
     Effect::new(move |_| set_ready.set(true));
     let failure = move || {
         first_error(&[
-            put.value().get(),
+            put.value()
+                .get()
+                .filter(|r| r.as_ref().err().and_then(ConsoleError::field).is_none()),
             delete.value().get(),
             delete_group.value().get(),
             test.value().get().map(|r| r.map(|_| ())),
@@ -71,13 +74,7 @@ pub fn NotificationsPage() -> impl IntoView {
                 )}
             </p>
             <Writable>
-                <ActionForm action=put attr:class="add-contact">
-                    <label>{t("名称", "Name")} <input type="text" name="name" required /></label>
-                    <label>{t("邮箱", "E-mail")} <input type="text" name="email" /></label>
-                    <label>{t("手机", "Phone")} <input type="text" name="phone" /></label>
-                    <label>"Webhook" <input type="text" name="webhook" placeholder="https://…" /></label>
-                    <button type="submit">{t("保存联系人", "Save contact")}</button>
-                </ActionForm>
+                <ContactForm put />
             </Writable>
             {move || failure().map(alert)}
             {tested}
@@ -115,6 +112,46 @@ pub fn NotificationsPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
+    }
+}
+
+/// The new-contact form. It works as a plain post before the page is hydrated; bad input is
+/// said beside the field the server names, and what was typed stays; a saved contact is
+/// confirmed and the form emptied for the next one.
+#[component]
+fn ContactForm(put: ServerAction<PutContact>) -> impl IntoView {
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if matches!(put.value().get(), Some(Ok(())))
+            && let Some(form) = form.get_untracked()
+        {
+            form.reset();
+        }
+    });
+    let refused = move |field: &'static str| {
+        move || match put.value().get() {
+            Some(Err(e)) if e.field() == Some(field) => Some(view! {
+                <span class="field-error" data-field=field role="alert">{error_text(&e)}</span>
+            }),
+            _ => None,
+        }
+    };
+    let saved = move || {
+        matches!(put.value().get(), Some(Ok(()))).then(|| {
+            view! {
+                <p class="ok" role="status">{t("联系人已保存。", "Contact saved.")}</p>
+            }
+        })
+    };
+    view! {
+        <ActionForm action=put node_ref=form attr:class="add-contact">
+            <label>{t("名称", "Name")} <input type="text" name="name" /> {refused("name")}</label>
+            <label>{t("邮箱", "E-mail")} <input type="text" name="email" /> {refused("email")}</label>
+            <label>{t("手机", "Phone")} <input type="text" name="phone" /> {refused("phone")}</label>
+            <label>"Webhook" <input type="text" name="webhook" placeholder="https://…" /> {refused("webhook")}</label>
+            <button type="submit" disabled=move || put.pending().get()>{t("保存联系人", "Save contact")}</button>
+        </ActionForm>
+        {saved}
     }
 }
 

@@ -314,22 +314,55 @@ fn AddForm(domain: String, add: ServerAction<AddEndpoint>) -> impl IntoView {
     let area = RwSignal::new(String::new());
     let isp = RwSignal::new(String::new());
     let detected = RwSignal::new(None::<IpPlace>);
+    // What detection put into the selects: taken back when the endpoint changes, so a place
+    // detected for an old address never stays selected for a host name or an empty field. A
+    // place the user chose is theirs and stays.
+    let filled = RwSignal::new(None::<(String, String)>);
+    let asked = RwSignal::new(0_u32);
+    let forget_filled = move || {
+        if let Some((was_area, was_isp)) = filled.get_untracked() {
+            if area.get_untracked() == was_area {
+                area.set(String::new());
+            }
+            if isp.get_untracked() == was_isp {
+                isp.set(String::new());
+            }
+            filled.set(None);
+        }
+    };
     let detect = move |value: String| {
+        asked.update(|n| *n += 1);
+        let ask = asked.get_untracked();
+        forget_filled();
+        detected.set(None);
         if value.trim().parse::<std::net::IpAddr>().is_err() {
-            detected.set(None);
             return;
         }
         leptos::task::spawn_local(async move {
-            if let Ok(mut places) = locate(vec![value]).await
-                && let Some(place) = places.pop()
-            {
-                // Only a real placement fills the selects; otherwise the server decides.
-                if place.known {
-                    area.set(place.area.clone());
-                    isp.set(place.isp.clone());
-                }
-                detected.set(Some(place));
+            let Ok(mut places) = locate(vec![value]).await else {
+                return;
+            };
+            // An answer for an address typed over since is not this field's.
+            let Some(place) = places.pop().filter(|_| asked.get_untracked() == ask) else {
+                return;
+            };
+            // Only a real placement fills the selects, and only those the user left empty;
+            // otherwise the server decides.
+            if place.known {
+                let fill = |select: RwSignal<String>, value: &str| {
+                    let empty = select.get_untracked().is_empty();
+                    if empty {
+                        select.set(value.to_owned());
+                    }
+                    if empty {
+                        value.to_owned()
+                    } else {
+                        String::new()
+                    }
+                };
+                filled.set(Some((fill(area, &place.area), fill(isp, &place.isp))));
             }
+            detected.set(Some(place));
         });
     };
     view! {

@@ -16,7 +16,7 @@ use crate::ui::server_fns::domain_admin::domain_info;
 use crate::ui::server_fns::monitor_admin::{
     load_monitor_settings, monitor_points, probes, set_monitor_settings,
 };
-use crate::ui::widgets::{Writable, alert_error, error_text, loading, time_text};
+use crate::ui::widgets::{Writable, alert_error, current_user, error_text, loading, time_text};
 
 /// Chips: common codes and ranges the operator can toggle into `expectedCodes`.
 const CODE_CHIPS: [&str; 10] = [
@@ -135,6 +135,7 @@ fn MonitorForm(
             <FieldMessage field errors />
         }
     };
+    let can_write = move || current_user().is_some_and(|m| m.can_write);
     let is_http = move || form.with(|f| f.protocol.is_http());
     let chosen_points = move || {
         form.with(|f| {
@@ -156,6 +157,11 @@ fn MonitorForm(
     };
     view! {
         <form class="monitor-form" on:submit=move |ev| { ev.prevent_default(); save(); }>
+            // A read-only user reads the settings; a disabled fieldset makes every control say so.
+            <fieldset class="monitor-fields" disabled=move || !can_write()>
+            {move || (!can_write()).then(|| view! {
+                <p class="hint" data-testid="read-only">{t("只读：你的权限策略不允许修改监控设置。", "Read only: your policy does not allow changing the monitor settings.")}</p>
+            })}
             <div class="fields">
                 <label>
                     {t("协议", "Protocol")}
@@ -252,6 +258,7 @@ fn MonitorForm(
                     })
                     .collect_view()}
                 <FieldMessage field="points" errors />
+            </fieldset>
             </fieldset>
             <p class="readout" data-testid="detection">
                 {move || {

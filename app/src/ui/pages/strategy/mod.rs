@@ -61,6 +61,9 @@ struct Ctx {
     enabled_version: RwSignal<Option<i64>>,
     /// A draft is saved on the server (discarding must remove it there too).
     has_draft: RwSignal<bool>,
+    /// Who saved the draft the page opened with, and when; forgotten once the draft is replaced
+    /// (a version, the recommendation) or saved again, so the note never describes another one.
+    draft_origin: RwSignal<Option<(String, i64)>>,
     /// Read once here: texts made after an await have no reactive owner to ask.
     lang: RwSignal<Lang>,
     selected: RwSignal<Option<NodeKey>>,
@@ -90,9 +93,10 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn new(domain: String, schedule: DomainSchedule, draft: Option<StrategyDocument>) -> Ctx {
+    fn new(domain: String, schedule: DomainSchedule, draft: Option<StrategyDraft>) -> Ctx {
         let has_draft = draft.is_some();
-        let draft = draft.unwrap_or_else(|| schedule.document.clone());
+        let draft_origin = draft.as_ref().map(|d| (d.updated_by.clone(), d.updated_at));
+        let draft = draft.map_or_else(|| schedule.document.clone(), |d| d.document);
         let enabled_version = schedule.enabled_version;
         let live_down = schedule
             .health
@@ -117,6 +121,7 @@ impl Ctx {
             enabled: RwSignal::new(enabled),
             enabled_version: RwSignal::new(enabled_version),
             has_draft: RwSignal::new(has_draft),
+            draft_origin: RwSignal::new(draft_origin),
             lang: lang(),
             selected: RwSignal::new(None),
             connecting: RwSignal::new(false),
@@ -147,6 +152,9 @@ impl Ctx {
 
     /// Applies `edit`; a created or renamed rule becomes the selection, a refusal the notice.
     fn edit(&self, edit: Edit) {
+        if matches!(edit, Edit::Replace(_)) {
+            self.draft_origin.set(None);
+        }
         let mut result = None;
         self.keep_selection(|| result = self.editor.try_update(|e| e.apply(edit)));
         match result {
@@ -267,8 +275,7 @@ fn EditorView(
     schedule: DomainSchedule,
     draft: Option<StrategyDraft>,
 ) -> impl IntoView {
-    let from_draft = draft.as_ref().map(|d| (d.updated_by.clone(), d.updated_at));
-    let ctx = Ctx::new(domain.clone(), schedule, draft.map(|d| d.document));
+    let ctx = Ctx::new(domain.clone(), schedule, draft);
     provide_context(ctx);
     track_unsaved(ctx);
     let (ready, set_ready) = signal(false);
@@ -301,7 +308,7 @@ fn EditorView(
                 " / "
             </p>
             <h1>{t("调度策略配置", "Strategy editor")}</h1>
-            {from_draft.map(|(by, at)| view! {
+            {move || ctx.has_draft.get().then(|| ctx.draft_origin.get()).flatten().map(|(by, at)| view! {
                 <p class="hint" data-testid="draft-origin">
                     {t("已载入保存的草稿：", "Loaded the saved draft: ")}
                     {format!("{by} · {}", crate::ui::widgets::time_text(at))}

@@ -10,9 +10,10 @@ use super::connect::Connect;
 use super::ctx;
 use super::picker::UsersetPicker;
 use crate::editor::layout::NodeKey;
+use crate::editor::number::{ItemNumber, NumberRefused};
 use crate::editor::{Children, Edit, only_under};
 use crate::strategy::{AREAS, Isp, RuleConf, RuleKind};
-use crate::ui::i18n::{isp_name, lang, t};
+use crate::ui::i18n::{Lang, isp_name, lang, t};
 
 #[component]
 pub(super) fn Panel() -> impl IntoView {
@@ -381,11 +382,11 @@ fn ItemFields(parent: String, index: usize) -> impl IntoView {
         };
         let weight = matches!(kind, Some(RuleKind::Wrr | RuleKind::UsersetMapping)).then(|| {
             let set = move |weight| Edit::SetWeight { parent: parent.get_value(), index, weight };
-            view! { <NumberField label=t("权重", "Weight") class="item-weight" field="weight" value=it.weight set /> }
+            view! { <NumberField label=t("权重", "Weight") class="item-weight" number=ItemNumber::Weight value=it.weight set /> }
         });
         let priority = matches!(kind, Some(RuleKind::Priority)).then(|| {
             let set = move |priority| Edit::SetPriority { parent: parent.get_value(), index, priority };
-            view! { <NumberField label=t("优先级（小者优先）", "Priority (lower first)") class="item-priority" field="priority" value=it.priority set /> }
+            view! { <NumberField label=t("优先级（小者优先）", "Priority (lower first)") class="item-priority" number=ItemNumber::Priority value=it.priority set /> }
         });
         let groups = matches!(kind, Some(RuleKind::UsersetMapping)).then(|| {
             let text = it.usersets.clone();
@@ -447,32 +448,64 @@ fn ItemFields(parent: String, index: usize) -> impl IntoView {
     }
 }
 
-/// A whole-number field of an item; a change is the edit `set` makes, text that is not a whole
-/// number is refused naming `field`.
+/// A whole-number field of an item; a change is the edit `set` makes. Text that is not a whole
+/// number in range is not applied: the field keeps it and says why beside it.
 #[component]
 fn NumberField(
     label: impl Fn() -> &'static str + Send + Sync + 'static,
     class: &'static str,
-    field: &'static str,
+    number: ItemNumber,
     value: i64,
     set: impl Fn(i64) -> Edit + Send + Sync + 'static,
 ) -> impl IntoView {
     let ctx = ctx();
-    let change = move |text: String| match text.trim().parse::<i64>() {
-        Ok(n) => ctx.edit(set(n)),
-        Err(_) => ctx.say_error(format!("{field}: not a whole number")),
+    let refused = RwSignal::new(None::<NumberRefused>);
+    let change = move |text: String| match number.parse(&text) {
+        Ok(n) => {
+            refused.set(None);
+            ctx.edit(set(n));
+        }
+        Err(why) => refused.set(Some(why)),
+    };
+    let field = match number {
+        ItemNumber::Weight => "weight",
+        ItemNumber::Priority => "priority",
     };
     view! {
         <label>
             {label}
             <input
-                type="number"
+                type="text"
+                inputmode="numeric"
                 class=class
-                min="0"
                 value=value
                 prop:value=value.to_string()
+                aria-invalid=move || refused.get().is_some().then_some("true")
                 on:change=move |ev| change(event_target_value(&ev))
             />
+            {move || refused.get().map(|why| view! {
+                <span class="field-error" data-field=field role="alert">{refused_text(why)}</span>
+            })}
         </label>
+    }
+}
+
+/// Why a number was not applied, in the current language.
+fn refused_text(why: NumberRefused) -> String {
+    let lang = lang().get();
+    match why {
+        NumberRefused::Empty => lang
+            .pick("请输入整数；未应用", "Enter a whole number; not applied")
+            .into(),
+        NumberRefused::NotWhole => lang
+            .pick(
+                "须为整数（不含小数点、符号或指数）；未应用",
+                "Must be a whole number (no decimal point, sign or exponent); not applied",
+            )
+            .into(),
+        NumberRefused::TooLarge { max } => match lang {
+            Lang::Zh => format!("须在 0 到 {max} 之间；未应用"),
+            Lang::En => format!("Must be between 0 and {max}; not applied"),
+        },
     }
 }

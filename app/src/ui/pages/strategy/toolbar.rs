@@ -49,6 +49,7 @@ pub(super) fn Toolbar() -> impl IntoView {
         run(ctx, busy, move |domain, json, _| async move {
             save_strategy_draft(domain, json).await?;
             ctx.has_draft.set(true);
+            ctx.draft_origin.set(None);
             Ok(lang
                 .get_untracked()
                 .pick("草稿已保存。", "Draft saved.")
