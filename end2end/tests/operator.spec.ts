@@ -68,7 +68,8 @@ test('"send a test" reaches the contact\'s webhook once, and a second one at onc
     await page.getByRole('button', { name: '保存联系人', exact: true }).click();
     const row = page.locator(`tr[data-contact="${contact}"]`);
     await row.getByRole('button', { name: '发送测试' }).click();
-    await expect(page.getByRole('status')).toContainText('已排队 1 条测试消息');
+    await expect(page.getByRole('status').filter({ hasText: '联系人' })).toHaveText('联系人已保存。');
+    await expect(page.getByRole('status').filter({ hasText: '测试消息' })).toContainText('已排队 1 条测试消息');
     await expect.poll(() => hooks.map((h) => JSON.parse(h)).filter((h) => h.event === 'test' && h.contact === contact).length, { timeout: 20_000 }).toBe(1);
     await expect(page.locator('table.delivery-list, .deliveries table').first()).toContainText('[ITM] test notification');
     await row.getByRole('button', { name: '发送测试' }).click();
