@@ -58,17 +58,31 @@ test('from login to a monitored, scheduled domain', async ({ page }, info) => {
     const first = page.locator('tr[data-endpoint="127.0.0.1"]');
     await expect(first.locator('td.area')).toHaveText('北京 beijing.CN');
     await expect(first.locator('td.tag')).toHaveText('idc-a;primary');
+    // A refused edit keeps its form open with what was typed, and says why beside the tag.
+    await first.locator('details.edit summary').click();
+    const editForm = first.locator('form.edit-endpoint');
+    await editForm.getByLabel('标签').fill('idc-a;;primary');
+    await editForm.getByRole('button', { name: '保存' }).click();
+    await expect(editForm.locator('.field-error[data-field=tag]')).toContainText('empty keyword');
+    await expect(first.locator('details.edit')).toHaveAttribute('open', '');
+    await expect(editForm.getByLabel('标签')).toHaveValue('idc-a;;primary');
+    await editForm.getByLabel('标签').fill('idc-a;primary;edge');
+    await editForm.getByRole('button', { name: '保存' }).click();
+    await expect(first.locator('td.tag')).toHaveText('idc-a;primary;edge');
 
-    // Import: a valid line, a broken one and a duplicate; the preview says which is which.
+    // Import: a valid line, a broken one, a duplicate and one the domain has already; the
+    // preview says which is which, in the page's language, and imports only the valid one.
     // (uploaded as a file; pasting fills the same text area)
-    const list = 'endpoint,area,isp,tag\n127.0.0.2,guangdong.CN,cm,idc-b\n1.2.3.999\n127.0.0.2\n';
+    const list = 'endpoint,area,isp,tag\n127.0.0.2,guangdong.CN,cm,idc-b\n1.2.3.999\n127.0.0.2\n127.0.0.1\n';
     await page.locator('section.import input[type=file]').setInputFiles({ name: 'endpoints.csv', mimeType: 'text/csv', buffer: Buffer.from(list) });
     await expect(page.locator('#import-text')).toHaveValue(list);
     await page.getByRole('button', { name: '预览' }).click();
     await expect(page.locator('table.import-preview tr.valid')).toHaveCount(1);
-    await expect(page.locator('table.import-preview tr.invalid')).toHaveCount(2);
-    await expect(page.locator('tr.invalid[data-line="3"]')).toContainText('endpoint');
-    await expect(page.locator('tr.invalid[data-line="4"]')).toContainText('listed twice');
+    await expect(page.locator('table.import-preview tr.invalid')).toHaveCount(3);
+    await expect(page.locator('tr.invalid[data-line="3"]')).toContainText('不是有效的IPv4 地址');
+    await expect(page.locator('tr.invalid[data-line="4"]')).toContainText('出现了两次');
+    await expect(page.locator('tr.invalid.stored[data-line="5"]')).toContainText('已是这个域名的端点');
+    await expect(page.locator('table.import-preview')).not.toContainText(/listed|unknown|is not/);
     await shot(page, info, 'import-preview');
     await page.getByRole('button', { name: '导入 1 个有效端点' }).click();
     await expect(page.getByRole('status')).toContainText('已导入 1 个端点');
@@ -96,8 +110,17 @@ test('from login to a monitored, scheduled domain', async ({ page }, info) => {
     await page.getByRole('button', { name: '404', exact: true }).click();
     await expect(field('expectedCodes')).toHaveValue('200-399,404');
     await page.getByRole('button', { name: '404', exact: true }).click();
+    // Leaving with unsaved settings asks first; staying keeps what was typed.
+    await expect(page.getByTestId('monitor-unsaved')).toBeVisible();
+    let asked = '';
+    page.once('dialog', (dialog) => { asked = dialog.message(); void dialog.dismiss(); });
+    await page.getByRole('link', { name: '端点', exact: true }).click();
+    await expect.poll(() => asked).toContain('未保存');
+    await expect(page).toHaveURL(/\/monitor$/);
+    await expect(field('intervalSec')).toHaveValue('1');
     await page.getByRole('button', { name: '保存监控设置' }).click();
     await expect(page.getByText('已保存')).toBeVisible();
+    await expect(page.getByTestId('monitor-unsaved')).toHaveCount(0);
 
     // A webhook contact for this domain.
     const contact = `hook${Date.now()}`;

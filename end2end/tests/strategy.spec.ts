@@ -221,7 +221,7 @@ test('nested rules by keyboard, a refused cycle, moving, undo and redo, drafts, 
   await rule(page, north).locator('.node-body').click();
   await page.locator('#connect-rule').selectOption(root);
   await page.locator('#connect-rule-button').click();
-  await expect(page.locator('[data-testid="notice"]')).toContainText('cycle');
+  await expect(page.locator('[data-testid="notice"]')).toContainText('会形成环');
   // Re-parent Sichuan from south to north by dragging its node.
   await leaf(page, SICHUAN.endpoint).dragTo(rule(page, north));
   await expect(page.locator(`.node.leaf[data-node="${SICHUAN.endpoint}"]`)).toHaveCount(1);
@@ -288,6 +288,37 @@ test('nested rules by keyboard, a refused cycle, moving, undo and redo, drafts, 
   await expect(page.locator('[data-testid="notice"]')).toHaveClass(/error/);
   await expect(page.locator('[data-testid="notice"]')).toContainText('version 3');
   expect((await (await a.ctx.get(`/v1/domains/${d}/strategy/versions`)).json())[0].version).toBe(3);
+});
+
+test('a tree is wrapped in a new start rule, with undo, and enabled as built', async ({ page, baseURL }) => {
+  await logIn(page);
+  const a = await api(baseURL);
+  const d = await domainWith(a, 'wrap', [BEIJING, SICHUAN]);
+  await openEditor(page, d);
+  const root = await newRoot(page, 'priority');
+  await dragEndpoint(page, BEIJING.endpoint, root);
+  await dragEndpoint(page, SICHUAN.endpoint, root);
+  // Connecting a new rule above the start would be a cycle; wrapping puts one there.
+  await rule(page, root).locator('.node-body').click();
+  await page.locator('#wrap-rule').click();
+  const top = (await page.locator('.rule-panel').getAttribute('data-rule')) ?? '';
+  expect(top).not.toBe(root);
+  await expect(rule(page, top)).toBeVisible();
+  await expect(page.locator('#set-start')).toBeDisabled();
+  await page.locator('#undo').click();
+  await expect(rule(page, top)).toHaveCount(0);
+  await page.locator('#redo').click();
+  await expect(rule(page, top)).toBeVisible();
+  await rule(page, top).locator('.node-body').click();
+  await page.locator('#rule-kind').selectOption('priority');
+  await enable(page);
+  const enabled = await enabledStrategy(a, d);
+  expect(enabled.start).toBe(top);
+  const byName = Object.fromEntries(enabled.rules.map((r: { name: string }) => [r.name, r]));
+  expect(byName[top].type).toBe('priority');
+  expect(byName[top].items.map((i: { reference: string }) => i.reference)).toEqual([root]);
+  expect(byName[root].items.map((i: { reference: string }) => i.reference)).toEqual([BEIJING.endpoint, SICHUAN.endpoint]);
+  await expect.poll(() => dig(d)).toEqual([BEIJING.endpoint]);
 });
 
 // ---- The preview against the CLI, for a generated strategy ----

@@ -32,6 +32,13 @@ pub enum Edit {
         parent: String,
         index: usize,
     },
+    /// A new rule of `kind` takes `rule`'s place — as the start, and in every item that referenced
+    /// it, weight, priority and user groups kept — with `rule` as its one item: the way to put a
+    /// tree (or a branch) under a new rule, which connecting cannot (that would be a cycle).
+    Wrap {
+        rule: String,
+        kind: RuleKind,
+    },
     /// Removes the rule and every item referencing it; what happens to the rule's own items
     /// is said, never implied.
     DeleteRule {
@@ -159,6 +166,36 @@ impl Edit {
                 }
                 target.items.push(item);
                 Ok(None)
+            }
+            Edit::Wrap { rule, kind } => {
+                rule_index(doc, &rule)?;
+                let name = fresh_name(doc);
+                for item in doc
+                    .strategy
+                    .rules
+                    .iter_mut()
+                    .flat_map(|r| r.items.iter_mut())
+                    .filter(|i| i.reference == rule)
+                {
+                    item.reference.clone_from(&name);
+                }
+                if doc.strategy.start == rule {
+                    doc.strategy.start.clone_from(&name);
+                }
+                doc.strategy.rules.push(RuleConf {
+                    kind: kind.code().to_owned(),
+                    area: "none.CN".into(),
+                    isp: "other".into(),
+                    name: name.clone(),
+                    enable: true,
+                    items: vec![ItemConf {
+                        reference: rule,
+                        weight: 1,
+                        priority: 1,
+                        usersets: String::new(),
+                    }],
+                });
+                Ok(Some(name))
             }
             Edit::RemoveItem { parent, index } => {
                 item(doc, &parent, index)?;
@@ -528,6 +565,101 @@ mod tests {
             [("10.0.0.1", 1), ("10.0.0.2", 2)]
         );
         assert!(crate::strategy::Strategy::compile(&d).is_ok());
+    }
+
+    #[test]
+    fn wrapping_puts_a_new_rule_in_the_place_of_the_start_and_of_a_branch() {
+        let mut d = doc();
+        let root = apply(
+            &mut d,
+            Edit::AddRule {
+                parent: None,
+                kind: RuleKind::UsersetMapping,
+            },
+        )
+        .expect("root");
+        let branch = apply(
+            &mut d,
+            Edit::AddRule {
+                parent: Some(root.clone()),
+                kind: RuleKind::Wrr,
+            },
+        )
+        .expect("branch");
+        apply(
+            &mut d,
+            Edit::Connect {
+                parent: branch.clone(),
+                reference: "10.0.0.1".into(),
+            },
+        );
+        apply(
+            &mut d,
+            Edit::SetUsersets {
+                parent: root.clone(),
+                index: 0,
+                usersets: "beijing.CN/ct".into(),
+            },
+        );
+        // Connecting a new rule above the start is refused as a cycle; wrapping is the way.
+        let top = apply(
+            &mut d,
+            Edit::Wrap {
+                rule: root.clone(),
+                kind: RuleKind::Priority,
+            },
+        )
+        .expect("top");
+        assert_eq!(d.strategy.start, top);
+        let rule = |d: &StrategyDocument, name: &str| {
+            d.strategy
+                .rules
+                .iter()
+                .find(|r| r.name == name)
+                .cloned()
+                .expect("rule")
+        };
+        assert_eq!(rule(&d, &top).kind, "priority");
+        assert_eq!(
+            rule(&d, &top)
+                .items
+                .iter()
+                .map(|i| i.reference.as_str())
+                .collect::<Vec<_>>(),
+            [root.as_str()]
+        );
+        // A branch: its parent's item now names the wrapper, user groups kept.
+        let middle = apply(
+            &mut d,
+            Edit::Wrap {
+                rule: branch.clone(),
+                kind: RuleKind::Wrr,
+            },
+        )
+        .expect("middle");
+        let parent_item = rule(&d, &root).items[0].clone();
+        assert_eq!(
+            (
+                parent_item.reference.as_str(),
+                parent_item.usersets.as_str()
+            ),
+            (middle.as_str(), "beijing.CN/ct")
+        );
+        assert_eq!(rule(&d, &middle).items[0].reference, branch);
+        assert_eq!(d.strategy.start, top);
+        if let Err(e) = crate::strategy::Strategy::compile(&d) {
+            panic!("{e:?}")
+        }
+        let before = d.clone();
+        assert_eq!(
+            Edit::Wrap {
+                rule: "nope".into(),
+                kind: RuleKind::Wrr
+            }
+            .apply(&mut d),
+            Err(EditError::UnknownRule("nope".into()))
+        );
+        assert_eq!(d, before);
     }
 
     #[test]

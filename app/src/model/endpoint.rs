@@ -56,24 +56,41 @@ pub fn implied_kind(value: &str) -> EndpointKind {
     }
 }
 
+/// What is wrong with a tag (a kind, so each door words it in its own language).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TagProblem {
+    TooLong,
+    ControlCharacter,
+    EmptyKeyword,
+}
+
 /// Tags are `;`-separated keywords (seed: 关键字之间用分号来分割): no empty keyword, no control
 /// characters, at most 255 characters in all.
-pub fn validate_tag(tag: &str) -> Result<(), String> {
+pub fn tag_problem(tag: &str) -> Option<TagProblem> {
     if tag.chars().count() > 255 {
-        return Err("the tag is longer than 255 characters".into());
+        Some(TagProblem::TooLong)
+    } else if tag.chars().any(char::is_control) {
+        Some(TagProblem::ControlCharacter)
+    } else if !tag.is_empty() && tag.split(';').any(|k| k.trim().is_empty()) {
+        Some(TagProblem::EmptyKeyword)
+    } else {
+        None
     }
-    if tag.chars().any(char::is_control) {
-        return Err(format!(
+}
+
+/// [`tag_problem`] as the API words it.
+pub fn validate_tag(tag: &str) -> Result<(), String> {
+    match tag_problem(tag) {
+        None => Ok(()),
+        Some(TagProblem::TooLong) => Err("the tag is longer than 255 characters".into()),
+        Some(TagProblem::ControlCharacter) => Err(format!(
             "tag \"{}\" contains a control character",
             tag.escape_debug()
-        ));
-    }
-    if !tag.is_empty() && tag.split(';').any(|k| k.trim().is_empty()) {
-        return Err(format!(
+        )),
+        Some(TagProblem::EmptyKeyword) => Err(format!(
             "tag \"{tag}\" has an empty keyword (keywords are separated by ';')"
-        ));
+        )),
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -21,9 +21,12 @@ pub use domain::{
     CHALLENGE_LABEL, CreatedDomain, DomainDetails, DomainStatus, DomainSummary, MonitorStatus,
     NameClaim, NewDomain, Quarantined, TTL_RANGE, Verification, normalize_domain_name,
 };
-pub use endpoint::{EndpointInput, EndpointRecord, EndpointStatus, implied_kind, validate_tag};
+pub use endpoint::{
+    EndpointInput, EndpointRecord, EndpointStatus, TagProblem, implied_kind, tag_problem,
+    validate_tag,
+};
 pub use iam::{AuditEntry, CreatedKey, CreatedUser, KeyInfo, Permission, Policy, UserInfo};
-pub use import::{ImportLine, parse_import};
+pub use import::{ImportLine, ImportProblem, mark_stored, parse_import};
 pub use monitor::{
     AgentResult, AgentTask, CreatedMonitorPoint, DomainTaskCount, Evidence, EvidencePoint,
     EvidenceVerdict, ExpectedCodes, HealthEventRecord, MonitorPointInfo, MonitorSettings,

@@ -71,6 +71,18 @@ impl ConsoleError {
         named.then_some(field)
     }
 
+    /// The error of a one-element list sent for a single form (`[0].tag: …` → `tag: …`): the
+    /// form has no list, and its field is then found by [`ConsoleError::field`].
+    pub fn of_single(self) -> ConsoleError {
+        match self {
+            ConsoleError::Invalid(m) => match m.strip_prefix("[0].") {
+                Some(rest) => ConsoleError::Invalid(rest.to_owned()),
+                None => ConsoleError::Invalid(m),
+            },
+            other => other,
+        }
+    }
+
     /// The message to show, in `lang` where the console words it itself (the service's
     /// messages name fields and values, and are shown as they are).
     pub fn text(&self, lang: Lang) -> String {
@@ -149,6 +161,15 @@ mod tests {
         assert_eq!(invalid("no field named here").field(), None);
         assert_eq!(invalid("a contact needs: an e-mail").field(), None);
         assert_eq!(ConsoleError::Conflict("name: taken".into()).field(), None);
+        // A single form's request sent as a one-element list names the form's own field.
+        let single = invalid("[0].tag: an empty keyword").of_single();
+        assert_eq!(single, invalid("tag: an empty keyword"));
+        assert_eq!(single.field(), Some("tag"));
+        assert_eq!(invalid("[1].tag: x").of_single().field(), None);
+        assert_eq!(
+            ConsoleError::Conflict("[0].x: y".into()).of_single(),
+            ConsoleError::Conflict("[0].x: y".into())
+        );
     }
 
     #[test]

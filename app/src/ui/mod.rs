@@ -61,7 +61,17 @@ pub fn App() -> impl IntoView {
 /// Set while a page holds changes not saved yet (the strategy editor's draft): leaving the page
 /// then asks first, for links inside the console and for reloads or closing the tab alike.
 #[derive(Clone, Copy)]
-pub struct UnsavedChanges(pub RwSignal<bool>);
+struct UnsavedChanges(RwSignal<bool>);
+
+/// Keeps the app-wide "unsaved changes" flag (which guards leaving the page) in step with what
+/// a page holds, and clears it when the page goes away.
+pub fn track_unsaved(dirty: impl Fn() -> bool + Send + Sync + 'static) {
+    let Some(UnsavedChanges(flag)) = use_context::<UnsavedChanges>() else {
+        return;
+    };
+    Effect::new(move |_| flag.set(dirty()));
+    on_cleanup(move || flag.set(false));
+}
 
 #[component]
 fn Layout() -> impl IntoView {

@@ -40,7 +40,7 @@ pub async fn add_endpoint(
     backend()?
         .add_endpoints(&request().await, vec![input])
         .await
-        .map_err(failed)
+        .map_err(|e| failed(e.of_single()))
 }
 
 /// The edit form: area, ISP and tag of an existing endpoint (empty area/ISP: detect again).
@@ -57,7 +57,7 @@ pub async fn edit_endpoint(
     backend()?
         .update_endpoint(&request().await, input)
         .await
-        .map_err(failed)
+        .map_err(|e| failed(e.of_single()))
 }
 
 #[cfg(feature = "ssr")]

@@ -8,9 +8,11 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 
 use crate::model::{
-    EndpointRecord, EndpointStatus, ImportLine, IpPlace, ProbeRecord, parse_import,
+    EndpointRecord, EndpointStatus, ImportLine, ImportProblem, IpPlace, ProbeRecord, TagProblem,
+    mark_stored, parse_import,
 };
-use crate::strategy::{AREAS, Area, Isp};
+use crate::strategy::{AREAS, Area, EndpointKind, Isp};
+use crate::ui::error::ConsoleError;
 use crate::ui::i18n::{area_name, isp_name, lang, t};
 use crate::ui::live::{Shows, held_while_open, version_for};
 use crate::ui::server_fns::endpoint_admin::{
@@ -24,13 +26,15 @@ use crate::ui::widgets::{
 #[component]
 pub fn EndpointsTab(domain: String) -> impl IntoView {
     let add = ServerAction::<AddEndpoint>::new();
-    let edit = ServerAction::<EditEndpoint>::new();
+    // Bumped by an edit form when its save succeeds (each form has its own action, so a refused
+    // save stays in its open form and redraws nothing).
+    let edited = RwSignal::new(0_u32);
     let delete = ServerAction::<DeleteEndpoint>::new();
     let imported = RwSignal::new(0_u32);
     // Every change this tab makes: the list, the latest probes and the domain's facts follow it.
     let changes = Memo::new(move |_| {
         add.version().get()
-            + edit.version().get()
+            + edited.get() as usize
             + delete.version().get()
             + imported.get() as usize
     });
@@ -65,8 +69,15 @@ pub fn EndpointsTab(domain: String) -> impl IntoView {
         |(domain, ..)| probes(domain, 10),
     );
     super::refresh_facts_on(move || changes.get());
-    let failure =
-        move || first_error(&[add.value().get(), edit.value().get(), delete.value().get()]);
+    // The add form says its field errors beside the field.
+    let failure = move || {
+        first_error(&[
+            add.value()
+                .get()
+                .filter(|r| r.as_ref().err().and_then(ConsoleError::field).is_none()),
+            delete.value().get(),
+        ])
+    };
     let import_domain = domain.clone();
     view! {
         <section class="endpoints card">
@@ -101,7 +112,7 @@ pub fn EndpointsTab(domain: String) -> impl IntoView {
                                 let latest = latest_probes(
                                     recent.get().and_then(Result::ok).unwrap_or_default(),
                                 );
-                                view! { <EndpointTable rows latest edit delete /> }.into_any()
+                                view! { <EndpointTable rows latest edited delete /> }.into_any()
                             }
                         })
                 }}
@@ -149,7 +160,7 @@ pub fn isp_label(code: &str) -> String {
 fn EndpointTable(
     rows: Vec<EndpointRecord>,
     latest: BTreeMap<String, Vec<ProbeRecord>>,
-    edit: ServerAction<EditEndpoint>,
+    edited: RwSignal<u32>,
     delete: ServerAction<DeleteEndpoint>,
 ) -> impl IntoView {
     view! {
@@ -171,7 +182,7 @@ fn EndpointTable(
                     .into_iter()
                     .map(|e| {
                         let probes = latest.get(&e.endpoint).cloned().unwrap_or_default();
-                        view! { <EndpointLine e probes edit delete /> }
+                        view! { <EndpointLine e probes edited delete /> }
                     })
                     .collect_view()}
             </tbody>
@@ -183,7 +194,7 @@ fn EndpointTable(
 fn EndpointLine(
     e: EndpointRecord,
     probes: Vec<ProbeRecord>,
-    edit: ServerAction<EditEndpoint>,
+    edited: RwSignal<u32>,
     delete: ServerAction<DeleteEndpoint>,
 ) -> impl IntoView {
     let status = match e.status {
@@ -221,7 +232,7 @@ fn EndpointLine(
             </td>
             <td class="actions">
                 <Writable>
-                    <EditForm edit endpoint=record.clone() />
+                    <EditForm edited endpoint=record.clone() />
                     {confirm_delete!(delete, domain = domain, endpoint = value)}
                 </Writable>
             </td>
@@ -236,9 +247,30 @@ const OPEN_EDIT: &str = ".endpoint-list details.edit[open]";
 #[derive(Clone, Copy)]
 struct EditToggled(RwSignal<u32>);
 
-/// An endpoint's area, ISP and tag, behind "Edit".
+/// An endpoint's area, ISP and tag, behind "Edit". A refused save keeps the form open with what
+/// was typed and says why beside the field the server names (or under the form).
 #[component]
-fn EditForm(edit: ServerAction<EditEndpoint>, endpoint: EndpointRecord) -> impl IntoView {
+fn EditForm(edited: RwSignal<u32>, endpoint: EndpointRecord) -> impl IntoView {
+    let edit = ServerAction::<EditEndpoint>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = edit.value().get() {
+            edited.update(|n| *n += 1);
+        }
+    });
+    let refused = move |field: &'static str| {
+        move || match edit.value().get() {
+            Some(Err(e)) if e.field() == Some(field) => Some(view! {
+                <span class="field-error" data-field=field role="alert">{error_text(&e)}</span>
+            }),
+            _ => None,
+        }
+    };
+    let other_error = move || match edit.value().get() {
+        Some(Err(e)) if !matches!(e.field(), Some("tag" | "area" | "isp")) => {
+            Some(view! { <p class="error" role="alert">{error_text(&e)}</p> })
+        }
+        _ => None,
+    };
     let EndpointRecord {
         domain,
         endpoint,
@@ -260,10 +292,13 @@ fn EditForm(edit: ServerAction<EditEndpoint>, endpoint: EndpointRecord) -> impl 
                 <input type="hidden" name="domain" value=domain />
                 <input type="hidden" name="endpoint" value=endpoint />
                 <PlaceSelects area=RwSignal::new(area) isp=RwSignal::new(isp) />
+                {refused("area")}
+                {refused("isp")}
                 <label>
-                    {t("标签", "Tag")} <input type="text" name="tag" value=tag />
+                    {t("标签", "Tag")} <input type="text" name="tag" value=tag /> {refused("tag")}
                 </label>
-                <button type="submit">{t("保存", "Save")}</button>
+                <button type="submit" disabled=move || edit.pending().get()>{t("保存", "Save")}</button>
+                {other_error}
             </ActionForm>
         </details>
     }
@@ -311,6 +346,14 @@ fn PlaceSelects(area: RwSignal<String>, isp: RwSignal<String>) -> impl IntoView 
 
 #[component]
 fn AddForm(domain: String, add: ServerAction<AddEndpoint>) -> impl IntoView {
+    let refused = move |field: &'static str| {
+        move || match add.value().get() {
+            Some(Err(e)) if e.field() == Some(field) => Some(view! {
+                <span class="field-error" data-field=field role="alert">{error_text(&e)}</span>
+            }),
+            _ => None,
+        }
+    };
     let area = RwSignal::new(String::new());
     let isp = RwSignal::new(String::new());
     let detected = RwSignal::new(None::<IpPlace>);
@@ -377,11 +420,15 @@ fn AddForm(domain: String, add: ServerAction<AddEndpoint>) -> impl IntoView {
                     placeholder="1.2.3.4"
                     on:input=move |ev| detect(event_target_value(&ev))
                 />
+                {refused("endpoint")}
             </label>
             <PlaceSelects area isp />
+            {refused("area")}
+            {refused("isp")}
             <label>
                 {t("标签", "Tag")}
                 <input type="text" name="tag" placeholder="idc-a;primary" />
+                {refused("tag")}
             </label>
             <button type="submit">{t("添加端点", "Add endpoint")}</button>
             <span class="detected" data-testid="detected">
@@ -411,15 +458,22 @@ fn ImportPanel(domain: String, imported: RwSignal<u32>) -> impl IntoView {
     let lang = lang();
     let domain_for_preview = domain.clone();
     let run_preview = move || {
-        let lines = parse_import(&text.get_untracked(), &domain_for_preview);
-        let addresses: Vec<String> = lines
-            .iter()
-            .filter_map(|l| l.result.as_ref().ok())
-            .filter(|e| e.area.is_none() || e.isp.is_none())
-            .map(|e| e.endpoint.clone())
-            .collect();
+        let mut lines = parse_import(&text.get_untracked(), &domain_for_preview);
+        let domain = domain_for_preview.clone();
         outcome.set(None);
         leptos::task::spawn_local(async move {
+            // The domain's endpoints as they are now: importing one again would fail the whole
+            // list, so the preview says which are there already and leaves them out.
+            match list_endpoints(domain).await {
+                Ok(stored) => mark_stored(&mut lines, stored.iter().map(|e| e.endpoint.as_str())),
+                Err(e) => outcome.set(Some(Err(error_text(&e)))),
+            }
+            let addresses: Vec<String> = lines
+                .iter()
+                .filter_map(|l| l.result.as_ref().ok())
+                .filter(|e| e.area.is_none() || e.isp.is_none())
+                .map(|e| e.endpoint.clone())
+                .collect();
             let places = if addresses.is_empty() {
                 Ok(Vec::new())
             } else {
@@ -581,14 +635,69 @@ fn preview_row(line: ImportLine, place: Option<IpPlace>) -> impl IntoView {
             }
             .into_any()
         }
-        Err(message) => view! {
-            <tr class="invalid" data-line=line.line>
-                <td>{line.line}</td>
-                <td colspan="4">{line.text}</td>
-                <td class="error">{message}</td>
-            </tr>
+        Err(problem) => {
+            let class = if matches!(problem, ImportProblem::Stored(_)) {
+                "invalid stored"
+            } else {
+                "invalid"
+            };
+            view! {
+                <tr class=class data-line=line.line>
+                    <td>{line.line}</td>
+                    <td colspan="4">{line.text}</td>
+                    <td class="error">{move || import_problem_text(&problem, lang().get())}</td>
+                </tr>
+            }
+            .into_any()
         }
-        .into_any(),
+    }
+}
+
+fn import_problem_text(problem: &ImportProblem, lang: crate::ui::i18n::Lang) -> String {
+    match problem {
+        ImportProblem::Columns(n) => lang.pick(
+            format!("有 {n} 列；应为 endpoint[,area[,isp[,tag]]]"),
+            format!("{n} columns; expected endpoint[,area[,isp[,tag]]]"),
+        ),
+        ImportProblem::Endpoint { value, kind } => {
+            let (zh, en) = match kind {
+                EndpointKind::A => ("IPv4 地址", "an IPv4 address"),
+                EndpointKind::Aaaa => ("IPv6 地址", "an IPv6 address"),
+                EndpointKind::Cname => ("域名", "a host name"),
+            };
+            lang.pick(
+                format!("端点：“{value}”不是有效的{zh}"),
+                format!("endpoint: \"{value}\" is not {en}"),
+            )
+        }
+        ImportProblem::UnknownArea(a) => lang.pick(
+            format!("地区：未知的地区“{a}”"),
+            format!("area: unknown area \"{a}\""),
+        ),
+        ImportProblem::UnknownIsp(i) => lang.pick(
+            format!("运营商：未知的运营商“{i}”（ct、cu、cm、cernet、other）"),
+            format!("isp: unknown ISP \"{i}\" (ct, cu, cm, cernet, other)"),
+        ),
+        ImportProblem::Tag(TagProblem::TooLong) => lang
+            .pick("标签：超过 255 个字符", "tag: longer than 255 characters")
+            .to_owned(),
+        ImportProblem::Tag(TagProblem::ControlCharacter) => lang
+            .pick("标签：含有控制字符", "tag: contains a control character")
+            .to_owned(),
+        ImportProblem::Tag(TagProblem::EmptyKeyword) => lang
+            .pick(
+                "标签：有空的关键字（关键字用分号 ; 分隔）",
+                "tag: has an empty keyword (keywords are separated by ';')",
+            )
+            .to_owned(),
+        ImportProblem::ListedTwice(e) => lang.pick(
+            format!("“{e}”在列表中出现了两次"),
+            format!("\"{e}\" is listed twice"),
+        ),
+        ImportProblem::Stored(e) => lang.pick(
+            format!("“{e}”已是这个域名的端点，不再导入"),
+            format!("\"{e}\" is already an endpoint of this domain: left out"),
+        ),
     }
 }
 

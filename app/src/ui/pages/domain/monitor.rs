@@ -73,7 +73,12 @@ fn MonitorForm(
     saved: RwSignal<u32>,
     done: RwSignal<bool>,
 ) -> impl IntoView {
+    // What the server holds: leaving with the form changed from it asks first (a tab, a link,
+    // a reload), and the form says it holds unsaved changes.
+    let stored = settings.clone();
     let form = RwSignal::new(settings);
+    let unsaved = Memo::new(move |_| form.with(|f| *f != stored));
+    crate::ui::track_unsaved(move || unsaved.get());
     let point_names: Vec<String> = points.iter().map(|p| p.name.clone()).collect();
     let known = point_names.clone();
     let errors = Memo::new(move |_| form.with(|f| f.validate(&known).err().unwrap_or_default()));
@@ -295,6 +300,9 @@ fn MonitorForm(
             </Writable>
             <Show when=move || done.get()>
                 <span class="ok" role="status">{t("已保存", "Saved")}</span>
+            </Show>
+            <Show when=move || unsaved.get() && !done.get()>
+                <span class="unsaved" data-testid="monitor-unsaved">{t("有未保存的修改", "Unsaved changes")}</span>
             </Show>
             {move || server_error.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
         </form>

@@ -24,10 +24,9 @@ use leptos_router::hooks::use_params_map;
 
 use crate::editor::layout::{Layout, NodeKey};
 use crate::editor::stress::previews;
-use crate::editor::{Edit, Editor, is_rule};
+use crate::editor::{Edit, EditError, Editor, is_rule};
 use crate::model::{DomainSchedule, EndpointStatus, StrategyDraft};
 use crate::strategy::{Compiled, Family, Preview, Problems, Strategy, StrategyDocument, UserGroup};
-use crate::ui::UnsavedChanges;
 use crate::ui::i18n::{Lang, lang, t};
 use crate::ui::server_fns::scheduling::{load_strategy_draft, schedule};
 use crate::ui::widgets::{alert_error, current_user, loading};
@@ -163,7 +162,7 @@ impl Ctx {
                 self.notice.set(None);
             }
             Some(Ok(None)) => self.notice.set(None),
-            Some(Err(e)) => self.say_error(e.to_string()),
+            Some(Err(e)) => self.say_error(edit_error_text(&e, lang().get_untracked())),
             None => {}
         }
     }
@@ -277,7 +276,7 @@ fn EditorView(
 ) -> impl IntoView {
     let ctx = Ctx::new(domain.clone(), schedule, draft);
     provide_context(ctx);
-    track_unsaved(ctx);
+    crate::ui::track_unsaved(move || ctx.editor.with(Editor::is_dirty));
     let (ready, set_ready) = signal(false);
     Effect::new(move |_| set_ready.set(true));
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
@@ -330,14 +329,39 @@ fn EditorView(
     }
 }
 
-/// Keeps the app-wide "unsaved changes" flag (which guards leaving the page) in step with the
-/// draft, and clears it when the editor goes away.
-fn track_unsaved(ctx: Ctx) {
-    let Some(UnsavedChanges(flag)) = use_context::<UnsavedChanges>() else {
-        return;
-    };
-    Effect::new(move |_| flag.set(ctx.editor.with(Editor::is_dirty)));
-    on_cleanup(move || flag.set(false));
+/// Why an edit was refused, in the page's language.
+fn edit_error_text(e: &EditError, lang: Lang) -> String {
+    match e {
+        EditError::UnknownRule(n) => lang.pick(
+            format!("没有名为“{n}”的规则"),
+            format!("no rule is named \"{n}\""),
+        ),
+        EditError::UnknownReference(n) => lang.pick(
+            format!("没有名为“{n}”的规则或端点"),
+            format!("no rule or endpoint is named \"{n}\""),
+        ),
+        EditError::UnknownItem(rule, item) => lang.pick(
+            format!("规则“{rule}”没有第 {item} 个子节点"),
+            format!("rule \"{rule}\" has no item {item}"),
+        ),
+        EditError::Cycle { parent, child } => lang.pick(
+            format!("“{child}”已经通向“{parent}”：这样连接会形成环（要把整棵树放到新规则下，请用“套上新的上级规则”）"),
+            format!("\"{child}\" already leads to \"{parent}\": connecting it would make a cycle (to put the tree under a new rule, use \"Wrap in a new rule\")"),
+        ),
+        EditError::AlreadyConnected { parent, reference } => lang.pick(
+            format!("“{parent}”已经有子节点“{reference}”"),
+            format!("\"{parent}\" already has \"{reference}\" as an item"),
+        ),
+        EditError::NameTaken(n) => lang.pick(
+            format!("名称“{n}”已被其他规则或端点使用"),
+            format!("the name \"{n}\" is taken by another rule or an endpoint"),
+        ),
+        EditError::EmptyName => lang.pick("名称不能为空", "the name is empty").to_owned(),
+        EditError::NoParent(n) => lang.pick(
+            format!("没有规则使用“{n}”：它的子节点无处可移"),
+            format!("no rule uses \"{n}\": there is no parent to move its items to"),
+        ),
+    }
 }
 
 /// Ctrl+Z in a text box undoes the typing, not the draft.
@@ -359,4 +383,39 @@ fn in_text_field(ev: &leptos::ev::KeyboardEvent) -> bool {
 /// The editor's context (every view below `EditorView`).
 fn ctx() -> Ctx {
     expect_context::<Ctx>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_edit_is_told_in_each_language() {
+        let all = [
+            EditError::UnknownRule("r".into()),
+            EditError::UnknownReference("r".into()),
+            EditError::UnknownItem("r".into(), 2),
+            EditError::Cycle {
+                parent: "p".into(),
+                child: "c".into(),
+            },
+            EditError::AlreadyConnected {
+                parent: "p".into(),
+                reference: "c".into(),
+            },
+            EditError::NameTaken("r".into()),
+            EditError::EmptyName,
+            EditError::NoParent("r".into()),
+        ];
+        for e in &all {
+            let zh = edit_error_text(e, Lang::Zh);
+            // Only the names (one letter here) are Latin in the Chinese text.
+            let latin = zh.chars().filter(char::is_ascii_alphabetic).count();
+            assert!(latin <= 2, "{zh}");
+            assert_eq!(edit_error_text(e, Lang::En), e.to_string().replace(
+                "connecting it would make a cycle",
+                "connecting it would make a cycle (to put the tree under a new rule, use \"Wrap in a new rule\")",
+            ));
+        }
+    }
 }

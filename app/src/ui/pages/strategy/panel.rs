@@ -276,6 +276,17 @@ fn RuleFields(rule: RuleConf) -> impl IntoView {
                 >
                     {move || if is_start() { t("这是根规则", "This is the start rule")() } else { t("设为根规则", "Make it the start rule")() }}
                 </button>
+                <button
+                    type="button"
+                    id="wrap-rule"
+                    title=t(
+                        "新建一个加权轮询规则放在这个规则的位置，这个规则成为它的子节点（类型可随后修改）",
+                        "A new weighted round-robin rule takes this rule's place, with this rule as its item (change its type after)",
+                    )
+                    on:click=move |_| ctx.edit(Edit::Wrap { rule: name.get_value(), kind: RuleKind::Wrr })
+                >
+                    {t("套上新的上级规则", "Wrap in a new rule")}
+                </button>
                 <DeleteRule name=name.get_value() />
             </div>
         </div>
